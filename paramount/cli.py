@@ -1,0 +1,230 @@
+"""The `paramount` command line: one sub-command per job an analyst runs.
+
+Thin by design: each command parses its options, opens progress bars, calls the library
+(`paramount.synth`, `paramount.loading`, `paramount.engine`, `paramount.outputs`,
+`paramount.evaluation`) and says where the results are. No personal data is printed.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from paramount import __version__
+
+app = typer.Typer(
+    name="paramount",
+    help=(
+        "Find the children affected by a parent's or carer's imprisonment, from a police "
+        "force's extract, so their families can be offered support."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console(stderr=True)
+out = Console()
+
+DATE_FORMATS = ["%Y-%m-%d"]
+
+
+def _day(value: datetime) -> date:
+    return value.date()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"paramount {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Paramount: identification, scoring and (later) casework for children of prisoners."""
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write extract/ and truth/ into.")
+    ],
+    population: Annotated[int, typer.Option(help="Residents of the synthetic force.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same force.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Generate a synthetic force: an extract per the data contract and its ground truth."""
+    from paramount.progress import RichReporter
+    from paramount.synth import generate_force
+
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter("--format must be csv or parquet")
+    started = time.perf_counter()
+    with RichReporter() as reporter:
+        summary = generate_force(population, seed, out_dir, fmt=fmt, reporter=reporter)
+    out.print(summary.render())
+    out.print(
+        f"Wrote {out_dir / 'extract'} and {out_dir / 'truth'} "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+
+
+@app.command()
+def validate(
+    extract: Annotated[Path, typer.Argument(help="The extract folder (one file a table).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the quarantine files go.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="A per-force mapping file (TOML) onto the contract.")
+    ] = None,
+) -> None:
+    """Load and validate an extract against the contract, without identifying."""
+    import duckdb
+
+    report = _load(extract, out_dir, mapping, duckdb.connect())
+    _print_load(report)
+
+
+@app.command()
+def identify(
+    extract: Annotated[Path, typer.Argument(help="The extract folder (one file a table).")],
+    window_from: Annotated[
+        datetime, typer.Option("--from", formats=DATE_FORMATS, help="First reception day.")
+    ],
+    window_to: Annotated[
+        datetime, typer.Option("--to", formats=DATE_FORMATS, help="Last reception day.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the run's outputs.")],
+    method: Annotated[str, typer.Option(help="Identification method.")] = "baseline",
+    mapping: Annotated[
+        Path | None, typer.Option(help="A per-force mapping file (TOML) onto the contract.")
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB file to load into (default: OUT/paramount.duckdb)."),
+    ] = None,
+) -> None:
+    """Identify the children of prisoners received in a window; write the worklist."""
+    import duckdb
+
+    from paramount.engine import METHODS
+    from paramount.engine import identify as run_identify
+    from paramount.engine.duckdb import DuckDBBackend
+    from paramount.outputs.children_csv import write_children_csv
+    from paramount.outputs.manifest import write_manifest
+    from paramount.outputs.worklist import write_worklist
+    from paramount.progress import RichReporter
+
+    if method not in METHODS:
+        raise typer.BadParameter(f"unknown method {method!r}; choose from {sorted(METHODS)}")
+    start, end = _day(window_from), _day(window_to)
+    if end < start:
+        raise typer.BadParameter("--to is before --from")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = db or out_dir / "paramount.duckdb"
+    if db is None and db_path.exists():
+        db_path.unlink()
+    started_at = datetime.now().astimezone()
+    con = duckdb.connect(str(db_path))
+    report = _load(extract, out_dir, mapping, con)
+    with RichReporter() as reporter:
+        result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
+    children = out_dir / "children.csv"
+    worklist = out_dir / "worklist.xlsx"
+    write_children_csv(result.children, children)
+    write_worklist(result.children, worklist, window_from=start, window_to=end, method=method)
+    con.close()
+    manifest = write_manifest(
+        out_dir / "manifest.json",
+        parameters={
+            "command": "identify",
+            "extract": str(extract),
+            "window_from": start.isoformat(),
+            "window_to": end.isoformat(),
+            "method": method,
+            "mapping": str(mapping) if mapping else None,
+            "database": str(db_path),
+        },
+        load=report.to_dict(),
+        identification=result.to_dict(),
+        outputs=[children, worklist],
+        started_at=started_at,
+    )
+    _print_load(report)
+    out.print(
+        f"[bold]{result.children.num_rows:,}[/bold] children found for receptions "
+        f"{start} to {end} (method {method})."
+    )
+    out.print(f"  worklist:  {worklist}\n  children:  {children}\n  manifest:  {manifest}")
+
+
+@app.command()
+def evaluate(
+    children: Annotated[Path, typer.Argument(help="A children.csv from `paramount identify`.")],
+    truth: Annotated[Path, typer.Option(help="The truth/ folder of a synthetic extract.")],
+    window_from: Annotated[
+        datetime, typer.Option("--from", formats=DATE_FORMATS, help="First reception day.")
+    ],
+    window_to: Annotated[
+        datetime, typer.Option("--to", formats=DATE_FORMATS, help="Last reception day.")
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
+    ] = None,
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="The extract folder (default: beside truth/), for contact rows."),
+    ] = None,
+) -> None:
+    """Score a list of children against a synthetic extract's ground truth."""
+    from paramount.evaluation import evaluate as score
+    from paramount.evaluation import render
+
+    scores = score(children, truth, _day(window_from), _day(window_to), extract_dir=extract)
+    out.print(render(scores))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(scores.to_json())
+        out.print(f"Scores written to {json_out}")
+
+
+def _load(extract: Path, out_dir: Path, mapping: Path | None, con):
+    from paramount.loading import ContractError, load_extract
+    from paramount.progress import RichReporter
+
+    try:
+        with RichReporter() as reporter:
+            return load_extract(
+                extract,
+                con,
+                mapping=mapping,
+                quarantine_dir=out_dir / "quarantine",
+                reporter=reporter,
+            )
+    except ContractError as error:
+        console.print(f"[red]Extract does not meet the contract:[/red] {error}")
+        raise typer.Exit(code=2) from error
+
+
+def _print_load(report) -> None:
+    summary = report.to_dict()
+    tables = summary.get("tables", {})
+    rejected = sum(t.get("rejected", 0) for t in tables.values())
+    warnings = sum(t.get("warnings", 0) for t in tables.values())
+    read = sum(t.get("read", 0) for t in tables.values())
+    out.print(
+        f"Loaded {read:,} rows from {len(tables)} tables; {rejected:,} rejected, "
+        f"{warnings:,} warnings (see quarantine/)."
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,299 @@
+"""Scoring a list of children against the ground truth of a synthetic extract.
+
+Implements "How a list is scored" from the data contract, so that every method, today's and
+later ones, is judged by one ruler:
+
+- a row's child is the individual most of its ids map to (ties: the smallest individual id);
+  a row with no ids is matched to the prisoner's declared contacts by name and, where both
+  have one, date of birth;
+- a row is right when (child, booking) is an affected child of an in-area reception inside
+  the window; the second and later rows for the same child and booking are duplicates and
+  count as wrong;
+- recall is over the affected children who are identifiable (present in at least one
+  source), coverage over all of them; both are counted in (child, booking) pairs.
+
+The unit of work is SQL in an in-memory DuckDB, since a force-sized truth runs to millions
+of rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from paramount.contract.tables import ROUTES, TRUTH_RELATIONSHIPS
+
+
+@dataclass
+class Scores:
+    window_from: str
+    window_to: str
+    rows: int
+    right_rows: int
+    duplicate_rows: int
+    outside_rows: int  # right child, but the reception is outside the window or the force area
+    unmatched_rows: int  # the row's ids or name lead to no individual at all
+    affected: int  # affected (child, booking) pairs of in-area receptions in the window
+    identifiable: int
+    found: int  # distinct right (child, booking) pairs
+    found_identifiable: int
+    precision: float
+    recall: float  # of identifiable affected children
+    coverage: float  # of all affected children
+    duplicate_rate: float
+    recall_by_route: dict[str, float] = field(default_factory=dict)
+    found_by_route: dict[str, int] = field(default_factory=dict)
+    recall_by_relationship: dict[str, float] = field(default_factory=dict)
+    identifiable_by_relationship: dict[str, int] = field(default_factory=dict)
+    recall_by_lives_with: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def _ratio(num: int, den: int) -> float:
+    return round(num / den, 4) if den else 0.0
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    con.execute(
+        f"CREATE TABLE {name} AS SELECT * FROM read_csv(?, all_varchar = true, header = true)",
+        [str(path)],
+    )
+
+
+def evaluate(
+    children_csv: Path,
+    truth_dir: Path,
+    window_from: date,
+    window_to: date,
+    extract_dir: Path | None = None,
+) -> Scores:
+    """Score `children_csv` against `truth_dir` for receptions in [window_from, window_to]."""
+    truth_dir = Path(truth_dir)
+    extract_dir = Path(extract_dir) if extract_dir else truth_dir.parent / "extract"
+    con = duckdb.connect()
+    for name in ("rms_persons", "partner_persons", "contacts", "affected_children"):
+        _read_csv(con, f"truth_{name}", truth_dir / f"{name}.csv")
+    con.execute(
+        "CREATE TABLE rows AS SELECT row_number() OVER () AS row_id, * "
+        "FROM read_csv(?, all_varchar = true, header = true)",
+        [str(children_csv)],
+    )
+    _load_contacts(con, extract_dir)
+    con.execute(
+        "CREATE TABLE relevant AS SELECT DISTINCT child_individual_id AS individual_id, "
+        "booking_id, relationship, lives_with FROM truth_affected_children "
+        "WHERE in_area = 'Y' AND CAST(reception_date AS DATE) BETWEEN ? AND ?",
+        [window_from, window_to],
+    )
+    con.execute(_ROW_CHILD_SQL)
+    con.execute(
+        """
+        CREATE TABLE judged AS
+        SELECT r.row_id, r.booking_id, r.sources, c.individual_id,
+               c.individual_id IS NOT NULL AS matched,
+               t.individual_id IS NOT NULL AS affected,
+               a.child_individual_id IS NOT NULL AS affected_any,
+               CASE WHEN t.individual_id IS NULL THEN NULL ELSE
+                 row_number() OVER (PARTITION BY c.individual_id, r.booking_id,
+                                    t.individual_id IS NOT NULL ORDER BY r.row_id) END AS nth
+        FROM rows r
+        LEFT JOIN row_child c USING (row_id)
+        LEFT JOIN relevant t ON t.individual_id = c.individual_id AND t.booking_id = r.booking_id
+        LEFT JOIN (SELECT DISTINCT child_individual_id, booking_id FROM truth_affected_children) a
+               ON a.child_individual_id = c.individual_id AND a.booking_id = r.booking_id
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE identifiable AS
+        SELECT DISTINCT individual_id FROM (
+            SELECT individual_id FROM truth_rms_persons
+            UNION ALL SELECT individual_id FROM truth_partner_persons
+            UNION ALL SELECT individual_id FROM truth_contacts)
+        """
+    )
+    rows, right, dups, outside, unmatched = con.execute(
+        """
+        SELECT count(*),
+               count(*) FILTER (WHERE affected AND nth = 1),
+               count(*) FILTER (WHERE affected AND nth > 1),
+               count(*) FILTER (WHERE NOT affected AND affected_any),
+               count(*) FILTER (WHERE NOT matched)
+        FROM judged
+        """
+    ).fetchall()[0]
+    con.execute(
+        "CREATE TABLE found AS SELECT DISTINCT individual_id, booking_id, "
+        "string_agg(coalesce(sources, ''), ';') AS sources "
+        "FROM judged WHERE affected GROUP BY individual_id, booking_id"
+    )
+    con.execute(
+        """
+        CREATE TABLE scored AS
+        SELECT t.*, i.individual_id IS NOT NULL AS is_identifiable,
+               f.individual_id IS NOT NULL AS is_found, coalesce(f.sources, '') AS sources
+        FROM relevant t
+        LEFT JOIN identifiable i USING (individual_id)
+        LEFT JOIN found f USING (individual_id, booking_id)
+        """
+    )
+    affected, identifiable, found, found_ident = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE is_identifiable), "
+        "count(*) FILTER (WHERE is_found), "
+        "count(*) FILTER (WHERE is_found AND is_identifiable) FROM scored"
+    ).fetchall()[0]
+
+    found_by_route = {
+        route: con.execute(
+            "SELECT count(*) FROM scored WHERE is_found AND is_identifiable "
+            "AND list_contains(string_split(sources, ';'), ?)",
+            [route],
+        ).fetchall()[0][0]
+        for route in ROUTES
+    }
+    by_rel = dict.fromkeys(TRUTH_RELATIONSHIPS, (0, 0))
+    for rel, n, k in con.execute(
+        "SELECT relationship, count(*), count(*) FILTER (WHERE is_found) FROM scored "
+        "WHERE is_identifiable GROUP BY relationship"
+    ).fetchall():
+        by_rel[rel] = (n, k)
+    by_lives = {
+        lw: _ratio(k, n)
+        for lw, n, k in con.execute(
+            "SELECT lives_with, count(*), count(*) FILTER (WHERE is_found) FROM scored "
+            "WHERE is_identifiable GROUP BY lives_with ORDER BY lives_with"
+        ).fetchall()
+    }
+    con.close()
+    return Scores(
+        window_from=window_from.isoformat(),
+        window_to=window_to.isoformat(),
+        rows=rows,
+        right_rows=right,
+        duplicate_rows=dups,
+        outside_rows=outside,
+        unmatched_rows=unmatched,
+        affected=affected,
+        identifiable=identifiable,
+        found=found,
+        found_identifiable=found_ident,
+        precision=_ratio(right, rows),
+        recall=_ratio(found_ident, identifiable),
+        coverage=_ratio(found, affected),
+        duplicate_rate=_ratio(dups, rows),
+        recall_by_route={r: _ratio(n, identifiable) for r, n in found_by_route.items()},
+        found_by_route=found_by_route,
+        recall_by_relationship={r: _ratio(k, n) for r, (n, k) in by_rel.items()},
+        identifiable_by_relationship={r: n for r, (n, _) in by_rel.items()},
+        recall_by_lives_with=by_lives,
+    )
+
+
+def _load_contacts(con: duckdb.DuckDBPyConnection, extract_dir: Path) -> None:
+    """The prisoner contacts as written, with their 0-based row index, for rows without ids."""
+    csv_path, parquet_path = (
+        extract_dir / "prisoner_contacts.csv",
+        extract_dir / "prisoner_contacts.parquet",
+    )
+    if csv_path.exists():
+        source = f"read_csv('{csv_path}', all_varchar = true, header = true)"
+    elif parquet_path.exists():
+        source = f"read_parquet('{parquet_path}')"
+    else:
+        con.execute(
+            "CREATE TABLE extract_contacts (row_index BIGINT, prisoner_number VARCHAR, "
+            "first_name VARCHAR, last_name VARCHAR, date_of_birth VARCHAR)"
+        )
+        return
+    con.execute(
+        f"CREATE TABLE extract_contacts AS SELECT row_number() OVER () - 1 AS row_index, "
+        f"prisoner_number, first_name, last_name, CAST(date_of_birth AS VARCHAR) AS date_of_birth "
+        f"FROM {source}"
+    )
+
+
+# The individual each row stands for: majority vote over its ids, else its prisoner contact.
+_ROW_CHILD_SQL = """
+CREATE TABLE row_child AS
+WITH ids AS (
+    SELECT row_id, trim(unnest(string_split(coalesce(child_person_ids, ''), ';'))) AS id,
+           'rms' AS kind FROM rows
+    UNION ALL
+    SELECT row_id, trim(unnest(string_split(coalesce(child_partner_ids, ''), ';'))), 'partner'
+    FROM rows
+),
+votes AS (
+    SELECT ids.row_id, coalesce(p.individual_id, q.individual_id) AS individual_id
+    FROM ids
+    LEFT JOIN truth_rms_persons p ON ids.kind = 'rms' AND p.person_id = ids.id
+    LEFT JOIN truth_partner_persons q ON ids.kind = 'partner' AND q.partner_person_id = ids.id
+    WHERE ids.id <> ''
+),
+by_ids AS (
+    SELECT row_id, arg_max(individual_id, n) AS individual_id FROM (
+        SELECT row_id, individual_id, count(*) * 1e9 - rank() OVER (
+                   PARTITION BY row_id ORDER BY individual_id) AS n
+        FROM votes WHERE individual_id IS NOT NULL GROUP BY row_id, individual_id
+    ) GROUP BY row_id
+),
+no_ids AS (
+    SELECT r.* FROM rows r
+    WHERE coalesce(trim(r.child_person_ids), '') = ''
+      AND coalesce(trim(r.child_partner_ids), '') = ''
+),
+by_contact AS (
+    SELECT n.row_id, min(tc.individual_id) AS individual_id
+    FROM no_ids n
+    JOIN extract_contacts ec
+      ON ec.prisoner_number = n.prisoner_number
+     AND lower(trim(ec.last_name)) = lower(trim(n.child_surname))
+     AND lower(split_part(trim(ec.first_name), ' ', 1))
+         = lower(split_part(trim(n.child_forenames), ' ', 1))
+     AND (coalesce(ec.date_of_birth, '') = '' OR coalesce(n.child_date_of_birth, '') = ''
+          OR ec.date_of_birth = n.child_date_of_birth)
+    JOIN truth_contacts tc
+      ON tc.prisoner_number = ec.prisoner_number AND CAST(tc.row_index AS BIGINT) = ec.row_index
+    GROUP BY n.row_id
+)
+SELECT row_id, individual_id FROM by_ids
+UNION ALL
+SELECT row_id, individual_id FROM by_contact
+"""
+
+
+def render(scores: Scores):
+    """A readable table of the scores for the terminal."""
+    from rich.table import Table
+
+    table = Table(title=f"Scores, receptions {scores.window_from} to {scores.window_to}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for label, value in (
+        ("rows in the list", f"{scores.rows:,}"),
+        ("right rows", f"{scores.right_rows:,}"),
+        ("duplicate rows", f"{scores.duplicate_rows:,}"),
+        ("rows outside window or area", f"{scores.outside_rows:,}"),
+        ("rows matching no individual", f"{scores.unmatched_rows:,}"),
+        ("affected children (in area, in window)", f"{scores.affected:,}"),
+        ("  of whom identifiable", f"{scores.identifiable:,}"),
+        ("precision", f"{scores.precision:.3f}"),
+        ("recall (identifiable)", f"{scores.recall:.3f}"),
+        ("coverage (all affected)", f"{scores.coverage:.3f}"),
+        ("duplicate rate", f"{scores.duplicate_rate:.3f}"),
+    ):
+        table.add_row(label, value)
+    for route, value in scores.recall_by_route.items():
+        table.add_row(f"recall via {route}", f"{value:.3f}")
+    for rel, value in scores.recall_by_relationship.items():
+        n = scores.identifiable_by_relationship.get(rel, 0)
+        table.add_row(f"recall, {rel} (n={n:,})", f"{value:.3f}")
+    return table

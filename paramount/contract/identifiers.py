@@ -94,9 +94,11 @@ def format_cro(year4: int, serial: int) -> str:
 def postcode_district(postcode: str | None) -> str | None:
     """The outward code of a UK postcode (`OX4 1AB` -> `OX4`); tolerant of missing spaces."""
     cleaned = _clean(postcode)
-    if cleaned is None or len(cleaned) < 5:
-        return cleaned if cleaned and len(cleaned) <= 4 else None
-    return cleaned[:-3]
+    if cleaned is None:
+        return None
+    if len(cleaned) >= 5:
+        return cleaned[:-3]
+    return cleaned if len(cleaned) >= 2 else None
 
 
 # DuckDB macros with the same meaning as the functions above. Kept in plain SQL that sqlglot

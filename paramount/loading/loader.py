@@ -1,0 +1,247 @@
+"""`load_extract`: an extract folder in, contract tables in DuckDB out, nothing lost.
+
+For each contract table: find its file (through the mapping, if any), check its columns,
+read it raw, apply the contract's row rules (`rules.py`), insert the usable rows into a
+table named as the contract table, and add the rest to the quarantine. Rows set aside and
+values dropped are written to `rejected.csv` and `warnings.csv`; the counts reconcile.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from paramount.contract.identifiers import SQL_MACROS
+from paramount.contract.tables import EXTRACT_TABLES, Table, create_table_sql
+from paramount.loading.errors import ContractError
+from paramount.loading.mapping import IDENTITY, ForceMapping, TableMapping, load_mapping
+from paramount.loading.reading import (
+    SourceFile,
+    csv_header,
+    drop_raw,
+    find_source,
+    parquet_columns,
+    read_csv_raw,
+    read_parquet_raw,
+)
+from paramount.loading.report import LoadReport, TableLoad
+from paramount.loading.rules import check_sql
+from paramount.loading.sql import ident, lit
+from paramount.progress import Reporter, SilentReporter
+
+_PREFIX = "_pm_load_"
+_REJECTED = f"{_PREFIX}q_rejected"
+_WARNINGS = f"{_PREFIX}q_warnings"
+REJECTED_COLUMNS = ("table", "file", "row", "field", "reason", "record")
+WARNING_COLUMNS = ("table", "file", "row", "field", "reason")
+
+
+def load_extract(
+    extract_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    mapping: Path | None = None,
+    quarantine_dir: Path,
+    reporter: Reporter | None = None,
+) -> LoadReport:
+    """Load every contract table of `extract_dir` into `con`, one table per contract table.
+
+    Raises `ContractError` (before loading anything) when a required table or any contract
+    column of a present table is missing, or the mapping file is wrong. Bad rows never
+    raise: they are set aside into `quarantine_dir/rejected.csv` (table, file, row, field,
+    reason, record) and dropped values into `quarantine_dir/warnings.csv`.
+
+    Duplicate keys: the first row of a key (lowest data row) is kept and every later row
+    with that key is rejected. Row numbers are 1-based data rows (the header is not a row).
+    """
+    started = time.perf_counter()
+    extract_dir = Path(extract_dir)
+    quarantine_dir = Path(quarantine_dir)
+    reporter = reporter or SilentReporter()
+    force_mapping = load_mapping(mapping) if mapping else IDENTITY
+    if not extract_dir.is_dir():
+        raise ContractError(f"extract folder {extract_dir} not found")
+
+    # Every check that can stop the run happens before any data is read.
+    plan = _plan(extract_dir, con, force_mapping, mapping)
+
+    for sql in SQL_MACROS:
+        con.execute(sql)
+    _create_quarantine_tables(con)
+    report = LoadReport(extract_dir=extract_dir, quarantine_dir=quarantine_dir, mapping=mapping)
+    try:
+        for order, (table, tm, source, columns) in enumerate(plan):
+            with reporter.task(f"load {table.name}", total=3) as task:
+                report.tables[table.name] = _load_table(
+                    con, order, table, tm, source, columns, task
+                )
+        quarantine_dir.mkdir(parents=True, exist_ok=True)
+        _write_quarantine(con, report)
+    finally:
+        for t in (_REJECTED, _WARNINGS):
+            con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+Plan = list[tuple[Table, TableMapping, SourceFile | None, list[str]]]
+
+
+def _plan(
+    extract_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    force_mapping: ForceMapping,
+    mapping_path: Path | None,
+) -> Plan:
+    """Find every table's file and check its columns; raise on what the contract requires."""
+    plan: Plan = []
+    for table in EXTRACT_TABLES.values():
+        tm = force_mapping.table(table.name)
+        source = find_source(extract_dir, tm.stem)
+        if source is None:
+            if table.required:
+                mapped = f" (mapped in {mapping_path.name})" if mapping_path and tm.file else ""
+                raise ContractError(
+                    f"required table '{table.name}' is missing: expected {tm.stem}.csv or "
+                    f"{tm.stem}.parquet{mapped} in {extract_dir}"
+                )
+            plan.append((table, tm, None, []))
+            continue
+        if source.format == "csv":
+            columns = csv_header(source.path)
+        else:
+            columns = parquet_columns(con, source.path)
+        _resolve_columns(table, tm, source, columns)
+        plan.append((table, tm, source, columns))
+    return plan
+
+
+def _resolve_columns(
+    table: Table, tm: TableMapping, source: SourceFile, columns: list[str]
+) -> dict[str, int]:
+    """Position in the file of each contract column: exact name first, then ignoring case.
+    A missing column is a `ContractError` naming it."""
+    exact = {}
+    folded: dict[str, int] = {}
+    for i, name in enumerate(columns):
+        exact.setdefault(name, i)
+        folded.setdefault(name.strip().lower(), i)
+    index: dict[str, int] = {}
+    for col in table.column_names:
+        want = tm.source_column(col)
+        i = exact.get(want, folded.get(want.strip().lower()))
+        if i is None:
+            what = f"'{want}' (contract column '{col}')" if want != col else f"'{col}'"
+            raise ContractError(
+                f"{source.name} is missing required column {what} of table "
+                f"'{table.name}' ({_found(table, tm, columns)})"
+            )
+        index[col] = i
+    return index
+
+
+def _found(table: Table, tm: TableMapping, columns: list[str]) -> str:
+    """The header found, unless it does not look like a header at all: a file without
+    one has data in its first line, and data may be personal."""
+    known = {tm.source_column(c).lower() for c in table.column_names}
+    if not any(c.strip().lower() in known for c in columns):
+        return f"found {len(columns)} columns, none of them a contract column: no header row?"
+    shown = ", ".join(columns[:40]) + (", ..." if len(columns) > 40 else "")
+    return f"found: {shown}"
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    order: int,
+    table: Table,
+    tm: TableMapping,
+    source: SourceFile | None,
+    columns: list[str],
+    task,
+) -> TableLoad:
+    con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
+    con.execute(create_table_sql(table))
+    result = TableLoad(table=table.name, required=table.required)
+    if source is None:
+        task.advance(3)
+        return result
+    result.file, result.format = source.name, source.format
+    prefix = f"{_PREFIX}{table.name}_"
+    checked = f"{prefix}chk"
+    try:
+        if source.format == "csv":
+            raw = read_csv_raw(con, source, prefix, columns)
+        else:
+            raw = read_parquet_raw(con, source, columns)
+        result.sha256 = raw.sha256
+        task.advance(1)
+
+        index = _resolve_columns(table, tm, source, columns)
+        con.execute(check_sql(table, tm, raw.source_sql, index, raw.columns, checked))
+        task.advance(1)
+
+        names = ", ".join(ident(c) for c in table.column_names)
+        con.execute(
+            f"INSERT INTO {ident(table.name)} ({names}, _row) SELECT {names}, _row "
+            f"FROM {ident(checked)} WHERE len(_problems) = 0 ORDER BY _row"
+        )
+        head = f"{order}, {lit(table.name)}, {lit(source.name)}"
+        con.execute(
+            f"""INSERT INTO {ident(_REJECTED)}
+            SELECT {head}, _row,
+                   array_to_string(
+                       list_distinct(list_transform(_problems, lambda x: x.field)), ';'),
+                   array_to_string(list_transform(_problems, lambda x: x.reason), '; '), _record
+            FROM {ident(checked)} WHERE len(_problems) > 0"""
+        )
+        if raw.malformed_sql:
+            con.execute(
+                f"INSERT INTO {ident(_REJECTED)} SELECT {head}, _row, field, reason, record "
+                f"FROM ({raw.malformed_sql})"
+            )
+        con.execute(
+            f"""INSERT INTO {ident(_WARNINGS)}
+            SELECT {head}, _row, w.field, w.reason
+            FROM (SELECT _row, unnest(_warnings) AS w FROM {ident(checked)})"""
+        )
+        counts = con.execute(
+            f"""SELECT
+                (SELECT count(*) FROM {ident(checked)}),
+                (SELECT count(*) FROM {ident(table.name)}),
+                (SELECT count(*) FROM {ident(_REJECTED)} WHERE _ord = {order}),
+                (SELECT count(*) FROM {ident(_WARNINGS)} WHERE _ord = {order})"""
+        ).fetchall()[0]
+        checked_rows, result.loaded, result.rejected, result.warnings = counts
+        malformed = result.rejected - (checked_rows - result.loaded)
+        result.rows_read = checked_rows + malformed
+        task.advance(1)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {ident(checked)}")
+        drop_raw(con, prefix)
+    return result
+
+
+def _create_quarantine_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {ident(_REJECTED)} (_ord INTEGER, "table" VARCHAR,
+        file VARCHAR, "row" BIGINT, field VARCHAR, reason VARCHAR, record VARCHAR)"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {ident(_WARNINGS)} (_ord INTEGER, "table" VARCHAR,
+        file VARCHAR, "row" BIGINT, field VARCHAR, reason VARCHAR)"""
+    )
+
+
+def _write_quarantine(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    """Both files are always written (with their header), so an empty one proves a clean load."""
+    for table, columns, path in (
+        (_REJECTED, REJECTED_COLUMNS, report.rejected_csv),
+        (_WARNINGS, WARNING_COLUMNS, report.warnings_csv),
+    ):
+        cols = ", ".join(ident(c) for c in columns)
+        con.execute(
+            f'COPY (SELECT {cols} FROM {ident(table)} ORDER BY _ord, "row", field) '
+            f"TO {lit(str(path))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
+        )

@@ -1,0 +1,230 @@
+"""Finding an extract's files and reading them raw (every value as text) into DuckDB.
+
+A raw read keeps two things the checks need: the 1-based data row of every record (header
+excluded), so every finding points back to its line, and every malformed CSV record
+(wrong field count, broken quoting, bad UTF-8), which DuckDB's rejects table captures
+instead of dropping.
+
+Row numbers of a CSV: DuckDB keeps file order in a materialised table (insertion order)
+and numbers rejected records by their record number. A good row's data row is therefore
+its position among good rows shifted by the records skipped before it: the malformed ones,
+and blank lines, which DuckDB skips silently (blank lines are not rows, but they keep the
+numbering of the lines after them in step with the file).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from paramount.loading.errors import ContractError
+from paramount.loading.sql import ident, lit
+
+_CHUNK = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    format: str  # "csv" | "parquet"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class RawTable:
+    """A table read raw: `source_sql` is a FROM-able query giving `_row` and `c0..cN`
+    (text, one per file column); `columns[i]` is the file's name for `c{i}`."""
+
+    source_sql: str
+    columns: list[str]
+    malformed_sql: str | None = None  # query: _row, field, reason, record
+    sha256: str = ""
+
+
+def find_source(extract_dir: Path, stem: str) -> SourceFile | None:
+    """`<stem>.csv` or `<stem>.parquet` in the folder (extension in any case; the stem
+    exactly, else in any case). Both present is ambiguous and stops the run."""
+    files = [
+        p for p in extract_dir.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".parquet")
+    ]
+    found = [p for p in files if p.stem == stem] or [
+        p for p in files if p.stem.lower() == stem.lower()
+    ]
+    if not found:
+        return None
+    if len(found) > 1:
+        names = ", ".join(sorted(p.name for p in found))
+        raise ContractError(f"more than one file for '{stem}' in {extract_dir}: {names}")
+    path = found[0]
+    return SourceFile(path=path, format=path.suffix.lower().lstrip("."))
+
+
+def csv_header(path: Path) -> list[str]:
+    """The header row of a CSV file, names stripped of surrounding whitespace."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as f:
+        try:
+            header = next(csv.reader(f))
+        except StopIteration:
+            raise ContractError(f"{path.name} is empty: expected a header row") from None
+        except csv.Error as e:
+            raise ContractError(f"{path.name}: header row cannot be read as CSV ({e})") from None
+    return [h.strip() for h in header]
+
+
+def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
+    except duckdb.Error as e:
+        first = str(e).splitlines()[0]
+        raise ContractError(f"{path.name} cannot be read as Parquet: {first}") from None
+    return [r[0] for r in rows]
+
+
+def hash_and_blank_lines(path: Path) -> tuple[str, bool]:
+    """sha256 of the file, and whether it may hold blank lines (one pass over the bytes)."""
+    h = hashlib.sha256()
+    blank = False
+    tail = b""
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+            if not blank:
+                window = tail + chunk
+                blank = b"\n\n" in window or b"\n\r\n" in window
+                tail = window[-2:]
+    return h.hexdigest(), blank
+
+
+def blank_records(path: Path) -> list[int]:
+    """Data-row numbers of blank records (the slow path, only when the file has any)."""
+    out: list[int] = []
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        try:
+            for i, rec in enumerate(reader, start=1):
+                if not rec:
+                    out.append(i)
+        except csv.Error:
+            pass  # the rest is one malformed record; DuckDB reports it
+    return out
+
+
+def read_csv_raw(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, prefix: str, header: list[str]
+) -> RawTable:
+    """Read a CSV as text into temp table `{prefix}raw`, malformed records into
+    `{prefix}bad`."""
+    sha, maybe_blank = hash_and_blank_lines(source.path)
+    raw, rej, scan, bad, gaps = (f"{prefix}{s}" for s in ("raw", "rej", "scan", "bad", "gaps"))
+    cols = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
+    for t in (rej, scan):
+        con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM read_csv("
+            f"{lit(str(source.path))}, columns = {cols}, header = true, auto_detect = false, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            "null_padding = false, store_rejects = true, "
+            f"rejects_table = {lit(rej)}, rejects_scan = {lit(scan)})"
+        )
+    except duckdb.Error as e:
+        first = str(e).splitlines()[0]
+        raise ContractError(f"{source.name} cannot be read as CSV: {first}") from None
+
+    # One malformed record per rejected line, whatever number of errors it had.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {ident(bad)} AS
+        SELECT CAST(line - 1 AS BIGINT) AS _row,
+               arg_min(coalesce(column_name, ''), coalesce(column_idx, 0)) AS field,
+               arg_min(CAST(error_type AS VARCHAR), coalesce(column_idx, 0)) AS error_type,
+               arg_min(error_message, coalesce(column_idx, 0)) AS error_message,
+               arg_min(csv_line, coalesce(column_idx, 0)) AS csv_line
+        FROM {ident(rej)} GROUP BY line
+        """
+    )
+    for t in (rej, scan):
+        con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+
+    skipped = [r[0] for r in con.execute(f"SELECT _row FROM {ident(bad)}").fetchall()]
+    if maybe_blank:
+        skipped.extend(blank_records(source.path))
+    skipped = sorted(set(skipped))
+
+    names = _unique(header)
+    cols_sql = ", ".join(f"c{i}" for i in range(len(header)))
+    if skipped:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(gaps)} (t BIGINT, j BIGINT)")
+        # Good row k sits at data row k + #{skipped s_j : s_j - j + 1 <= k}.
+        pairs = [(s - j + 1, j) for j, s in enumerate(skipped, start=1)]
+        con.executemany(f"INSERT INTO {ident(gaps)} VALUES (?, ?)", pairs)
+        source_sql = (
+            f"(SELECT r._k + coalesce(g.j, 0) AS _row, {cols_sql} "
+            f"FROM (SELECT rowid + 1 AS _k, * FROM {ident(raw)}) r "
+            f"ASOF LEFT JOIN (SELECT t, max(j) AS j FROM {ident(gaps)} GROUP BY t) g "
+            "ON r._k >= g.t)"
+        )
+    else:
+        source_sql = f"(SELECT rowid + 1 AS _row, {cols_sql} FROM {ident(raw)})"
+
+    malformed_sql = f"""
+        SELECT _row, field,
+               'malformed CSV line: ' || CASE error_type
+                   WHEN 'TOO MANY COLUMNS' THEN 'too many fields (' || error_message || ')'
+                   WHEN 'MISSING COLUMNS' THEN 'too few fields (' || error_message || ')'
+                   WHEN 'UNQUOTED VALUE' THEN 'unterminated or stray quote'
+                   WHEN 'INVALID ENCODING' THEN 'not valid UTF-8'
+                   WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line too long'
+                   ELSE lower(error_type) END AS reason,
+               json_object('malformed_line', csv_line) AS record
+        FROM {ident(bad)}
+    """
+    return RawTable(source_sql=source_sql, columns=names, malformed_sql=malformed_sql, sha256=sha)
+
+
+def read_parquet_raw(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[str]
+) -> RawTable:
+    """A Parquet file needs no raw copy: its row numbers come with the scan."""
+    sha, _ = hash_and_blank_lines(source.path)
+    cols_sql = ", ".join(f"{ident(c)} AS c{i}" for i, c in enumerate(columns))
+    source_sql = (
+        f"(SELECT file_row_number + 1 AS _row, {cols_sql} "
+        f"FROM read_parquet({lit(str(source.path))}, file_row_number = true))"
+    )
+    return RawTable(source_sql=source_sql, columns=_unique(columns), sha256=sha)
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+    for s in ("raw", "rej", "scan", "bad", "gaps"):
+        con.execute(f"DROP TABLE IF EXISTS {ident(prefix + s)}")
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique (`name`, `name#2`, ...) so a raw record keeps every field."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    return out
+
+
+__all__ = [
+    "RawTable",
+    "SourceFile",
+    "csv_header",
+    "drop_raw",
+    "find_source",
+    "parquet_columns",
+    "read_csv_raw",
+    "read_parquet_raw",
+]

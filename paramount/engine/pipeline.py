@@ -1,0 +1,107 @@
+"""A method is a pipeline of named SQL steps; the runner materialises each as a table.
+
+Like Splink's `CTEPipeline`, a step is SQL plus the name of what it produces, and later steps
+read earlier ones by that name. Unlike it, every step is materialised: the intermediate
+tables are what an analyst inspects when a child is missing, and their row counts and timings
+go into the run manifest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from paramount.engine.backend import Backend
+from paramount.progress import Reporter, SilentReporter
+
+
+@dataclass(frozen=True)
+class RunParameters:
+    """What a run is asked: the window of receptions (inclusive) and the method."""
+
+    window_from: date
+    window_to: date
+    method: str = "baseline"
+    table_prefix: str = "pm_"
+
+    def __post_init__(self) -> None:
+        if self.window_from > self.window_to:
+            raise ValueError(f"window starts ({self.window_from}) after it ends ({self.window_to})")
+
+    def table(self, step_name: str) -> str:
+        """Physical name of a step's output table: steps read each other through this."""
+        return f"{self.table_prefix}{step_name}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named unit of the engine: SQL (DuckDB dialect) built from the run's parameters."""
+
+    name: str
+    description: str
+    sql: Callable[[RunParameters], str]
+    output: str | None = None  # output table's step name, if not the step's own name
+
+    def output_table(self, params: RunParameters) -> str:
+        return params.table(self.output or self.name)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What the manifest records of a step."""
+
+    name: str
+    description: str
+    table: str
+    rows: int
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Ordered steps; the last step's table is the method's result."""
+
+    name: str
+    steps: tuple[Step, ...]
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.steps]
+        if not names:
+            raise ValueError(f"pipeline {self.name!r} has no steps")
+        if len(set(names)) != len(names):
+            raise ValueError(f"pipeline {self.name!r} repeats a step name: {names}")
+
+    @property
+    def result_step(self) -> Step:
+        return self.steps[-1]
+
+    def sql(self, params: RunParameters) -> dict[str, str]:
+        """Each step's SQL by step name, in order (for review, tests and transpiling)."""
+        return {s.name: s.sql(params) for s in self.steps}
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    backend: Backend,
+    params: RunParameters,
+    reporter: Reporter | None = None,
+) -> list[StepResult]:
+    """Materialise every step in order, recording rows and seconds of each."""
+    reporter = reporter or SilentReporter()
+    results: list[StepResult] = []
+    with reporter.task(f"Identifying children ({pipeline.name})", total=len(pipeline.steps)) as t:
+        for step in pipeline.steps:
+            table = step.output_table(params)
+            started = time.perf_counter()
+            backend.create_table(table, step.sql(params))
+            rows = backend.count(table)
+            seconds = time.perf_counter() - started
+            results.append(StepResult(step.name, step.description, table, rows, round(seconds, 4)))
+            t.advance(1)
+    return results

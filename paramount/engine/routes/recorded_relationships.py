@@ -1,0 +1,96 @@
+"""Route RMS_RELATIONSHIP: children recorded as such in the police `relationships` table.
+
+A row `(P, C, r)` reads "P is the r of C". Forces record one direction, the other or both,
+so the route reads both: r in `PARENT_CODES` makes P a parent figure of C, and r in
+`CHILD_CODES` makes the *related* person the parent (CHILD -> PARENT, STEP_CHILD ->
+STEP_PARENT). Grandparents, siblings, partners and associates never give a child.
+
+The baseline takes a child only when the nominal's date of birth shows them under 18 on the
+reception date (no date of birth, no child: the original process could not age them), keeps
+one row per child nominal per reception, and when several records link them keeps the
+strongest relationship: PARENT > STEP_PARENT > GUARDIAN > CARER.
+"""
+
+from __future__ import annotations
+
+from paramount.contract.tables import CHILD_CODES, INVERSE_RELATIONSHIP, PARENT_CODES
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.sql import age_years_sql, in_list, literal
+
+ROUTE = "RMS_RELATIONSHIP"
+ADULT_AGE = 18
+# Strength order when several records link the same parent figure and child.
+STRENGTH = ("PARENT", "STEP_PARENT", "GUARDIAN", "CARER")
+
+
+def _strength_sql(column: str) -> str:
+    whens = " ".join(f"WHEN {literal(code)} THEN {i}" for i, code in enumerate(STRENGTH))
+    return f"CASE {column} {whens} ELSE {len(STRENGTH)} END"
+
+
+def _inverse_sql(column: str) -> str:
+    whens = " ".join(
+        f"WHEN {literal(code)} THEN {literal(INVERSE_RELATIONSHIP[code])}" for code in CHILD_CODES
+    )
+    return f"CASE {column} {whens} END"
+
+
+def recorded_children_sql(params: RunParameters) -> str:
+    """One row per (in-area reception, child nominal) with the record chosen as evidence."""
+    receptions = params.table("in_area")
+    nominals = params.table("prisoner_nominals")
+    age = age_years_sql("c.date_of_birth", "r.reception_date")
+    return f"""
+WITH links AS (
+    SELECT person_id AS parent_id, related_person_id AS child_id, relationship,
+           'FORWARD' AS recorded_as, source, occurrence_id, recorded_at, _row AS relationship_row
+    FROM relationships
+    WHERE relationship IN {in_list(PARENT_CODES)}
+    UNION ALL
+    SELECT related_person_id AS parent_id, person_id AS child_id,
+           {_inverse_sql("relationship")} AS relationship,
+           'INVERSE' AS recorded_as, source, occurrence_id, recorded_at, _row AS relationship_row
+    FROM relationships
+    WHERE relationship IN {in_list(CHILD_CODES)}
+),
+candidates AS (
+    SELECT r.booking_id, r.prisoner_number, r.reception_date,
+           l.parent_id, n.matched_on AS parent_matched_on,
+           l.child_id, l.relationship, l.recorded_as, l.source, l.occurrence_id,
+           l.recorded_at, l.relationship_row,
+           {age} AS child_age,
+           {_strength_sql("l.relationship")} AS strength
+    FROM {receptions} AS r
+    JOIN {nominals} AS n ON n.prisoner_number = r.prisoner_number
+    JOIN links AS l ON l.parent_id = n.person_id
+    JOIN persons AS c ON c.person_id = l.child_id
+    LEFT JOIN {nominals} AS self
+           ON self.prisoner_number = r.prisoner_number AND self.person_id = l.child_id
+    WHERE self.person_id IS NULL
+      AND c.date_of_birth IS NOT NULL
+      AND c.date_of_birth <= r.reception_date
+      AND {age} < {ADULT_AGE}
+),
+counted AS (
+    SELECT *,
+           count(*) OVER (PARTITION BY booking_id, prisoner_number, child_id) AS link_records,
+           row_number() OVER (
+               PARTITION BY booking_id, prisoner_number, child_id
+               ORDER BY strength, recorded_as, recorded_at DESC NULLS LAST, parent_id,
+                        relationship_row
+           ) AS pick
+    FROM candidates
+)
+SELECT booking_id, prisoner_number, reception_date, child_id, child_age, relationship,
+       parent_id, parent_matched_on, recorded_as, source, occurrence_id, recorded_at,
+       relationship_row, link_records, {literal(ROUTE)} AS route
+FROM counted
+WHERE pick = 1
+"""
+
+
+RECORDED_CHILDREN = Step(
+    "recorded_children",
+    "Children under 18 recorded as the child of a prisoner's nominal (either direction)",
+    recorded_children_sql,
+)

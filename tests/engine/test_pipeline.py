@@ -1,0 +1,91 @@
+"""The pipeline machinery: steps run in order, counted and timed; SQL carries to Spark."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+import sqlglot
+from conftest import WINDOW, Extract
+
+from paramount.engine import METHODS, EngineError, RunParameters, identify
+from paramount.engine.sql import to_dialect
+
+PARAMS = RunParameters(window_from=WINDOW[0], window_to=WINDOW[1])
+ALL_STEPS = [(m, s) for m, p in METHODS.items() for s in p.steps]
+
+
+def test_baseline_is_registered_with_its_steps() -> None:
+    assert [s.name for s in METHODS["baseline"].steps] == [
+        "receptions",
+        "prisoner_nominals",
+        "in_area",
+        "recorded_children",
+        "children",
+    ]
+
+
+@pytest.mark.parametrize(("method", "step"), ALL_STEPS, ids=[f"{m}-{s.name}" for m, s in ALL_STEPS])
+def test_every_step_transpiles_to_spark(method: str, step) -> None:
+    sql = step.sql(PARAMS)
+    spark = sqlglot.transpile(
+        sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE
+    )
+    assert len(spark) == 1 and spark[0].upper().startswith(("SELECT", "WITH"))
+    assert to_dialect(sql, "spark") == spark[0]
+    assert to_dialect(sql, "duckdb") == sql
+
+
+def test_identify_records_counts_and_timings(extract: Extract) -> None:
+    extract.received_with_child()
+    result = extract.identify()
+    d = result.to_dict()
+    assert d["method"] == "baseline" and d["window_from"] == "2024-01-01"
+    assert [(s["name"], s["rows"]) for s in d["steps"]] == [
+        ("receptions", 1),
+        ("prisoner_nominals", 1),
+        ("in_area", 1),
+        ("recorded_children", 1),
+        ("children", 1),
+    ]
+    assert all(s["seconds"] >= 0 for s in d["steps"])
+    assert result.counts["children"] == result.children.num_rows == 1
+    assert d["result_table"] == result.table == "pm_children"
+    assert extract.backend().table_exists("pm_children")
+
+
+def test_an_empty_extract_runs(extract: Extract) -> None:
+    result = extract.identify()
+    assert result.children.num_rows == 0
+    assert all(s.rows == 0 for s in result.steps)
+
+
+def test_unknown_method_and_backwards_window_are_refused(extract: Extract) -> None:
+    with pytest.raises(ValueError, match="unknown method"):
+        extract.identify(method="nonesuch")
+    with pytest.raises(ValueError, match="after it ends"):
+        identify(extract.backend(), date(2024, 2, 1), date(2024, 1, 1))
+
+
+def test_reporter_sees_each_step(extract: Extract) -> None:
+    events: list[tuple[str, float | None, float]] = []
+
+    class Task:
+        def advance(self, amount: float = 1) -> None:
+            events.append(("advance", None, amount))
+
+    class Reporter:
+        @contextmanager
+        def task(self, description: str, total: float | None = None):
+            events.append((description, total, 0))
+            yield Task()
+
+    identify(extract.backend(), *WINDOW, reporter=Reporter())
+    assert events[0][1] == 5
+    assert sum(e[2] for e in events[1:]) == 5
+
+
+def test_a_failing_statement_names_its_sql(extract: Extract) -> None:
+    with pytest.raises(EngineError, match="no_such_table"):
+        extract.backend().create_table("x", "SELECT * FROM no_such_table")

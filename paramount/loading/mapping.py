@@ -25,6 +25,7 @@ The file is checked when it is read: an unknown table, column, code or format is
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,11 +226,19 @@ def _format(value: Any, where: str) -> str | None:
         return None
     if not isinstance(value, str) or "%" not in value:
         raise MappingError(f"{where} must be a strptime format such as '%d/%m/%Y'")
-    try:
-        duckdb.connect().execute("SELECT try_strptime('01/01/2000', ?)", [value]).fetchall()
-    except duckdb.Error as e:
-        raise MappingError(f"{where}: invalid date format '{value}': {e}") from None
+    problem = _format_problem(value)
+    if problem:
+        raise MappingError(f"{where}: invalid date format '{value}': {problem}")
     return value
+
+
+@functools.cache
+def _format_problem(fmt: str) -> str | None:
+    try:
+        duckdb.connect().execute("SELECT try_strptime('01/01/2000', ?)", [fmt]).fetchall()
+    except duckdb.Error as e:
+        return str(e).splitlines()[0]
+    return None
 
 
 def _no_unknown_keys(spec: dict[str, Any], allowed: set[str], where: str) -> None:

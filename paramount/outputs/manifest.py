@@ -1,0 +1,147 @@
+"""`manifest.json`: enough to say what a run did and to reproduce it.
+
+It names the Paramount version, the command and its parameters, every input file with its
+sha256, what the load read, kept and set aside, the rows at every engine step, and every
+output file with its sha256. Everything but the timestamps and the `timings` section is
+deterministic: two runs of the same version on the same extract with the same parameters
+give the same manifest there, which is how a rerun is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from paramount import __version__
+
+MANIFEST_VERSION = 1
+DATA_CONTRACT_VERSION = 1
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file, read in chunks (extract files can be gigabytes)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "to_dict"):
+        return _jsonable(value.to_dict())
+    return value
+
+
+def _file_entry(path: Path, base: Path | None) -> dict[str, Any]:
+    name = str(path)
+    if base is not None:
+        try:
+            name = str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            name = str(path)
+    return {"file": name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+
+
+def _inputs(
+    inputs: Mapping[str, Any] | Iterable[str | Path] | None, load: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Inputs as a sorted list of {file, sha256[, bytes]}, from whichever form was given:
+    a precomputed {file: sha256} (or {file: {...}}) dict, paths to hash, or, failing both,
+    the per-table sha256 the loader's report already holds."""
+    entries: list[dict[str, Any]] = []
+    if isinstance(inputs, Mapping):
+        for name, value in inputs.items():
+            if isinstance(value, Mapping):
+                entries.append({"file": str(name), **_jsonable(value)})
+            else:
+                entries.append({"file": str(name), "sha256": value})
+    elif inputs is not None:
+        entries = [_file_entry(Path(p), None) for p in inputs]
+    elif load is not None:
+        for table, info in (load.get("tables") or {}).items():
+            if isinstance(info, Mapping) and info.get("file"):
+                entries.append({"file": info["file"], "table": table, "sha256": info.get("sha256")})
+    return sorted(entries, key=lambda e: e["file"])
+
+
+def _engine(engine: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Split the engine's record into deterministic counts and timings."""
+    if engine is None:
+        return None, {}
+    record = _jsonable(engine)
+    steps = record.get("steps", [])
+    timings = {"steps": {s["name"]: s.get("seconds") for s in steps}}
+    if "seconds" in record:
+        timings["total"] = record["seconds"]
+    counts = {k: v for k, v in record.items() if k not in ("steps", "seconds")}
+    counts["steps"] = [{k: v for k, v in s.items() if k != "seconds"} for s in steps]
+    return counts, timings
+
+
+def build_manifest(
+    *,
+    command: str,
+    parameters: Mapping[str, Any],
+    started_at: datetime,
+    finished_at: datetime,
+    inputs: Mapping[str, Any] | Iterable[str | Path] | None = None,
+    load: Mapping[str, Any] | Any | None = None,
+    engine: Mapping[str, Any] | Any | None = None,
+    outputs: Iterable[str | Path] = (),
+    output_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """The manifest as a dict.
+
+    `load` is the loader's report (or its `to_dict()`), kept as given but for its `seconds`,
+    which joins the timings; `engine` an `IdentificationResult` (or its `to_dict()`); output
+    paths are named relative to `output_dir` when inside it.
+    """
+    load_dict = _jsonable(load) if load is not None else None
+    engine_counts, engine_timings = _engine(engine)
+    timings: dict[str, Any] = {"seconds": round((finished_at - started_at).total_seconds(), 3)}
+    if engine_timings:
+        timings["engine"] = engine_timings
+    if isinstance(load_dict, dict) and "seconds" in load_dict:
+        # The one timing in the loader's report moves to `timings`, so `load` compares equal.
+        timings["load"] = load_dict.pop("seconds")
+    base = Path(output_dir) if output_dir is not None else None
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "paramount_version": __version__,
+        "data_contract_version": DATA_CONTRACT_VERSION,
+        "command": command,
+        "parameters": _jsonable(dict(parameters)),
+        "inputs": _inputs(inputs, load_dict),
+        "load": load_dict,
+        "engine": engine_counts,
+        "outputs": [_file_entry(Path(p), base) for p in outputs],
+        "started_at": started_at.isoformat(),
+        "finished_at": finished_at.isoformat(),
+        "timings": timings,
+    }
+
+
+def write_manifest(path: str | Path, **kwargs: Any) -> Path:
+    """Build (see `build_manifest`) and write `manifest.json`; outputs are named relative to
+    the manifest's folder unless `output_dir` says otherwise."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs.setdefault("output_dir", path.parent)
+    manifest = build_manifest(**kwargs)
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -192,7 +192,7 @@ def _load_table(
             f"""INSERT INTO {ident(_REJECTED)}
             SELECT {head}, _row,
                    array_to_string(
-                       list_distinct(list_transform(_problems, lambda x: x.field)), ';'),
+                       list_transform(_problems, lambda x: x.field), ';'),
                    array_to_string(list_transform(_problems, lambda x: x.reason), '; '), _record
             FROM {ident(checked)} WHERE len(_problems) > 0"""
         )

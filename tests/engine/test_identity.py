@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import CRO_A, PNC_A, PNC_A_LONG, PNC_B, Extract
+from engine_extract import CRO_A, PNC_A, PNC_A_LONG, PNC_B, Extract
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 import sqlglot
-from conftest import WINDOW, Extract
+from engine_extract import WINDOW, Extract
 
 from paramount.engine import METHODS, EngineError, RunParameters, identify
 from paramount.engine.sql import to_dialect

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import PNC_A, Extract
+from engine_extract import PNC_A, Extract
 
 
 def bookings(x: Extract, window: tuple[date, date] | None = None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import PNC_A, Extract
+from engine_extract import PNC_A, Extract
 
 from paramount.contract.tables import CHILDREN_COLUMNS
 

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
+import sqlglot
+from sqlglot import exp
+
+from paramount.contract.tables import EXTRACT_TABLES
 from paramount.engine.backend import Backend
+from paramount.engine.sql import DUCKDB
 from paramount.progress import Reporter, SilentReporter
 
 
@@ -46,6 +51,12 @@ class Step:
 
     def output_table(self, params: RunParameters) -> str:
         return params.table(self.output or self.name)
+
+    def reads(self, params: RunParameters) -> set[str]:
+        """Tables the step's SQL reads (its own CTEs excluded), found by parsing it."""
+        tree = sqlglot.parse_one(self.sql(params), read=DUCKDB)
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        return {t.name for t in tree.find_all(exp.Table)} - ctes
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,19 @@ class Pipeline:
         """Each step's SQL by step name, in order (for review, tests and transpiling)."""
         return {s.name: s.sql(params) for s in self.steps}
 
+    def check(self, params: RunParameters, inputs: set[str]) -> None:
+        """Refuse a pipeline whose step reads a table that is neither an input nor made by an
+        earlier step: a misordered step would otherwise read a stale table of a past run."""
+        available = set(inputs)
+        for step in self.steps:
+            unknown = step.reads(params) - available
+            if unknown:
+                raise ValueError(
+                    f"step {step.name!r} of {self.name!r} reads {sorted(unknown)}, "
+                    "which no earlier step makes and the extract does not hold"
+                )
+            available.add(step.output_table(params))
+
 
 def run_pipeline(
     pipeline: Pipeline,
@@ -94,6 +118,7 @@ def run_pipeline(
 ) -> list[StepResult]:
     """Materialise every step in order, recording rows and seconds of each."""
     reporter = reporter or SilentReporter()
+    pipeline.check(params, set(EXTRACT_TABLES))
     results: list[StepResult] = []
     with reporter.task(f"Identifying children ({pipeline.name})", total=len(pipeline.steps)) as t:
         for step in pipeline.steps:

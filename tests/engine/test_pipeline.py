@@ -9,7 +9,8 @@ import pytest
 import sqlglot
 from engine_extract import WINDOW, Extract
 
-from paramount.engine import METHODS, EngineError, RunParameters, identify
+from paramount.contract.tables import EXTRACT_TABLES
+from paramount.engine import METHODS, EngineError, Pipeline, RunParameters, identify
 from paramount.engine.sql import to_dialect
 
 PARAMS = RunParameters(window_from=WINDOW[0], window_to=WINDOW[1])
@@ -89,3 +90,23 @@ def test_reporter_sees_each_step(extract: Extract) -> None:
 def test_a_failing_statement_names_its_sql(extract: Extract) -> None:
     with pytest.raises(EngineError, match="no_such_table"):
         extract.backend().create_table("x", "SELECT * FROM no_such_table")
+
+
+def test_steps_read_only_the_extract_and_earlier_steps() -> None:
+    for pipeline in METHODS.values():
+        pipeline.check(PARAMS, set(EXTRACT_TABLES))  # raises if not
+
+
+def test_a_misordered_pipeline_is_refused() -> None:
+    steps = METHODS["baseline"].steps
+    broken = Pipeline("broken", (steps[1], steps[0]))
+    with pytest.raises(ValueError, match=r"prisoner_nominals.*pm_receptions"):
+        broken.check(PARAMS, set(EXTRACT_TABLES))
+
+
+@pytest.mark.parametrize(("method", "step"), ALL_STEPS, ids=[f"{m}-{s.name}" for m, s in ALL_STEPS])
+def test_steps_use_no_duckdb_macros(method: str, step) -> None:
+    """Macros exist only on DuckDB: steps spell the identifier rules out in plain SQL."""
+    sql = step.sql(PARAMS)
+    for macro in ("pm_clean(", "pm_canonical_pnc(", "pm_canonical_cro(", "pm_postcode_district("):
+        assert macro not in sql

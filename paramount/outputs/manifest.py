@@ -79,11 +79,11 @@ def _inputs(
     return sorted(entries, key=lambda e: e["file"])
 
 
-def _engine(engine: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def _engine(identification: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """Split the engine's record into deterministic counts and timings."""
-    if engine is None:
+    if identification is None:
         return None, {}
-    record = _jsonable(engine)
+    record = _jsonable(identification)
     steps = record.get("steps", [])
     timings = {"steps": {s["name"]: s.get("seconds") for s in steps}}
     if "seconds" in record:
@@ -95,27 +95,32 @@ def _engine(engine: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
 
 def build_manifest(
     *,
-    command: str,
     parameters: Mapping[str, Any],
     started_at: datetime,
-    finished_at: datetime,
+    finished_at: datetime | None = None,
+    command: str | None = None,
     inputs: Mapping[str, Any] | Iterable[str | Path] | None = None,
     load: Mapping[str, Any] | Any | None = None,
-    engine: Mapping[str, Any] | Any | None = None,
+    identification: Mapping[str, Any] | Any | None = None,
     outputs: Iterable[str | Path] = (),
     output_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict.
 
     `load` is the loader's report (or its `to_dict()`), kept as given but for its `seconds`,
-    which joins the timings; `engine` an `IdentificationResult` (or its `to_dict()`); output
-    paths are named relative to `output_dir` when inside it.
+    which joins the timings; `identification` an `IdentificationResult` (or its
+    `to_dict()`); output paths are named relative to `output_dir` when inside it. `command`
+    defaults to `parameters["command"]`, `finished_at` to now.
     """
+    if finished_at is None:
+        finished_at = datetime.now(started_at.tzinfo).replace(microsecond=0)
+    if command is None:
+        command = str(parameters.get("command", ""))
     load_dict = _jsonable(load) if load is not None else None
-    engine_counts, engine_timings = _engine(engine)
+    engine_counts, engine_timings = _engine(identification)
     timings: dict[str, Any] = {"seconds": round((finished_at - started_at).total_seconds(), 3)}
     if engine_timings:
-        timings["engine"] = engine_timings
+        timings["identification"] = engine_timings
     if isinstance(load_dict, dict) and "seconds" in load_dict:
         # The one timing in the loader's report moves to `timings`, so `load` compares equal.
         timings["load"] = load_dict.pop("seconds")
@@ -128,7 +133,7 @@ def build_manifest(
         "parameters": _jsonable(dict(parameters)),
         "inputs": _inputs(inputs, load_dict),
         "load": load_dict,
-        "engine": engine_counts,
+        "identification": engine_counts,
         "outputs": [_file_entry(Path(p), base) for p in outputs],
         "started_at": started_at.isoformat(),
         "finished_at": finished_at.isoformat(),

@@ -49,7 +49,7 @@ def make(tmp_path: Path, children: pa.Table, **kw) -> dict:
         started_at=STARTED,
         finished_at=FINISHED,
         load=load_report(),
-        engine=loaded_result(),
+        identification=loaded_result(),
         outputs=[csv_path],
         **kw,
     )
@@ -84,7 +84,7 @@ def test_precomputed_input_checksums_are_taken_as_given(tmp_path: Path, children
 
 def test_every_engine_step_is_counted(tmp_path: Path, children: pa.Table) -> None:
     m = make(tmp_path, children)
-    steps = m["engine"]["steps"]
+    steps = m["identification"]["steps"]
     assert [s["name"] for s in steps] == [
         "receptions",
         "prisoner_nominals",
@@ -93,7 +93,7 @@ def test_every_engine_step_is_counted(tmp_path: Path, children: pa.Table) -> Non
         "children",
     ]
     assert all(s["rows"] == 0 and "seconds" not in s for s in steps)
-    assert set(m["timings"]["engine"]["steps"]) == {s["name"] for s in steps}
+    assert set(m["timings"]["identification"]["steps"]) == {s["name"] for s in steps}
 
 
 def test_content_is_deterministic_but_for_times(tmp_path: Path, children: pa.Table) -> None:
@@ -102,3 +102,17 @@ def test_content_is_deterministic_but_for_times(tmp_path: Path, children: pa.Tab
     for m in (a, b):
         del m["timings"], m["started_at"], m["finished_at"]
     assert a == b
+
+
+def test_command_and_finish_default_as_the_command_line_calls_it(tmp_path: Path) -> None:
+    started = datetime.now().astimezone()
+    path = write_manifest(
+        tmp_path / "manifest.json",
+        parameters={"command": "identify", "method": "baseline"},
+        identification=loaded_result().to_dict(),
+        started_at=started,
+    )
+    m = json.loads(path.read_text(encoding="utf-8"))
+    assert m["command"] == "identify"
+    assert datetime.fromisoformat(m["finished_at"]) >= started.replace(microsecond=0)
+    assert m["identification"]["method"] == "baseline"

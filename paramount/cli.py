@@ -28,7 +28,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
@@ -215,14 +215,11 @@ def _load(extract: Path, out_dir: Path, mapping: Path | None, con):
 
 
 def _print_load(report) -> None:
-    summary = report.to_dict()
-    tables = summary.get("tables", {})
-    rejected = sum(t.get("rejected", 0) for t in tables.values())
-    warnings = sum(t.get("warnings", 0) for t in tables.values())
-    read = sum(t.get("read", 0) for t in tables.values())
+    totals = report.to_dict()["totals"]
     out.print(
-        f"Loaded {read:,} rows from {len(tables)} tables; {rejected:,} rejected, "
-        f"{warnings:,} warnings (see quarantine/)."
+        f"Loaded {totals['loaded']:,} of {totals['rows_read']:,} rows; "
+        f"{totals['rejected']:,} rejected, {totals['warnings']:,} warnings "
+        f"(see quarantine/). Counts reconcile: {'yes' if report.reconciles else 'NO'}."
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from paramount.loading.errors import ContractError
 from paramount.loading.sql import ident, lit
@@ -135,9 +136,14 @@ def read_csv_raw(
             "null_padding = false, store_rejects = true, "
             f"rejects_table = {lit(rej)}, rejects_scan = {lit(scan)})"
         )
-    except duckdb.Error as e:
-        first = str(e).splitlines()[0]
-        raise ContractError(f"{source.name} cannot be read as CSV: {first}") from None
+        numbered = False
+    except duckdb.Error:
+        # DuckDB's strict parser gives up on some damage (e.g. a stray carriage return in an
+        # unquoted field) instead of rejecting the record: read such a file in Python.
+        for t in (rej, scan):
+            con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+        _read_csv_python(con, source.path, len(header), raw, rej)
+        numbered = True
 
     # One malformed record per rejected line, whatever number of errors it had.
     con.execute(
@@ -155,13 +161,15 @@ def read_csv_raw(
         con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
 
     skipped = [r[0] for r in con.execute(f"SELECT _row FROM {ident(bad)}").fetchall()]
-    if maybe_blank:
+    if maybe_blank and not numbered:
         skipped.extend(blank_records(source.path))
     skipped = sorted(set(skipped))
 
     names = _unique(header)
     cols_sql = ", ".join(f"c{i}" for i in range(len(header)))
-    if skipped:
+    if numbered:
+        source_sql = f"(SELECT _row, {cols_sql} FROM {ident(raw)})"
+    elif skipped:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(gaps)} (t BIGINT, j BIGINT)")
         # Good row k sits at data row k + #{skipped s_j : s_j - j + 1 <= k}.
         pairs = [(s - j + 1, j) for j, s in enumerate(skipped, start=1)]
@@ -201,6 +209,67 @@ def read_parquet_raw(
         f"FROM read_parquet({lit(str(source.path))}, file_row_number = true))"
     )
     return RawTable(source_sql=source_sql, columns=_unique(columns), sha256=sha)
+
+
+def _read_csv_python(
+    con: duckdb.DuckDBPyConnection, path: Path, ncols: int, raw: str, rej: str
+) -> None:
+    """The slow, forgiving reader: numbered good records into `raw` (`_row`, `c0..`), and
+    malformed ones into `rej`, shaped like DuckDB's rejects table."""
+    consumed: list[str] = []
+
+    def lines(f):
+        for line in f:
+            consumed.append(line)
+            yield line
+
+    good: list[list[str | None]] = [[] for _ in range(ncols + 1)]
+    bad: list[tuple[int, str, str, str]] = []
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as f:
+        reader = csv.reader(lines(f), strict=True)
+        next(reader, None)  # header
+        row = 0
+        while True:
+            consumed.clear()
+            try:
+                rec = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                row += 1
+                bad.append((row, "UNQUOTED VALUE", "", "".join(consumed)))
+                continue
+            row += 1
+            text = "".join(consumed)
+            if not rec:
+                continue  # a blank line: not a row, but it keeps its number
+            if len(rec) != ncols:
+                kind = "TOO MANY COLUMNS" if len(rec) > ncols else "MISSING COLUMNS"
+                msg = f"Expected Number of Columns: {ncols} Found: {len(rec)}"
+                bad.append((row, kind, msg, text))
+            elif any("\ufffd" in v for v in rec):
+                bad.append((row, "INVALID ENCODING", "", text))
+            else:
+                good[0].append(row)
+                for i, v in enumerate(rec, start=1):
+                    good[i].append(v if v != "" else None)
+    arrays = {"_row": pa.array(good[0], pa.int64())}
+    arrays |= {f"c{i}": pa.array(good[i + 1], pa.string()) for i in range(ncols)}
+    view = f"{raw}_arrow"
+    con.register(view, pa.table(arrays))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM {ident(view)}")
+    finally:
+        con.unregister(view)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {ident(rej)} (line BIGINT, column_name VARCHAR,
+        column_idx BIGINT, error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)"""
+    )
+    if bad:
+        con.executemany(
+            f"INSERT INTO {ident(rej)} VALUES (?, NULL, 0, ?, ?, ?)",
+            [(r + 1, kind, msg, text) for r, kind, msg, text in bad],
+        )
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, prefix: str) -> None:

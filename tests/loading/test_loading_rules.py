@@ -334,3 +334,30 @@ def test_reasons_never_carry_personal_values(extract: Path, load) -> None:
     for r in loaded.rejected() + loaded.warnings():
         assert "Quillby" not in r["reason"] and "Quillby" not in r["field"]
     assert "Quillby" in loaded.rejected("persons")[0]["record"]  # the one place raw values go
+
+
+def test_stray_carriage_return_falls_back_to_the_forgiving_reader(extract: Path, load) -> None:
+    """DuckDB's strict parser gives up on a bare CR in an unquoted field; rows still count."""
+    lines = [
+        ",".join(HEADER_PERSONS),
+        "P1,Quillby,Ora,1990-05-06,F,,",
+        "P2,Quillby,Ora,1990-05-06,F,,,extra",
+        'P3,"Multi\nline",Ora,1990-05-06,F,,',
+        "",
+        "P5,Quil\rby,Ora,1990-05-06,F,,",
+        'P6,"Quillby,Ora,1990-05-06,F,,',
+    ]
+    (extract / "persons.csv").write_bytes(("\n".join(lines) + "\n").encode())
+    loaded = load(extract)
+    assert [(int(r["row"]), r["reason"]) for r in loaded.rejected("persons")] == [
+        (2, "malformed CSV line: too many fields (Expected Number of Columns: 7 Found: 8)"),
+        # a bare CR ends a line (as in old Mac files): row 5 splits in two
+        (5, "malformed CSV line: too few fields (Expected Number of Columns: 7 Found: 2)"),
+        (6, "malformed CSV line: too few fields (Expected Number of Columns: 7 Found: 6)"),
+        (7, "malformed CSV line: unterminated or stray quote"),
+    ]
+    assert loaded.rows("SELECT person_id, _row FROM persons ORDER BY _row") == [
+        ("P1", 1),
+        ("P3", 3),
+    ]
+    _assert_reconciles(loaded, "persons")

@@ -272,8 +272,11 @@ def _read_csv_python(
         )
 
 
-def drop_raw(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
-    for s in ("raw", "rej", "scan", "bad", "gaps"):
+def drop_raw(con: duckdb.DuckDBPyConnection, prefix: str, keep_malformed: bool = False) -> None:
+    """Drop a table's raw temp tables (all but the malformed records, if asked)."""
+    for s in (
+        ("raw", "rej", "scan", "gaps") if keep_malformed else ("raw", "rej", "scan", "bad", "gaps")
+    ):
         con.execute(f"DROP TABLE IF EXISTS {ident(prefix + s)}")
 
 

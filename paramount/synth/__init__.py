@@ -28,6 +28,7 @@ from paramount.synth.population import build_world
 from paramount.synth.prison import build_prison
 from paramount.synth.summary import SynthSummary
 from paramount.synth.timeutil import YEAR, day, years_before
+from paramount.synth.traps import count_traps
 from paramount.synth.truth import (
     affected_children,
     affected_table,
@@ -115,8 +116,10 @@ def generate_force(population: int, seed: int, out: Path, fmt: str = "csv",
         for name, table in truth.items():
             write_truth(name, table, tr_dir)
             t.advance()
-    return _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms,
-                      partner_truth)
+    summary = _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms,
+                         partner_truth)
+    summary.traps = count_traps(w, bk, police, rms, prison, aff)
+    return summary
 
 
 def _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms,

@@ -14,6 +14,7 @@ import numpy as np
 
 from paramount.synth.params import SynthParams
 from paramount.synth.population import (
+    L_EX_STEP,
     R_EX_STEP,
     R_GRANDPARENT,
     R_NEW_PARTNER,
@@ -81,7 +82,7 @@ def propensity(w: World, rng: np.random.Generator, params: SynthParams) -> np.nd
     r[role == R_YOUNG_ADULT] = 1.6
     r[role == R_STEP_FATHER] = 1.6
     r[role == R_PARTNER] = 0.75
-    r[role == R_GRANDPARENT] = 0.5
+    r[role == R_GRANDPARENT] = 1.0
     r[role == R_NEW_PARTNER] = 1.2
     female = w.sex == 1
     r[female & (role == R_PARENT)] = 2.0  # lone mothers
@@ -104,6 +105,34 @@ def _duration_days(rng: np.random.Generator, params: SynthParams) -> float:
     return rng.uniform(1500, 5000)
 
 
+def trap_candidates(w: World, rng: np.random.Generator, target: float) -> np.ndarray:
+    """A few prisoners placed on purpose, so every trap exists even in a small force:
+    young men living with younger siblings, ended step-fathers of children still young,
+    fathers of twins."""
+    ia = w.in_area
+    age_ws = (w.ws - w.dob) / YEAR
+    child = (w.E - w.dob) < 16 * YEAR
+    hh_kids = np.zeros(len(w.hh_type), bool)
+    hh_kids[w.household[child]] = True
+    ya = np.flatnonzero(ia & (w.role == R_YOUNG_ADULT) & (age_ws >= 18) & (age_ws < 20.5)
+                        & (w.sex == 0) & hh_kids[w.household])
+    ex = w.l_kind == L_EX_STEP
+    exs = np.unique(w.l_parent[ex & (w.dob[w.l_child] > w.E - 14 * YEAR)])
+    exs = exs[ia[exs] & ((w.ws - w.dob[exs]) > 18 * YEAR)]
+    key = w.household.astype(np.int64) * 100_000 + (w.dob - w.dob.min())
+    kids = np.flatnonzero(child & ia & (w.father >= 0))
+    k, cnt = np.unique(key[kids], return_counts=True)
+    twin_kids = kids[np.isin(key[kids], k[cnt >= 2])]
+    tf = np.unique(w.father[twin_kids])
+    tf = tf[(w.ws - w.dob[tf]) > 18 * YEAR]
+    out = []
+    for pool, share in ((ya, 0.004), (exs, 0.003), (tf, 0.002)):
+        n = min(len(pool), max(2, round(target * share)))
+        if n:
+            out.append(rng.choice(pool, size=n, replace=False))
+    return np.unique(np.concatenate(out)) if out else np.zeros(0, np.int64)
+
+
 def make_bookings(w: World, rng: np.random.Generator, params: SynthParams,
                   prop: np.ndarray) -> Bookings:
     """Draw prisoners by propensity, in each area, until receptions reach the target."""
@@ -119,11 +148,13 @@ def make_bookings(w: World, rng: np.random.Generator, params: SynthParams,
         cand = np.flatnonzero(adult & (w.in_area == in_area) & (prop > 0))
         keys = rng.exponential(size=len(cand)) / prop[cand]  # Efraimidis-Spirakis order
         order = cand[np.argsort(keys, kind="stable")]
+        forced = trap_candidates(w, rng, target) if in_area else np.zeros(0, np.int64)
+        order = np.concatenate([forced, order[~np.isin(order, forced)]])
         received = 0
-        for person in order:
+        for k, person in enumerate(order):
             if received >= target:
                 break
-            pre = rng.random() < params.p_pre_window_booking
+            pre = k >= len(forced) and rng.random() < params.p_pre_window_booking
             if pre:
                 start = ws_s - rng.uniform(10, 2.5 * YEAR) * DAY_S
             else:

@@ -32,7 +32,7 @@ class SynthParams:
     )
     kids_pmf: tuple[float, ...] = (0.45, 0.38, 0.12, 0.05)  # 1-4 dependent children (ONS)
     p_young_adult_at_home: float = 0.18  # an 18-23 year old living with younger siblings
-    p_twins: float = 0.03  # of families with 2+ children (ONS multiple births ~1.5%/birth)
+    p_twins: float = 0.035  # of families with 2+ children (ONS multiple births ~1.5%/birth)
     p_lone_mother_father_known: float = 0.9  # the non-resident father is a real person
     p_sep_parent_new_partner: float = 0.3  # the separated parent lives with a new partner
     p_ex_step: float = 0.12  # lone-mother/step families with an earlier, ended step-father
@@ -44,11 +44,11 @@ class SynthParams:
     # --- shared premises -------------------------------------------------------------------
     p_single_shared_male_young: float = 0.08  # HMO/hostel among single men 18-45
     p_single_shared_other: float = 0.02
-    p_lone_mother_refuge_hotel: float = 0.03  # refuges, temporary accommodation hotels
+    p_lone_mother_refuge_hotel: float = 0.04  # refuges, temporary accommodation hotels
     shared_residents_mean: float = 12.0
 
     # --- offending and custody (facts) ---------------------------------------------------
-    receptions_per_1000_per_year: float = 1.15  # Thames Valley ~2,500-3,000/yr at 2.42M
+    receptions_per_1000_per_year: float = 1.1  # Thames Valley ~2,500-3,000/yr at 2.42M
     female_offending_factor: float = 0.075  # women ~7-8% of receptions (facts)
     p_rebooked: float = 0.32  # released and received again within the window (recalls etc.)
     p_pre_window_booking: float = 0.12  # prisoners whose first booking began before the window
@@ -93,8 +93,8 @@ class SynthParams:
 
     # --- children's social care (DfE: ~3.3% of children are children in need) ------------
     p_partner_cp_household: float = 0.85
-    p_partner_da_household: float = 0.3
-    p_partner_random_household: float = 0.03
+    p_partner_da_household: float = 0.12
+    p_partner_random_household: float = 0.012
 
     # --- noise ----------------------------------------------------------------------------
     p_forenames_with_middle: float = 0.3

@@ -29,6 +29,7 @@ from paramount.synth.population import (
     L_CARER,
     L_EX_STEP,
     L_STEP,
+    R_YOUNG_ADULT,
     World,
 )
 from paramount.synth.timeutil import YEAR
@@ -331,9 +332,49 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
                  t_ar, addr, _lpa_of(w, addr, _lpa_of(w, w.cur_addr[pers], rand_lpa(len(oi)))))
     ev.person(occ, pers, RO["OFFENDER"])
     vic = np.searchsorted(cvw, rng.random(len(oi)) * cvw[-1], side="right").astype(np.int32)
+    # now and then the victim is a child of another family: co-occurrence is not kinship
+    kw = ia * (age_E < 16) * (age_E > 8)
+    ckw = np.cumsum(kw)
+    kv = np.searchsorted(ckw, rng.random(len(oi)) * ckw[-1], side="right").astype(np.int32)
+    vic = np.where(rng.random(len(oi)) < 0.15, kv, vic)
     has_vic = np.isin(off_type[oi], [OT["VIOLENCE"], OT["THEFT"], OT["BURGLARY"],
                                       OT["SEXUAL_OFFENCE"]]) & (w.dob[vic] < arrest_day[oi])
+    has_vic &= links.kind_of(pers, vic) < 0
     ev.person(occ, np.where(has_vic & (vic != pers), vic, -1), RO["VICTIM"])
+    # young adults arrested at the family home: younger brothers and sisters are there,
+    # and recorded as siblings (they are not his children)
+    ya = np.flatnonzero(w.role[pers] == R_YOUNG_ADULT)
+    sib_a, sib_b, sib_o, sib_d = [], [], [], []
+    for j in ya.tolist():
+        p = int(pers[j])
+        h = int(w.household[p])
+        for m in order[hh_start[h]:hh_start[h + 1]].tolist():
+            if m != p and (w.mother[m] == w.mother[p] or w.father[m] == w.father[p]) and (
+                    arrest_day[oi[j]] - w.dob[m]) < 18 * YEAR and w.dob[m] < arrest_day[oi[j]]:
+                sib_a.append(p)
+                sib_b.append(m)
+                sib_o.append(occ[j])
+                sib_d.append(arrest_day[oi[j]])
+    if sib_a:
+        sa, sb = np.array(sib_a, np.int32), np.array(sib_b, np.int32)
+        so, sd = np.array(sib_o, np.int32), np.array(sib_d, np.int64)
+        there = rng.random(len(sa)) < 0.5
+        ev.person(so[there], sb[there], RO["INVOLVED_PARTY"])
+        rec = rng.random(len(sa)) < 0.6
+        ev.rel(np.where(rec, sa, -1), sb, RC["SIBLING"], RS["CUSTODY"], so, sd.astype(np.int32))
+    # an ended step-father: the family's old incidents recorded him as the children's
+    # step-parent, though he left years before the prison window
+    exs = np.flatnonzero(np.isin(w.l_parent, bk.person[in_p]) & (w.l_kind == L_EX_STEP)
+                         & (w.l_end > hs + 60))
+    if len(exs):
+        ef, ek = np.unique(w.l_parent[exs], return_index=True)
+        ec = w.l_child[exs][ek]
+        em = w.mother[ec]
+        ok = em >= 0
+        lo = np.maximum(w.l_start[exs][ek], hs)
+        _domestic(ev, w, rng, params, links, order, hh_start, ef[ok], em[ok],
+                  w.household[em[ok]], lo[ok], w.l_end[exs][ek][ok], np.ones(int(ok.sum()), bool),
+                  p_link=0.7, p_present=1.0)
     # custody: next of kin taken, and now and then a child named
     ci = np.flatnonzero(in_p & (arrest_day >= hs))
     nok = _partner_of(w, order, hh_start, bk.person[ci])
@@ -402,15 +443,15 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     ev.cat()
 
     # ---------------------------------------------------------------- identities
-    ind = ev.p_ind
-    day_of = ev.o_time[ev.p_occ] // DAY_S
+    ind = np.concatenate([ev.p_ind, ev.r_a, ev.r_b])
+    day_of = np.concatenate([ev.o_time[ev.p_occ] // DAY_S, ev.r_day, ev.r_day])
     first_seen = np.full(w.n, np.iinfo(np.int64).max)
     last_seen = np.full(w.n, np.iinfo(np.int64).min)
     np.minimum.at(first_seen, ind, day_of)
     np.maximum.at(last_seen, ind, day_of)
     offend = (ev.p_role == RO["OFFENDER"]) | (ev.p_role == RO["SUSPECT"])
     first_off = np.full(w.n, np.iinfo(np.int64).max)
-    np.minimum.at(first_off, ind[offend], day_of[offend])
+    np.minimum.at(first_off, ev.p_ind[offend], (ev.o_time[ev.p_occ] // DAY_S)[offend])
     cand = np.flatnonzero(first_off < np.iinfo(np.int64).max)
     cand = cand[(first_off[cand] - w.dob[cand]) > 10 * YEAR]
     charged_m = np.zeros(w.n, bool)
@@ -462,7 +503,8 @@ def _partner_of(w: World, order: np.ndarray, hh_start: np.ndarray, people: np.nd
 def _domestic(ev: Events, w: World, rng: np.random.Generator, params: SynthParams,
               links: LinkIndex, order: np.ndarray, hh_start: np.ndarray, perp: np.ndarray,
               vict: np.ndarray, hh: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-              ex: np.ndarray) -> np.ndarray:
+              ex: np.ndarray, p_link: float | None = None,
+              p_present: float | None = None) -> np.ndarray:
     """Domestic abuse incidents: perpetrator, victim, and the children of the victim's
     household present (Encompass: the school is told; links recorded for some)."""
     n = len(perp)
@@ -478,7 +520,7 @@ def _domestic(ev: Events, w: World, rng: np.random.Generator, params: SynthParam
     seg, pos = _expand(hh_start[hh], size)
     c = order[pos]
     age = day[seg] - w.dob[c]
-    present_occ = rng.random(n) < params.p_da_child_present
+    present_occ = rng.random(n) < (params.p_da_child_present if p_present is None else p_present)
     kid = (age >= 0) & (age < 18 * YEAR) & present_occ[seg] & (c != perp[seg]) & (
         c != vict[seg])
     any_kid = np.zeros(n, bool)
@@ -498,7 +540,8 @@ def _domestic(ev: Events, w: World, rng: np.random.Generator, params: SynthParam
     for adult in (perp, vict):
         ad = adult[ks]
         kind = links.kind_of(ad, kc)
-        rec = (kind >= 0) & (rng.random(len(kc)) < params.p_da_record_parent_link)
+        p = params.p_da_record_parent_link if p_link is None else p_link
+        rec = (kind >= 0) & (rng.random(len(kc)) < p)
         code = np.array([LINK_CODE.get(int(k), RC["OTHER"]) for k in kind], dtype=np.int8)
         ev.directed(rng, np.where(rec, ad, -1), kc, code, RS["ENCOMPASS"], occ[ks],
                     day[ks].astype(np.int32))

@@ -65,7 +65,7 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     ev = police.events
     E = w.E
     # ------------------------------------------------------------ nominals
-    uniq = np.unique(ev.p_ind)
+    uniq = np.unique(np.concatenate([ev.p_ind, ev.r_a, ev.r_b]))
     child = (police.first_seen[uniq] - w.dob[uniq]) < 18 * YEAR
     p_dup = np.where(child, params.p_duplicate_child, params.p_duplicate_adult)
     extra = (rng.random(len(uniq)) < p_dup).astype(np.int64) + (

@@ -411,6 +411,15 @@ def build_world(rng: np.random.Generator, params: SynthParams, population: int, 
 
 def _names(w: World, rng: np.random.Generator, params: SynthParams) -> None:
     w.first = POOLS.sample(rng, w.origin, "forename", w.sex)
+    # twins (same household, same birthday) never share a forename
+    key = w.household.astype(np.int64) * 100_000 + w.dob
+    order = np.argsort(key, kind="stable")
+    same = np.flatnonzero((key[order][1:] == key[order][:-1]) & (
+        w.first[order][1:] == w.first[order][:-1]))
+    for i in same:
+        a = order[i + 1]
+        while w.first[a] == w.first[order[i]]:
+            w.first[a] = POOLS.sample(rng, w.origin[a:a + 1], "forename", w.sex[a:a + 1])[0]
     mid = POOLS.sample(rng, w.origin, "forename", w.sex)
     has_mid = rng.random(w.n) < 0.55
     w.middle = np.where(has_mid & (mid != w.first), mid, -1).astype(np.int32)
@@ -435,22 +444,22 @@ def _homes(w: World, rng: np.random.Generator, params: SynthParams) -> None:
         single & ~young_man & (age_head < 80) & (u < params.p_single_shared_other))
     to_care = single & (age_head >= 80) & (u < 0.15)
     to_refuge = (w.hh_type == HH_LONE_MOTHER) & (u < params.p_lone_mother_refuge_hotel)
-    for mask, kinds in ((to_hmo, ("HMO", "HOSTEL")), (to_care, ("CARE_HOME",)),
-                        (to_refuge, ("REFUGE", "HOTEL"))):
-        for in_area in (True, False):
-            sel = np.flatnonzero(mask & (w.hh_in_area == in_area))
+    # which kind of shared premises: hotels (temporary accommodation) take single adults
+    # and mothers with children alike, so unrelated adults and children share an address
+    kind_of = np.full(nh, -1, np.int8)
+    kinds = ("HMO", "HOSTEL", "HOTEL", "CARE_HOME", "REFUGE")
+    v = rng.random(nh)
+    kind_of[to_hmo] = np.where(v[to_hmo] < 0.5, 0, np.where(v[to_hmo] < 0.8, 1, 2))
+    kind_of[to_care] = 3
+    kind_of[to_refuge] = np.where(v[to_refuge] < 0.45, 4, 2)
+    per_kind = (params.shared_residents_mean, params.shared_residents_mean, 10.0, 30.0, 6.0)
+    for in_area in (True, False):
+        for k, kname in enumerate(kinds):
+            sel = np.flatnonzero((kind_of == k) & (w.hh_in_area == in_area))
             if not len(sel):
                 continue
-            per = 30.0 if kinds == ("CARE_HOME",) else (
-                6.0 if kinds[0] == "REFUGE" else params.shared_residents_mean)
-            n_addr = max(1, int(np.ceil(len(sel) / per)))
-            k_of = rng.integers(0, len(kinds), n_addr)
-            ids = np.empty(n_addr, np.int32)
-            dist = sample_districts(rng, n_addr, in_area)
-            for k, kname in enumerate(kinds):
-                mk = k_of == k
-                if mk.any():
-                    ids[mk] = book.new(rng, dist[mk], kname)
+            n_addr = max(1, int(np.ceil(len(sel) / per_kind[k])))
+            ids = book.new(rng, sample_districts(rng, n_addr, in_area), kname)
             addr[sel] = ids[rng.integers(0, n_addr, len(sel))]
     for in_area in (True, False):
         sel = np.flatnonzero((addr < 0) & (w.hh_in_area == in_area))

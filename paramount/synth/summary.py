@@ -27,6 +27,7 @@ class SynthSummary:
     linked_share: float = 0.0  # of in-area affected
     affected_year_in_area: int = 0
     prisoners_with_children: float = 0.0  # share of received prisoners with a child under 18
+    traps: dict[str, int] = field(default_factory=dict)  # see paramount.synth.traps
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,6 +57,8 @@ class SynthSummary:
             (f"affected children in {self.year} (in area)", f"{self.affected_year_in_area:,}"),
         ):
             t.add_row(label, value)
+        for name, n in self.traps.items():
+            t.add_row(f"trap: {name.replace('_', ' ')}", f"{n:,}")
         for name, n in self.rows.items():
             t.add_row(f"rows: {name}", f"{n:,}")
         return t

@@ -107,6 +107,9 @@ class Events:
                  code: np.ndarray, src: int, occ: np.ndarray, day: np.ndarray) -> None:
         """A parent-type link as forces record it: one direction, the other, or both."""
         u = rng.random(len(parent))
+        code = np.broadcast_to(code, len(parent)).copy()
+        guardian = (code == RC["CARER"]) & (rng.random(len(parent)) < 0.4)
+        code[guardian] = RC["GUARDIAN"]
         fwd = u < 0.5
         back = (u >= 0.35)
         inv = np.array([_inverse(c) for c in range(len(RELATIONSHIPS))], dtype=np.int8)
@@ -392,6 +395,15 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     ev.directed(rng, w.l_parent[li], w.l_child[li],
                 np.array([LINK_CODE[k] for k in w.l_kind[li]], dtype=np.int8),
                 RS["CUSTODY"], np.full(len(li), -1), lday[keep].astype(np.int32))
+    # intelligence now and then names an offender's child
+    li = lidx[rng.random(len(lidx)) < params.p_intel_child_link]
+    lo = np.maximum(w.dob[w.l_child[li]], hs)
+    iday = (lo + rng.random(len(li)) * np.maximum(E - lo, 1)).astype(np.int32)
+    ok = iday < E
+    li, iday = li[ok], iday[ok]
+    ev.directed(rng, w.l_parent[li], w.l_child[li],
+                np.array([LINK_CODE[k] for k in w.l_kind[li]], dtype=np.int8),
+                RS["INTELLIGENCE"], np.full(len(li), -1), iday)
     tick()
 
     # ---------------------------------------------------------------- child protection

@@ -88,16 +88,7 @@ def movements(w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[in
         recall = reason in ("L", "B", "Y")
         ev.append((start, "ADM", "IN", reason, "OUT" if recall else court, prison))
         dur = (end - start) / DAY_S
-        # court production while on remand
-        if reason in ("N", "V"):
-            n_trips = int(rng.integers(1, 4)) if dur > 20 else int(dur > 3)
-            for _ in range(n_trips):
-                t = start + int(rng.uniform(0.05, 0.95) * (end - start))
-                t = t // DAY_S * DAY_S
-                ev.append((t + 7 * 3600 + int(rng.integers(0, 5400)), "CRT", "OUT", "CRT",
-                           prison, court))
-                ev.append((t + 16 * 3600 + int(rng.integers(0, 10800)), "CRT", "IN", "CRT",
-                           court, prison))
+        first_day, last_day = start // DAY_S * DAY_S, end // DAY_S * DAY_S
         # transfers: out of the local prison, admitted (INT) at the next
         n_trn = 0
         if dur > 45:
@@ -107,6 +98,7 @@ def movements(w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[in
         times = sorted(start + int(rng.uniform(0.1, 0.9) * (end - start)) for _ in range(n_trn))
         cur = prison
         trn_events = []
+        times = [t for t in times if first_day + DAY_S <= t // DAY_S * DAY_S < last_day]
         for t in times:
             t = t // DAY_S * DAY_S + 8 * 3600 + int(rng.integers(0, 7200))
             nxt = cur
@@ -115,6 +107,7 @@ def movements(w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[in
                 nxt = pool[int(rng.integers(len(pool)))]
             trn_events.append((t, cur, nxt))
             cur = nxt
+        trn_days = {t // DAY_S * DAY_S for t, _, _ in trn_events}
         loc_at = [(start, prison)] + [(t, nxt) for t, _, nxt in trn_events]
         for t, frm, nxt in trn_events:
             ev.append((t, "TRN", "OUT", "NOTR", frm, nxt))
@@ -127,10 +120,23 @@ def movements(w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[in
                     here = pr
             return here
 
+        # court production while on remand
+        if reason in ("N", "V"):
+            n_trips = int(rng.integers(1, 4)) if dur > 20 else int(dur > 3)
+            for _ in range(n_trips):
+                t = start + int(rng.uniform(0.05, 0.95) * (end - start))
+                t = t // DAY_S * DAY_S
+                if not first_day < t < last_day or t in trn_days:
+                    continue  # never on the day of reception, release or a transfer
+                ev.append((t + 7 * 3600 + int(rng.integers(0, 5400)), "CRT", "OUT", "CRT",
+                           where(t), court))
+                ev.append((t + 16 * 3600 + int(rng.integers(0, 10800)), "CRT", "IN", "CRT",
+                           court, where(t)))
         # temporary absence (long sentences), sometimes coming back as a readmission
         if dur > 200 and rng.random() < 0.25:
             t = start + int(rng.uniform(0.6, 0.95) * (end - start))
             t = t // DAY_S * DAY_S + 9 * 3600
+            t = min(max(t, first_day + DAY_S + 9 * 3600), last_day - 2 * DAY_S + 9 * 3600)
             pr = where(t)
             ev.append((t, "TAP", "OUT", "C5", pr, "OUT"))
             if rng.random() < 0.2:
@@ -281,6 +287,8 @@ def build_prison(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
             else:
                 f = int(w.middle[p]) if w.middle[p] >= 0 else f
             d = noise.dob_errors(rng, w.dob[p:p + 1], 0.3)[0]
+            if f == w.first[p] and s == w.surname[p] and d == w.dob[p]:
+                continue  # nothing different to record
             al_rows.append((numbers[int(p)], POOLS.strings[f], None, POOLS.strings[s],
                             d, "Female" if w.sex[p] else "Male"))
     ac = list(zip(*al_rows, strict=True)) if al_rows else [[]] * 6

@@ -14,6 +14,7 @@ import numpy as np
 
 from paramount.synth.params import SynthParams
 from paramount.synth.population import (
+    L_CARER,
     L_EX_STEP,
     R_EX_STEP,
     R_GRANDPARENT,
@@ -108,7 +109,7 @@ def _duration_days(rng: np.random.Generator, params: SynthParams) -> float:
 def trap_candidates(w: World, rng: np.random.Generator, target: float) -> np.ndarray:
     """A few prisoners placed on purpose, so every trap exists even in a small force:
     young men living with younger siblings, ended step-fathers of children still young,
-    fathers of twins."""
+    fathers of twins, grandparents bringing up a grandchild."""
     ia = w.in_area
     age_ws = (w.ws - w.dob) / YEAR
     child = (w.E - w.dob) < 16 * YEAR
@@ -125,8 +126,10 @@ def trap_candidates(w: World, rng: np.random.Generator, target: float) -> np.nda
     twin_kids = kids[np.isin(key[kids], k[cnt >= 2])]
     tf = np.unique(w.father[twin_kids])
     tf = tf[(w.ws - w.dob[tf]) > 18 * YEAR]
+    gp = np.unique(w.l_parent[(w.l_kind == L_CARER) & (w.dob[w.l_child] > w.E - 15 * YEAR)])
+    gp = gp[ia[gp] & ((w.ws - w.dob[gp]) < 62 * YEAR)]
     out = []
-    for pool, share in ((ya, 0.004), (exs, 0.003), (tf, 0.002)):
+    for pool, share in ((ya, 0.004), (exs, 0.003), (tf, 0.002), (gp, 0.001)):
         n = min(len(pool), max(2, round(target * share)))
         if n:
             out.append(rng.choice(pool, size=n, replace=False))

@@ -163,7 +163,7 @@ def test_affected_children_are_real_receptions_of_children(con) -> None:
     assert unknown > 0
     rels = {r[0] for r in con.execute(
         "SELECT DISTINCT relationship FROM truth_affected_children").fetchall()}
-    assert {"BIRTH_PARENT", "STEP_PARENT"} <= rels
+    assert rels == {"BIRTH_PARENT", "STEP_PARENT", "PRIMARY_CARER"}
     assert one(con, "SELECT count(*) FROM truth_affected_children WHERE in_area = 'N'") > 0
     assert one(con, "SELECT count(*) FROM truth_affected_children WHERE lives_with = 'N'") > 0
 

@@ -77,12 +77,14 @@ def propensity(w: World, rng: np.random.Generator, params: SynthParams) -> np.nd
     a[age < 15] = 0
     role = w.role
     r = np.ones(w.n)
-    r[role == R_SEP_FATHER] = 3.0
+    r[role == R_SEP_FATHER] = 3.5
     r[role == R_EX_STEP] = 3.0
-    r[role == R_SINGLE] = 1.6
+    r[role == R_SINGLE] = 1.4
     r[role == R_YOUNG_ADULT] = 1.6
-    r[role == R_STEP_FATHER] = 1.6
-    r[role == R_PARTNER] = 0.75
+    r[role == R_STEP_FATHER] = 2.0
+    hh_kids = np.zeros(len(w.hh_type), bool)
+    hh_kids[w.household[(w.E - w.dob) < 18 * YEAR]] = True
+    r[role == R_PARTNER] = np.where(hh_kids[w.household[role == R_PARTNER]], 1.0, 0.6)
     r[role == R_GRANDPARENT] = 1.0
     r[role == R_NEW_PARTNER] = 1.2
     female = w.sex == 1

@@ -29,8 +29,11 @@ class Column:
     codes: tuple[str, ...] = ()
     # A column the row cannot live without: unreadable or missing -> the row is set aside.
     essential: bool = False
-    # A column whose bad value is dropped (set null) with a warning, keeping the row.
-    open_codes: bool = False  # codes list is indicative ("others occur"): unknown is a warning
+    # The contract's list is indicative ("others occur", "flags include"): an unknown code is
+    # kept as it is. A closed list's unknown code is dropped (null) with a warning instead.
+    open_codes: bool = False
+    # An identifier with its own rules on top of its type: "noms", "pnc" or "cro".
+    identifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ FORCE_AREA = _t(
 PRISON_MOVEMENTS = _t(
     "prison_movements",
     [
-        Column("prisoner_number", S, nullable=False, essential=True),
+        Column("prisoner_number", S, nullable=False, essential=True, identifier="noms"),
         Column("booking_id", S, nullable=False, essential=True),
         Column("movement_type", C, nullable=False, codes=MOVEMENT_TYPES, essential=True),
         Column("direction", C, nullable=False, codes=DIRECTIONS, essential=True),
@@ -159,9 +162,9 @@ PRISON_MOVEMENTS = _t(
 PRISONERS = _t(
     "prisoners",
     [
-        Column("prisoner_number", S, nullable=False, essential=True),
-        Column("pnc_number", S),
-        Column("cro_number", S),
+        Column("prisoner_number", S, nullable=False, essential=True, identifier="noms"),
+        Column("pnc_number", S, identifier="pnc"),
+        Column("cro_number", S, identifier="cro"),
         Column("first_name", S),
         Column("middle_names", S),
         Column("last_name", S),
@@ -180,7 +183,7 @@ PRISONERS = _t(
 PRISONER_ALIASES = _t(
     "prisoner_aliases",
     [
-        Column("prisoner_number", S, nullable=False, essential=True),
+        Column("prisoner_number", S, nullable=False, essential=True, identifier="noms"),
         Column("first_name", S),
         Column("middle_names", S),
         Column("last_name", S),
@@ -194,7 +197,7 @@ PRISONER_ALIASES = _t(
 PRISONER_CONTACTS = _t(
     "prisoner_contacts",
     [
-        Column("prisoner_number", S, nullable=False, essential=True),
+        Column("prisoner_number", S, nullable=False, essential=True, identifier="noms"),
         Column("booking_id", S),
         Column("first_name", S),
         Column("last_name", S),
@@ -216,8 +219,8 @@ PERSONS = _t(
         Column("forenames", S),
         Column("date_of_birth", D),
         Column("sex", C, codes=SEXES),
-        Column("pnc_id", S),
-        Column("cro_number", S),
+        Column("pnc_id", S, identifier="pnc"),
+        Column("cro_number", S, identifier="cro"),
     ],
     key=("person_id",),
 )
@@ -263,7 +266,7 @@ OCCURRENCES = _t(
     "occurrences",
     [
         Column("occurrence_id", S, nullable=False, essential=True),
-        Column("occurrence_type", C, codes=OCCURRENCE_TYPES, open_codes=True),
+        Column("occurrence_type", C, codes=OCCURRENCE_TYPES),
         Column("reported_at", DT),
         Column("address_id", S),
         Column("lpa", S),
@@ -276,7 +279,7 @@ OCCURRENCE_PERSONS = _t(
     [
         Column("occurrence_id", S, nullable=False, essential=True),
         Column("person_id", S, nullable=False, essential=True),
-        Column("role", C, codes=OCCURRENCE_ROLES, open_codes=True),
+        Column("role", C, codes=OCCURRENCE_ROLES),
         Column("child_present", F, codes=FLAGS_YN),
     ],
 )
@@ -287,7 +290,7 @@ RELATIONSHIPS_TABLE = _t(
         Column("person_id", S, nullable=False, essential=True),
         Column("related_person_id", S, nullable=False, essential=True),
         Column("relationship", C, nullable=False, codes=RELATIONSHIPS, essential=True),
-        Column("source", C, codes=RELATIONSHIP_SOURCES, open_codes=True),
+        Column("source", C, codes=RELATIONSHIP_SOURCES),
         Column("occurrence_id", S),
         Column("recorded_at", D),
     ],
@@ -336,7 +339,7 @@ PARTNER_INVOLVEMENT = _t(
     "partner_involvement",
     [
         Column("partner_person_id", S, nullable=False, essential=True),
-        Column("status", C, codes=INVOLVEMENT_STATUSES, open_codes=True),
+        Column("status", C, codes=INVOLVEMENT_STATUSES),
         Column("from_date", D),
         Column("to_date", D),
         Column("worker_name", S),

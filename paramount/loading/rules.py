@@ -1,12 +1,13 @@
 """The contract's row rules, generated as SQL from the `Table`/`Column` definitions.
 
 Nothing here knows a table by name: a column's type, code list, `essential` and
-`open_codes` flags (and, for identifiers, its name) decide how it is read and what a bad
+`open_codes` and `identifier` attributes decide how it is read and what a bad
 value costs.
 
 - An *essential* column that is missing or unreadable sets the row aside (rejected).
-- Any other unreadable value (a bad date, a code outside its list, an open-list code not
-  seen before) is set to NULL and the row kept, with a warning.
+- Any other unreadable value (a bad date, a code outside a closed list) is set to NULL and
+  the row kept, with a warning. A code outside an open list (`open_codes`: the contract
+  says "others occur") is a legitimate value and kept as it is.
 - PNC and CRO numbers whose form or check letter fails are kept raw (the engine
   canonicalises and drops them itself) with a warning.
 - NOMS numbers (`prisoner_number`) must match `A9999AA`; they are essential, so a bad one
@@ -25,14 +26,6 @@ from dataclasses import dataclass
 from paramount.contract.tables import Column, ColumnType, Table
 from paramount.loading.mapping import TableMapping
 from paramount.loading.sql import ident, lit
-
-# Identifier columns, by contract name: their own validation on top of their type.
-IDENTIFIER_KINDS = {
-    "prisoner_number": "noms",
-    "pnc_number": "pnc",
-    "pnc_id": "pnc",
-    "cro_number": "cro",
-}
 
 _WS = "' ' || chr(9) || chr(10) || chr(13)"
 _DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -58,7 +51,7 @@ class ColumnRule:
 
     @property
     def kind(self) -> str | None:
-        return IDENTIFIER_KINDS.get(self.column.name)
+        return self.column.identifier
 
     @property
     def v(self) -> str:
@@ -103,7 +96,11 @@ class ColumnRule:
             upper = {code.upper() for code in c.codes}
             if len(upper) == len(c.codes):  # case-insensitive match, contract spelling out
                 whens = " ".join(f"WHEN {lit(code.upper())} THEN {lit(code)}" for code in c.codes)
-                return f"CASE upper({v}) {whens} END"
+                # An open list keeps a code it does not know; a closed list drops it.
+                other = f" ELSE {v}" if c.open_codes else ""
+                return f"CASE upper({v}) {whens}{other} END"
+            if c.open_codes:
+                return v
             return f"CASE WHEN {v} IN ({', '.join(lit(x) for x in c.codes)}) THEN {v} END"
         return v
 

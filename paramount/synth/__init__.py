@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 from paramount.contract.tables import EXTRACT_TABLES
 from paramount.progress import Reporter, SilentReporter
@@ -173,5 +172,3 @@ def _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rm
         prisoners_with_children=round(float(with_kids.mean()), 4) if len(rec_person) else 0,
     )
 
-
-__all__ += ["pa"]

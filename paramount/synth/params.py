@@ -83,7 +83,7 @@ class SynthParams:
 
     # --- prison records -------------------------------------------------------------------
     p_contact_child: float = 0.38  # a child declared as a contact (MoJ: many are not)
-    p_contact_child_lives_with: float = 0.5
+    contact_child_lives_with_factor: float = 1.3  # children at home are declared more often
     p_contact_partner: float = 0.6
     p_prisoner_alias: float = 0.15
     p_prisoner_name_variant: float = 0.1
@@ -106,7 +106,6 @@ class SynthParams:
     p_duplicate_typo: float = 0.15
     p_duplicate_dob_error: float = 0.2
     p_duplicate_dob_missing: float = 0.1
-    p_stale_home: float = 0.5  # HOME not updated after a move the police never saw
 
 
 DEFAULT_PARAMS = SynthParams()

@@ -383,7 +383,8 @@ def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Booki
             if age >= 18 and rng.random() < 0.7:
                 continue
             lives = w.household[ch] == w.household[p]
-            pr = params.p_contact_child * (1.3 if lives else 0.7)
+            f = params.contact_child_lives_with_factor
+            pr = params.p_contact_child * (f if lives else 2 - f)
             if rng.random() >= pr:
                 continue
             girl = w.sex[ch] == 1

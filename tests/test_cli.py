@@ -1,0 +1,73 @@
+"""The command line, as an analyst meets it: help, a run on a fixture, and refusals."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from paramount.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+runner = CliRunner()
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("synth", "validate", "identify", "evaluate"):
+        assert command in result.output
+
+
+def test_identify_writes_the_three_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        [
+            "identify", str(FIXTURES / "contract_extract"), "--from", "2020-01-01",
+            "--to", "2026-12-31", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for name in ("children.csv", "worklist.xlsx", "manifest.json"):
+        assert (out / name).exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["load"]["reconciles"] is True
+    assert manifest["parameters"]["method"] == "baseline"
+    step_names = [s["name"] for s in manifest["identification"]["steps"]]
+    assert step_names[0] == "receptions"
+
+
+def test_missing_required_table_stops_with_its_name(tmp_path: Path) -> None:
+    extract = tmp_path / "extract"
+    shutil.copytree(FIXTURES / "contract_extract", extract)
+    (extract / "persons.csv").unlink()
+    result = runner.invoke(
+        app, ["identify", str(extract), "--from", "2024-01-01", "--to", "2024-12-31",
+              "--out", str(tmp_path / "run")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "persons" in result.output
+
+
+def test_mapped_extract_loads_only_with_its_mapping(tmp_path: Path) -> None:
+    extract = str(FIXTURES / "mapped_extract")
+    mapping = str(Path(__file__).parents[1] / "examples" / "mappings" / "example_force.toml")
+    refused = runner.invoke(app, ["validate", extract, "--out", str(tmp_path / "a")])
+    assert refused.exit_code == 2
+    loaded = runner.invoke(
+        app, ["validate", extract, "--out", str(tmp_path / "b"), "--mapping", mapping]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    assert "Counts reconcile: yes" in loaded.output
+
+
+def test_unknown_method_and_backwards_window_are_refused(tmp_path: Path) -> None:
+    base = ["identify", str(FIXTURES / "contract_extract"), "--out", str(tmp_path / "r")]
+    unknown = runner.invoke(app, [*base, "--from", "2024-01-01", "--to", "2024-12-31",
+                                  "--method", "guesswork"])  # fmt: skip
+    assert unknown.exit_code != 0
+    backwards = runner.invoke(app, [*base, "--from", "2024-12-31", "--to", "2024-01-01"])
+    assert backwards.exit_code != 0

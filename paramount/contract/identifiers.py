@@ -5,9 +5,9 @@ they are compared only in canonical form `YY/NNNNNNNC` (serial zero-padded to 7 
 CRO numbers are canonical as `NNNNNN/YYC`. The check letter is what makes a typo visible:
 an id whose letter fails is not used for matching at all.
 
-The same rules exist as SQL macros (`SQL_MACROS`) so the engine can apply them to millions
-of rows without leaving the database; `tests/contract/test_identifiers.py` keeps the two in
-step.
+The same rules exist as SQL (`canonical_pnc_sql` and friends, and DuckDB macros built from
+them) so they apply to millions of rows without leaving the database;
+`tests/contract/test_identifiers.py` keeps the Python and the SQL in step.
 """
 
 from __future__ import annotations
@@ -101,49 +101,64 @@ def postcode_district(postcode: str | None) -> str | None:
     return cleaned if len(cleaned) >= 2 else None
 
 
-# DuckDB macros with the same meaning as the functions above. Kept in plain SQL that sqlglot
-# can carry to Spark: regexp_extract, lpad, substr, modulo.
+# The same rules as SQL expressions, generated once here: the engine inlines them into its
+# steps (plain regexp_extract, lpad, substr and modulo, which sqlglot carries to Spark), and
+# DuckDB gets them as macros for the loader's checks and analysts' own queries.
+_PNC_SQL_PATTERN = r"^(\d{2}|\d{4})/(\d{1,7})([A-Z])$"
+_CRO_SQL_PATTERN = r"^(\d{1,6})/(\d{2})([A-Z])$"
+
+
+def clean_sql(expr: str) -> str:
+    """Upper case, whitespace removed, empty as NULL: `_clean` in SQL."""
+    return rf"nullif(upper(regexp_replace(coalesce({expr}, ''), '\s+', '', 'g')), '')"
+
+
+def _check_letter_ok_sql(number_sql: str, letter_sql: str) -> str:
+    return (
+        f"substr('{CHECK_ALPHABET}', CAST(CAST({number_sql} AS BIGINT) % 23 AS INTEGER) + 1, 1)"
+        f" = {letter_sql}"
+    )
+
+
+def canonical_pnc_sql(cleaned: str) -> str:
+    """`canonical_pnc` in SQL, of an already cleaned value (`clean_sql`), NULL when invalid.
+
+    Takes a cleaned expression so the cleaning runs once a row, not once a use.
+    """
+    yr = f"regexp_extract({cleaned}, '{_PNC_SQL_PATTERN}', 1)"
+    serial = f"lpad(regexp_extract({cleaned}, '{_PNC_SQL_PATTERN}', 2), 7, '0')"
+    letter = f"regexp_extract({cleaned}, '{_PNC_SQL_PATTERN}', 3)"
+    yr2 = f"right({yr}, 2)"
+    return (
+        f"CASE WHEN {cleaned} IS NULL OR {yr} = '' THEN NULL "
+        f"WHEN {_check_letter_ok_sql(f'{yr2} || {serial}', letter)} "
+        f"THEN {yr2} || '/' || {serial} || {letter} ELSE NULL END"
+    )
+
+
+def canonical_cro_sql(cleaned: str) -> str:
+    """`canonical_cro` in SQL, of an already cleaned value, NULL when invalid."""
+    serial = f"lpad(regexp_extract({cleaned}, '{_CRO_SQL_PATTERN}', 1), 6, '0')"
+    yr = f"regexp_extract({cleaned}, '{_CRO_SQL_PATTERN}', 2)"
+    letter = f"regexp_extract({cleaned}, '{_CRO_SQL_PATTERN}', 3)"
+    return (
+        f"CASE WHEN {cleaned} IS NULL OR {yr} = '' THEN NULL "
+        f"WHEN {_check_letter_ok_sql(f'{yr} || {serial}', letter)} "
+        f"THEN {serial} || '/' || {yr} || {letter} ELSE NULL END"
+    )
+
+
+def postcode_district_sql(cleaned: str) -> str:
+    """`postcode_district` in SQL, of an already cleaned postcode."""
+    return (
+        f"CASE WHEN length({cleaned}) >= 5 THEN left({cleaned}, length({cleaned}) - 3) "
+        f"WHEN length({cleaned}) BETWEEN 2 AND 4 THEN {cleaned} ELSE NULL END"
+    )
+
+
 SQL_MACROS: tuple[str, ...] = (
-    """
-    CREATE OR REPLACE MACRO pm_clean(v) AS
-        nullif(upper(regexp_replace(coalesce(v, ''), '\\s+', '', 'g')), '')
-    """,
-    """
-    CREATE OR REPLACE MACRO pm_canonical_pnc(v) AS (
-        WITH p AS (
-            SELECT regexp_extract(pm_clean(v), '^(\\d{2}|\\d{4})/(\\d{1,7})([A-Z])$', 1) AS yr,
-                   regexp_extract(pm_clean(v), '^(\\d{2}|\\d{4})/(\\d{1,7})([A-Z])$', 2) AS serial,
-                   regexp_extract(pm_clean(v), '^(\\d{2}|\\d{4})/(\\d{1,7})([A-Z])$', 3) AS letter
-        )
-        SELECT CASE WHEN yr = '' THEN NULL
-                    WHEN substr('ZABCDEFGHJKLMNPQRTUVWXY',
-                                CAST(CAST(right(yr, 2) || lpad(serial, 7, '0') AS BIGINT) % 23
-                                     AS INTEGER) + 1, 1) = letter
-                    THEN right(yr, 2) || '/' || lpad(serial, 7, '0') || letter
-                    ELSE NULL END
-        FROM p
-    )
-    """,
-    """
-    CREATE OR REPLACE MACRO pm_canonical_cro(v) AS (
-        WITH p AS (
-            SELECT regexp_extract(pm_clean(v), '^(\\d{1,6})/(\\d{2})([A-Z])$', 1) AS serial,
-                   regexp_extract(pm_clean(v), '^(\\d{1,6})/(\\d{2})([A-Z])$', 2) AS yr,
-                   regexp_extract(pm_clean(v), '^(\\d{1,6})/(\\d{2})([A-Z])$', 3) AS letter
-        )
-        SELECT CASE WHEN serial = '' THEN NULL
-                    WHEN substr('ZABCDEFGHJKLMNPQRTUVWXY',
-                                CAST(CAST(yr || lpad(serial, 6, '0') AS BIGINT) % 23
-                                     AS INTEGER) + 1, 1) = letter
-                    THEN lpad(serial, 6, '0') || '/' || yr || letter
-                    ELSE NULL END
-        FROM p
-    )
-    """,
-    """
-    CREATE OR REPLACE MACRO pm_postcode_district(v) AS
-        CASE WHEN length(pm_clean(v)) >= 5 THEN left(pm_clean(v), length(pm_clean(v)) - 3)
-             WHEN length(pm_clean(v)) BETWEEN 2 AND 4 THEN pm_clean(v)
-             ELSE NULL END
-    """,
+    f"CREATE OR REPLACE MACRO pm_clean(v) AS {clean_sql('v')}",
+    f"CREATE OR REPLACE MACRO pm_canonical_pnc(v) AS {canonical_pnc_sql('pm_clean(v)')}",
+    f"CREATE OR REPLACE MACRO pm_canonical_cro(v) AS {canonical_cro_sql('pm_clean(v)')}",
+    f"CREATE OR REPLACE MACRO pm_postcode_district(v) AS {postcode_district_sql('pm_clean(v)')}",
 )

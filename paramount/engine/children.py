@@ -8,9 +8,10 @@ what the original Operation Paramount process acted on. Later methods calibrate 
 
 from __future__ import annotations
 
+from paramount.contract.identifiers import clean_sql, postcode_district_sql
 from paramount.contract.tables import CHILDREN_COLUMNS
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import clean_sql, literal, long_date_sql, postcode_district_sql
+from paramount.engine.sql import literal, long_date_sql
 
 BASELINE_CONFIDENCE = 1.0
 EXTRA_COLUMNS = ("lpa_name", "prisoner_name", "prison_name", "prisoner_lpa", "method")

@@ -9,8 +9,8 @@ them. Probabilistic linkage (Splink) is a later method's step beside this one.
 
 from __future__ import annotations
 
+from paramount.contract.identifiers import canonical_cro_sql, canonical_pnc_sql, clean_sql
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import canonical_cro_sql, canonical_pnc_sql, clean_sql
 
 
 def prisoner_nominals_sql(params: RunParameters) -> str:

@@ -8,15 +8,14 @@ real reception happened earlier and is not in the extract, and it is not counted
 
 from __future__ import annotations
 
-from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import (
+from paramount.contract.identifiers import (
     canonical_cro_sql,
     canonical_pnc_sql,
     clean_sql,
-    date_literal,
-    in_list,
     postcode_district_sql,
 )
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.sql import date_literal, in_list
 
 # First admissions with these reasons show the booking began before the extract.
 NOT_A_RECEPTION_REASONS = ("INT", "R")

@@ -4,13 +4,11 @@ Every step of the engine writes DuckDB SQL. A backend whose `dialect` is not Duc
 statement through `to_dialect`, which is the only place sqlglot is asked to transpile: so a
 new engine means a new backend, not new steps.
 
-Why the identifier rules are generated here rather than called as the DuckDB macros of
-`paramount.contract.identifiers.SQL_MACROS`: macros are a DuckDB feature (Spark SQL has no
-`CREATE MACRO`, and a Spark UDF in Python would be slow and opaque to the optimiser). The
-functions below expand the same rules into plain SQL expressions (regexp_extract, lpad,
-substr, modulo) that sqlglot carries to Spark unchanged in meaning, and a test keeps them in
-step with the Python functions of `identifiers`. The macros stay registered on DuckDB for ad
-hoc queries by analysts.
+Why steps inline the identifier rules (`canonical_pnc_sql` and friends, from
+`paramount.contract.identifiers`) rather than call the DuckDB macros built from them: macros
+are a DuckDB feature (Spark SQL has no `CREATE MACRO`, and a Spark UDF in Python would be
+slow and opaque to the optimiser). The expressions are plain SQL (regexp_extract, lpad,
+substr, modulo) that sqlglot carries to Spark unchanged in meaning.
 """
 
 from __future__ import annotations
@@ -20,12 +18,8 @@ from datetime import date
 
 import sqlglot
 
-from paramount.contract.identifiers import CHECK_ALPHABET
-
 DUCKDB = "duckdb"
 
-_PNC_PATTERN = r"^(\d{2}|\d{4})/(\d{1,7})([A-Z])$"
-_CRO_PATTERN = r"^(\d{1,6})/(\d{2})([A-Z])$"
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -56,54 +50,6 @@ def date_literal(value: date) -> str:
 def in_list(values: Iterable[str]) -> str:
     """`('A', 'B')` for an IN clause."""
     return "(" + ", ".join(literal(v) for v in values) + ")"
-
-
-def clean_sql(expr: str) -> str:
-    """Upper case, whitespace removed, empty as NULL: `identifiers._clean` in SQL."""
-    return rf"nullif(upper(regexp_replace(coalesce({expr}, ''), '\s+', '', 'g')), '')"
-
-
-def _check_letter_ok(number_sql: str, letter_sql: str) -> str:
-    return (
-        f"substr('{CHECK_ALPHABET}', CAST(CAST({number_sql} AS BIGINT) % 23 AS INTEGER) + 1, 1)"
-        f" = {letter_sql}"
-    )
-
-
-def canonical_pnc_sql(cleaned: str) -> str:
-    """Canonical PNC (`YY/NNNNNNNC`) of an already cleaned value, NULL when invalid.
-
-    Takes a column holding `clean_sql(...)` so the cleaning runs once a row, not once a use.
-    """
-    yr = f"regexp_extract({cleaned}, '{_PNC_PATTERN}', 1)"
-    serial = f"lpad(regexp_extract({cleaned}, '{_PNC_PATTERN}', 2), 7, '0')"
-    letter = f"regexp_extract({cleaned}, '{_PNC_PATTERN}', 3)"
-    yr2 = f"right({yr}, 2)"
-    return (
-        f"CASE WHEN {cleaned} IS NULL OR {yr} = '' THEN NULL "
-        f"WHEN {_check_letter_ok(f'{yr2} || {serial}', letter)} "
-        f"THEN {yr2} || '/' || {serial} || {letter} ELSE NULL END"
-    )
-
-
-def canonical_cro_sql(cleaned: str) -> str:
-    """Canonical CRO (`NNNNNN/YYC`) of an already cleaned value, NULL when invalid."""
-    serial = f"lpad(regexp_extract({cleaned}, '{_CRO_PATTERN}', 1), 6, '0')"
-    yr = f"regexp_extract({cleaned}, '{_CRO_PATTERN}', 2)"
-    letter = f"regexp_extract({cleaned}, '{_CRO_PATTERN}', 3)"
-    return (
-        f"CASE WHEN {cleaned} IS NULL OR {yr} = '' THEN NULL "
-        f"WHEN {_check_letter_ok(f'{yr} || {serial}', letter)} "
-        f"THEN {serial} || '/' || {yr} || {letter} ELSE NULL END"
-    )
-
-
-def postcode_district_sql(cleaned: str) -> str:
-    """Outward code of an already cleaned postcode: `identifiers.postcode_district` in SQL."""
-    return (
-        f"CASE WHEN length({cleaned}) >= 5 THEN left({cleaned}, length({cleaned}) - 3) "
-        f"WHEN length({cleaned}) BETWEEN 2 AND 4 THEN {cleaned} ELSE NULL END"
-    )
 
 
 def age_years_sql(dob: str, on: str) -> str:

@@ -39,13 +39,27 @@ from paramount.synth.writer import write_extract, write_truth
 
 __all__ = ["SynthParams", "SynthSummary", "generate_force"]
 
-_LINK_CODES = ("PARENT", "CHILD", "STEP_PARENT", "STEP_CHILD", "GUARDIAN", "CARER",
-               "GRANDPARENT", "GRANDCHILD")
+_LINK_CODES = (
+    "PARENT",
+    "CHILD",
+    "STEP_PARENT",
+    "STEP_CHILD",
+    "GUARDIAN",
+    "CARER",
+    "GRANDPARENT",
+    "GRANDCHILD",
+)
 
 
-def generate_force(population: int, seed: int, out: Path, fmt: str = "csv",
-                   reporter: Reporter | None = None, extract_date: date = date(2026, 1, 31),
-                   params: SynthParams = DEFAULT_PARAMS) -> SynthSummary:
+def generate_force(
+    population: int,
+    seed: int,
+    out: Path,
+    fmt: str = "csv",
+    reporter: Reporter | None = None,
+    extract_date: date = date(2026, 1, 31),
+    params: SynthParams = DEFAULT_PARAMS,
+) -> SynthSummary:
     """Generate a synthetic force of about `population` residents into `out`."""
     if fmt not in ("csv", "parquet"):
         raise ValueError("fmt must be csv or parquet")
@@ -66,16 +80,19 @@ def generate_force(population: int, seed: int, out: Path, fmt: str = "csv",
     with reporter.task("Police: occurrences and people", total=6) as t:
         police = build_events(w, rng, params, bk, prop, t)
     with reporter.task("Prison: movements and contacts", total=1) as t:
-        ident = {int(p): (int(police.pnc_year[p]), int(police.pnc_serial[p]),
-                          int(police.cro_serial[p])) for p in np.unique(bk.person)}
+        ident = {
+            int(p): (int(police.pnc_year[p]), int(police.pnc_serial[p]), int(police.cro_serial[p]))
+            for p in np.unique(bk.person)
+        }
         prison = build_prison(w, rng, params, bk, ident)
         t.advance()
     with reporter.task("Police: records management system", total=1) as t:
         rms = build_rms(w, rng, params, police)
         t.advance()
     with reporter.task("Children's social care", total=1) as t:
-        partner_tables, partner_truth = build_partner(w, rng, params, police.cp_households,
-                                                      police.da_households)
+        partner_tables, partner_truth = build_partner(
+            w, rng, params, police.cp_households, police.da_households
+        )
         t.advance()
     with reporter.task("Truth: affected children", total=1) as t:
         aff = affected_children(w, prison.receptions)
@@ -99,34 +116,43 @@ def generate_force(population: int, seed: int, out: Path, fmt: str = "csv",
     truth = {
         "individuals": individuals_table(w),
         "rms_persons": map_table("person_id", rms.person_id, rms.nominal_ind),
-        "prisoners": map_table("prisoner_number", prison.truth_prisoners["prisoner_number"],
-                               prison.truth_prisoners["individual"].to_numpy()),
-        "partner_persons": map_table("partner_person_id", partner_truth["partner_person_id"],
-                                     partner_truth["individual"].to_numpy()),
+        "prisoners": map_table(
+            "prisoner_number",
+            prison.truth_prisoners["prisoner_number"],
+            prison.truth_prisoners["individual"].to_numpy(),
+        ),
+        "partner_persons": map_table(
+            "partner_person_id",
+            partner_truth["partner_person_id"],
+            partner_truth["individual"].to_numpy(),
+        ),
         "contacts": contacts_truth(prison.truth_contacts),
         "affected_children": affected_table(aff, prison.receptions),
     }
     rows: dict[str, int] = {}
-    with reporter.task("Writing the extract and truth", total=len(EXTRACT_TABLES) + len(truth)
-                       ) as t:
+    with reporter.task(
+        "Writing the extract and truth", total=len(EXTRACT_TABLES) + len(truth)
+    ) as t:
         for name in EXTRACT_TABLES:
             rows[name] = write_extract(name, extract[name], ex_dir, fmt)
             t.advance()
         for name, table in truth.items():
             write_truth(name, table, tr_dir)
             t.advance()
-    summary = _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms,
-                         partner_truth)
+    summary = _summarise(
+        w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms, partner_truth
+    )
     summary.traps = count_traps(w, bk, police, rms, prison, aff)
     return summary
 
 
-def _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms,
-               partner_truth) -> SynthSummary:
+def _summarise(
+    w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms, partner_truth
+) -> SynthSummary:
     year = extract_date.year - 1
     rec_person = prison.receptions["person"].to_numpy()
     rec_day = prison.receptions["start"].to_numpy() // DAY_S
-    rec_year = (rec_day.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970)
+    rec_year = rec_day.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
     in_area = w.hh_in_area[w.household[rec_person]]
     residents = int(w.in_area.sum())
     years = (w.E - w.ws) / YEAR
@@ -141,8 +167,14 @@ def _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rm
     a, b, code = rms.rel_ind
     link_codes = np.isin(code, [RELATIONSHIPS.index(c) for c in _LINK_CODES])
     n = np.int64(w.n)
-    keys = np.unique(np.concatenate([a[link_codes].astype(np.int64) * n + b[link_codes],
-                                     b[link_codes].astype(np.int64) * n + a[link_codes]]))
+    keys = np.unique(
+        np.concatenate(
+            [
+                a[link_codes].astype(np.int64) * n + b[link_codes],
+                b[link_codes].astype(np.int64) * n + a[link_codes],
+            ]
+        )
+    )
     aff_ia = aff["in_area"]
     linked = np.isin(aff["parent"].astype(np.int64) * n + aff["child"], keys) & aff_ia
     aff_year = rec_year[aff["rec"]] == year
@@ -171,4 +203,3 @@ def _summarise(w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rm
         affected_year_in_area=int((aff_year & aff_ia).sum()),
         prisoners_with_children=round(float(with_kids.mean()), 4) if len(rec_person) else 0,
     )
-

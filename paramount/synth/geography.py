@@ -37,34 +37,27 @@ OUTSIDE: tuple[tuple[str, str, str], ...] = (
     ("Basingstoke", "RG21 RG22 RG24", "HAMPSHIRE"),
 )
 
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
 _STREET_ROOTS = _words(
-
-        "Station High Church Mill School Park Victoria Queens Kings Manor Grange Meadow Orchard "
-        "Chapel Mill Bridge Green London Oxford Windsor Abbey Castle Elm Oak Ash Beech Willow "
-        "Cedar Maple Holly Rowan Hawthorn Larch Chestnut Poplar Lime Birch Sycamore Hazel Alder "
-        "Juniper Laurel Priory Rectory Vicarage Nelson Wellington Albert Alexandra Milton Shelley "
-        "Byron Keats Wordsworth Tennyson Chaucer Darwin Newton Faraday Brunel Telford Stephenson "
-        "Kingfisher Heron Swallow Skylark Wren Robin Falcon Kestrel Merlin Osprey Thames Kennet "
-        "Cherwell Windrush Evenlode Isis Loddon Colne Ouse Avon Chiltern Cotswold Ridgeway Downs "
-        "Fairfield Westfield Northfield Southfield Brookside Riverside Hillside Parkside Greenway "
-        "Longmead Broadmead Foxhill Harefield Wolsey Tudor Stuart Windmill Coronation"
-
+    "Station High Church Mill School Park Victoria Queens Kings Manor Grange Meadow Orchard "
+    "Chapel Mill Bridge Green London Oxford Windsor Abbey Castle Elm Oak Ash Beech Willow "
+    "Cedar Maple Holly Rowan Hawthorn Larch Chestnut Poplar Lime Birch Sycamore Hazel Alder "
+    "Juniper Laurel Priory Rectory Vicarage Nelson Wellington Albert Alexandra Milton Shelley "
+    "Byron Keats Wordsworth Tennyson Chaucer Darwin Newton Faraday Brunel Telford Stephenson "
+    "Kingfisher Heron Swallow Skylark Wren Robin Falcon Kestrel Merlin Osprey Thames Kennet "
+    "Cherwell Windrush Evenlode Isis Loddon Colne Ouse Avon Chiltern Cotswold Ridgeway Downs "
+    "Fairfield Westfield Northfield Southfield Brookside Riverside Hillside Parkside Greenway "
+    "Longmead Broadmead Foxhill Harefield Wolsey Tudor Stuart Windmill Coronation"
 )
-_STREET_SUFFIX = _words(
-
-        "Road Street Lane Avenue Close Way Drive Crescent Gardens Place Court Walk"
-
-)
+_STREET_SUFFIX = _words("Road Street Lane Avenue Close Way Drive Crescent Gardens Place Court Walk")
 _LOCALITIES = _words(
-
-        "Northfield Southmead Eastgate Westbury Hillcrest Brookfield Parkway Woodside Greenhill "
-        "Oakwood Ashford Elmhurst Fairview Highfield Lowfield Millbrook Newtown Oldfield "
-        "Riverside Stonebridge"
-
+    "Northfield Southmead Eastgate Westbury Hillcrest Brookfield Parkway Woodside Greenhill "
+    "Oakwood Ashford Elmhurst Fairview Highfield Lowfield Millbrook Newtown Oldfield "
+    "Riverside Stonebridge"
 )
 _SHARED_NAMES = {
     "HMO": "House",
@@ -100,9 +93,7 @@ IN_AREA_DISTRICTS = np.array([i for i, a in enumerate(DISTRICT_IN_AREA) if a], d
 OUT_AREA_DISTRICTS = np.array([i for i, a in enumerate(DISTRICT_IN_AREA) if not a], dtype=np.int16)
 DISTRICT_IN_AREA_ARR = np.array(DISTRICT_IN_AREA)
 LPA_CODES = [c for c, *_ in LPAS]
-DISTRICT_LPA_IDX = np.array(
-    [LPA_CODES.index(x) if x else -1 for x in DISTRICT_LPA], dtype=np.int16
-)
+DISTRICT_LPA_IDX = np.array([LPA_CODES.index(x) if x else -1 for x in DISTRICT_LPA], dtype=np.int16)
 STREETS_PER_DISTRICT = 60
 PREMISES = {name: i for i, name in enumerate(PREMISES_TYPES)}
 
@@ -110,13 +101,18 @@ PREMISES = {name: i for i, name in enumerate(PREMISES_TYPES)}
 def force_area_table() -> pa.Table:
     """`force_area`: every in-force district with its LPA."""
     names = {c: n for c, n, *_ in LPAS}
-    rows = [(d, DISTRICT_LPA[i], names[DISTRICT_LPA[i]]) for i, d in enumerate(DISTRICTS)
-            if DISTRICT_IN_AREA[i]]
-    return pa.table({
-        "postcode_district": [r[0] for r in rows],
-        "lpa": [r[1] for r in rows],
-        "lpa_name": [r[2] for r in rows],
-    })
+    rows = [
+        (d, DISTRICT_LPA[i], names[DISTRICT_LPA[i]])
+        for i, d in enumerate(DISTRICTS)
+        if DISTRICT_IN_AREA[i]
+    ]
+    return pa.table(
+        {
+            "postcode_district": [r[0] for r in rows],
+            "lpa": [r[1] for r in rows],
+            "lpa_name": [r[2] for r in rows],
+        }
+    )
 
 
 @dataclass
@@ -129,8 +125,9 @@ class AddressBook:
     premises: list[np.ndarray] = field(default_factory=list)
     count: int = 0
 
-    def new(self, rng: np.random.Generator, district: np.ndarray, premises: str = "DWELLING"
-            ) -> np.ndarray:
+    def new(
+        self, rng: np.random.Generator, district: np.ndarray, premises: str = "DWELLING"
+    ) -> np.ndarray:
         """Create addresses in the given districts; returns their indices."""
         n = len(district)
         self.district.append(district.astype(np.int16))
@@ -207,15 +204,22 @@ def address_strings(book: AddressBook, idx: np.ndarray, seed: int) -> dict[str, 
     l2 = np.array(list(letters))[(key * 9973 // 3) % len(letters)]
     inward = np.char.add(np.char.add(sector.astype(str), l1), l2)
     postcode = pc.binary_join_element_wise(
-        pa.array(np.array(DISTRICTS, dtype=object)[district]), pa.array(inward), " ")
+        pa.array(np.array(DISTRICTS, dtype=object)[district]), pa.array(inward), " "
+    )
     lpa_idx = DISTRICT_LPA_IDX[district]
     lpa = pa.array(np.where(lpa_idx >= 0, np.array(LPA_CODES, dtype=object)[lpa_idx], None))
     uprn_known = rng.random(n) < 0.9
     uprn_val = 100_000_000_000 + idx.astype(np.int64) * 37 + 11
-    uprn = pc.if_else(pa.array(uprn_known), pc.cast(pa.array(uprn_val), pa.string()),
-                      pa.scalar(None, pa.string()))
+    uprn = pc.if_else(
+        pa.array(uprn_known), pc.cast(pa.array(uprn_val), pa.string()), pa.scalar(None, pa.string())
+    )
     premises = pa.array(np.array(PREMISES_TYPES, dtype=object)[prem])
     return {
-        "line1": line1, "line2": line2, "town": town, "postcode": postcode, "lpa": lpa,
-        "premises_type": premises, "uprn": uprn,
+        "line1": line1,
+        "line2": line2,
+        "town": town,
+        "postcode": postcode,
+        "lpa": lpa,
+        "premises_type": premises,
+        "uprn": uprn,
     }

@@ -275,8 +275,9 @@ class NamePools:
             out = pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), out)
         return out
 
-    def sample(self, rng: np.random.Generator, origin: np.ndarray, kind: str,
-               sex: np.ndarray | None = None) -> np.ndarray:
+    def sample(
+        self, rng: np.random.Generator, origin: np.ndarray, kind: str, sex: np.ndarray | None = None
+    ) -> np.ndarray:
         """Name indices for people of the given origins (and sexes for forenames)."""
         out = np.empty(len(origin), dtype=np.int32)
         u = rng.random(len(origin))
@@ -314,7 +315,10 @@ def build_pools() -> NamePools:
     variant_groups = [[idx(n) for n in g.split(" ") if n] for g in _VARIANT_GROUPS]
     # "Al Sayed" holds a space; keep it as one name
     variant_groups[next(i for i, g in enumerate(_VARIANT_GROUPS) if g.startswith("Al-"))] = [
-        idx("Al-Sayed"), idx("Alsayed"), idx("Al Sayed")]
+        idx("Al-Sayed"),
+        idx("Alsayed"),
+        idx("Al Sayed"),
+    ]
     nick_pairs = [(idx(k), [idx(n) for n in v.split()]) for k, v in _NICKNAMES.items()]
     n = len(strings)
     variant = np.arange(n, dtype=np.int32)

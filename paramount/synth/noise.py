@@ -21,13 +21,13 @@ def typo(rng: np.random.Generator, s: str) -> str:
     i = int(rng.integers(1, len(s) - 1))
     k = int(rng.integers(4))
     if k == 0:
-        return s[:i] + s[i + 1:]
+        return s[:i] + s[i + 1 :]
     if k == 1:
         return s[:i] + s[i] + s[i:]
     if k == 2:
-        return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
     c = _KEYS[int(rng.integers(len(_KEYS)))]
-    return s[:i] + (c.upper() if s[i].isupper() else c) + s[i + 1:]
+    return s[:i] + (c.upper() if s[i].isupper() else c) + s[i + 1 :]
 
 
 def typos(rng: np.random.Generator, values: list, p: float) -> list:
@@ -39,8 +39,9 @@ def typos(rng: np.random.Generator, values: list, p: float) -> list:
     return values
 
 
-def vary_names(rng: np.random.Generator, idx: np.ndarray, p_variant: float,
-               nick: float = 0.0) -> np.ndarray:
+def vary_names(
+    rng: np.random.Generator, idx: np.ndarray, p_variant: float, nick: float = 0.0
+) -> np.ndarray:
     """Another spelling for a share of names, a nickname for another share."""
     out = np.asarray(idx).copy()
     u = rng.random(len(out))
@@ -63,14 +64,18 @@ def dob_errors(rng: np.random.Generator, dob: np.ndarray, p: float) -> np.ndarra
     swap = (kind == 0) & (d <= 12) & (d != m)
     new = out[hit].copy()
     if swap.any():
-        s = np.array([f"{yy:04d}-{dd:02d}-{mm:02d}" for yy, mm, dd in
-                      zip(y[swap], m[swap], d[swap], strict=True)], dtype="datetime64[D]")
+        s = np.array(
+            [
+                f"{yy:04d}-{dd:02d}-{mm:02d}"
+                for yy, mm, dd in zip(y[swap], m[swap], d[swap], strict=True)
+            ],
+            dtype="datetime64[D]",
+        )
         new[swap] = s.astype(np.int64)
     dayoff = (kind == 1) | ((kind == 0) & ~swap)
     new[dayoff] += rng.choice([-1, 1, 10, -10], size=int(dayoff.sum()))
     yearoff = kind == 2
-    new[yearoff] += np.round(rng.choice([-1, 1], size=int(yearoff.sum())) * 365.25).astype(
-        np.int64)
+    new[yearoff] += np.round(rng.choice([-1, 1], size=int(yearoff.sum())) * 365.25).astype(np.int64)
     out[hit] = new
     return out
 

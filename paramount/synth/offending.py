@@ -117,8 +117,14 @@ def trap_candidates(w: World, rng: np.random.Generator, target: float) -> np.nda
     child = (w.E - w.dob) < 16 * YEAR
     hh_kids = np.zeros(len(w.hh_type), bool)
     hh_kids[w.household[child]] = True
-    ya = np.flatnonzero(ia & (w.role == R_YOUNG_ADULT) & (age_ws >= 18) & (age_ws < 20.5)
-                        & (w.sex == 0) & hh_kids[w.household])
+    ya = np.flatnonzero(
+        ia
+        & (w.role == R_YOUNG_ADULT)
+        & (age_ws >= 18)
+        & (age_ws < 20.5)
+        & (w.sex == 0)
+        & hh_kids[w.household]
+    )
     ex = w.l_kind == L_EX_STEP
     exs = np.unique(w.l_parent[ex & (w.dob[w.l_child] > w.E - 14 * YEAR)])
     exs = exs[ia[exs] & ((w.ws - w.dob[exs]) > 18 * YEAR)]
@@ -138,8 +144,9 @@ def trap_candidates(w: World, rng: np.random.Generator, target: float) -> np.nda
     return np.unique(np.concatenate(out)) if out else np.zeros(0, np.int64)
 
 
-def make_bookings(w: World, rng: np.random.Generator, params: SynthParams,
-                  prop: np.ndarray) -> Bookings:
+def make_bookings(
+    w: World, rng: np.random.Generator, params: SynthParams, prop: np.ndarray
+) -> Bookings:
     """Draw prisoners by propensity, in each area, until receptions reach the target."""
     E_s, ws_s = w.E * DAY_S, w.ws * DAY_S
     years = (w.E - w.ws) / YEAR
@@ -169,22 +176,37 @@ def make_bookings(w: World, rng: np.random.Generator, params: SynthParams,
                 dur = _duration_days(rng, params)
                 if pre and seq == 0:
                     dur = max(dur, (ws_s - start) / DAY_S + rng.uniform(5, 500))
-                recall = rng.random() < (params.p_recall_first if seq == 0
-                                         else params.p_recall_rebook)
+                recall = rng.random() < (
+                    params.p_recall_first if seq == 0 else params.p_recall_rebook
+                )
                 if recall:
                     young = (start / DAY_S - w.dob[person]) < 22 * YEAR
-                    reason = rng.choice(["L", "B", "Y"] if young else ["L", "B"],
-                                        p=[0.7, 0.2, 0.1] if young else [0.78, 0.22])
+                    reason = rng.choice(
+                        ["L", "B", "Y"] if young else ["L", "B"],
+                        p=[0.7, 0.2, 0.1] if young else [0.78, 0.22],
+                    )
                 else:
                     reason = rng.choice(["N", "V", "I"], p=[0.5, 0.12, 0.38])
-                start = int(start // DAY_S * DAY_S + rng.integers(13, 21) * 3600
-                            + rng.integers(0, 3600))
+                start = int(
+                    start // DAY_S * DAY_S + rng.integers(13, 21) * 3600 + rng.integers(0, 3600)
+                )
                 release = int(start + dur * DAY_S)
-                release = release // DAY_S * DAY_S + int(rng.integers(8, 12)) * 3600 + int(
-                    rng.integers(0, 3600))
+                release = (
+                    release // DAY_S * DAY_S
+                    + int(rng.integers(8, 12)) * 3600
+                    + int(rng.integers(0, 3600))
+                )
                 offence = int(rng.choice(len(OFFENCES), p=off_p))
-                rows.append((int(person), start, release if release <= E_s else -1,
-                             str(reason), offence, seq))
+                rows.append(
+                    (
+                        int(person),
+                        start,
+                        release if release <= E_s else -1,
+                        str(reason),
+                        offence,
+                        seq,
+                    )
+                )
                 if start >= ws_s:
                     received += 1
                 if release > E_s or rng.random() >= params.p_rebooked:
@@ -196,7 +218,12 @@ def make_bookings(w: World, rng: np.random.Generator, params: SynthParams,
     ids = 1_100_000 + np.cumsum(rng.integers(1, 40, len(order)))
     booking_id = np.empty(len(order), dtype=object)
     booking_id[order] = ids.astype(str)
-    return Bookings(person=person.astype(np.int32), start=start.astype(np.int64),
-                    release=release.astype(np.int64), reason=reason.astype(object),
-                    offence=offence.astype(np.int16), seq=seq.astype(np.int16),
-                    booking_id=booking_id)
+    return Bookings(
+        person=person.astype(np.int32),
+        start=start.astype(np.int64),
+        release=release.astype(np.int64),
+        reason=reason.astype(object),
+        offence=offence.astype(np.int16),
+        seq=seq.astype(np.int16),
+        booking_id=booking_id,
+    )

@@ -18,8 +18,9 @@ from paramount.synth.timeutil import YEAR
 _STATUSES = ("CHILD_IN_NEED", "CHILD_PROTECTION_PLAN", "LOOKED_AFTER", "EARLY_HELP", "CLOSED")
 
 
-def build_partner(w: World, rng: np.random.Generator, params: SynthParams,
-                  cp_hh: np.ndarray, da_hh: np.ndarray) -> tuple[dict[str, pa.Table], pa.Table]:
+def build_partner(
+    w: World, rng: np.random.Generator, params: SynthParams, cp_hh: np.ndarray, da_hh: np.ndarray
+) -> tuple[dict[str, pa.Table], pa.Table]:
     """partner_persons, partner_relationships, partner_involvement, and the truth map."""
     E = w.E
     nh = len(w.hh_type)
@@ -50,30 +51,40 @@ def build_partner(w: World, rng: np.random.Generator, params: SynthParams,
     forenames = pa.array(noise.typos(rng, forenames.to_pylist(), 0.02), pa.string())
     surname = pa.array(noise.typos(rng, POOLS.take(sn).to_pylist(), 0.02), pa.string())
     dob = noise.dob_errors(rng, w.dob[people], 0.02)
-    addr = np.where((rng.random(n) < 0.1) & (w.prev_addr[people] >= 0), w.prev_addr[people],
-                    w.cur_addr[people])
+    addr = np.where(
+        (rng.random(n) < 0.1) & (w.prev_addr[people] >= 0), w.prev_addr[people], w.cur_addr[people]
+    )
     s = address_strings(w.addresses, addr.astype(np.int32), int(rng.integers(2**31)))
     lpa = DISTRICT_LPA_IDX[w.addresses.arr("district")[w.cur_addr[people]]]
     agencies = tuple(f"{name} Children's Social Care" for _, name, *_ in LPAS)
     agency = codes(agencies, lpa, lpa < 0)
-    persons = pa.table({
-        "partner_person_id": pid,
-        "agency": agency,
-        "surname": surname,
-        "forenames": forenames,
-        "date_of_birth": dates(dob, rng.random(n) < 0.01),
-        "sex": codes(("M", "F"), w.sex[people].astype(np.int64)),
-        "postcode": pc.if_else(pa.array(rng.random(n) < 0.04), pa.scalar(None, pa.string()),
-                               s["postcode"]),
-    }).take(pa.array(np.argsort(perm)))
+    persons = pa.table(
+        {
+            "partner_person_id": pid,
+            "agency": agency,
+            "surname": surname,
+            "forenames": forenames,
+            "date_of_birth": dates(dob, rng.random(n) < 0.01),
+            "sex": codes(("M", "F"), w.sex[people].astype(np.int64)),
+            "postcode": pc.if_else(
+                pa.array(rng.random(n) < 0.04), pa.scalar(None, pa.string()), s["postcode"]
+            ),
+        }
+    ).take(pa.array(np.argsort(perm)))
     # relationships, in either direction
     from paramount.synth.police import RC
 
-    code = np.where(lkind == L_CARER, np.where(rng.random(len(lkind)) < 0.5, RC["GRANDPARENT"],
-                                               RC["CARER"]),
-                    np.where(lkind == 1, RC["STEP_PARENT"], RC["PARENT"]))
-    inv = {RC["PARENT"]: RC["CHILD"], RC["STEP_PARENT"]: RC["STEP_CHILD"],
-           RC["GRANDPARENT"]: RC["GRANDCHILD"], RC["CARER"]: RC["OTHER"]}
+    code = np.where(
+        lkind == L_CARER,
+        np.where(rng.random(len(lkind)) < 0.5, RC["GRANDPARENT"], RC["CARER"]),
+        np.where(lkind == 1, RC["STEP_PARENT"], RC["PARENT"]),
+    )
+    inv = {
+        RC["PARENT"]: RC["CHILD"],
+        RC["STEP_PARENT"]: RC["STEP_CHILD"],
+        RC["GRANDPARENT"]: RC["GRANDCHILD"],
+        RC["CARER"]: RC["OTHER"],
+    }
     fwd = rng.random(len(lpar)) < 0.6
     a = np.where(fwd, lpar, lch)
     b = np.where(fwd, lch, lpar)
@@ -84,12 +95,15 @@ def build_partner(w: World, rng: np.random.Generator, params: SynthParams,
     sa, sb = ko[:-1][same], ko[1:][same]
     from paramount.contract.tables import RELATIONSHIPS
 
-    rel = pa.table({
-        "partner_person_id": pid.take(pa.array(pos[np.concatenate([a, sa])])),
-        "related_partner_person_id": pid.take(pa.array(pos[np.concatenate([b, sb])])),
-        "relationship": codes(RELATIONSHIPS, np.concatenate(
-            [c, np.full(len(sa), RC["SIBLING"])]).astype(np.int64)),
-    })
+    rel = pa.table(
+        {
+            "partner_person_id": pid.take(pa.array(pos[np.concatenate([a, sa])])),
+            "related_partner_person_id": pid.take(pa.array(pos[np.concatenate([b, sb])])),
+            "relationship": codes(
+                RELATIONSHIPS, np.concatenate([c, np.full(len(sa), RC["SIBLING"])]).astype(np.int64)
+            ),
+        }
+    )
     # involvement of each child, with the allocated worker
     nk = len(kids)
     n_inv = 1 + (rng.random(nk) < 0.35)
@@ -107,17 +121,22 @@ def build_partner(w: World, rng: np.random.Generator, params: SynthParams,
     wname = np.array([f"{f} {s}" for f, s in zip(wf, wl, strict=True)], dtype=object)
     wmail = np.array([_email(f, s) for f, s in zip(wf, wl, strict=True)], dtype=object)
     wk = rng.integers(0, n_workers, len(ki))
-    inv_tbl = pa.table({
-        "partner_person_id": pid.take(pa.array(pos[ki])),
-        "status": codes(_STATUSES, status),
-        "from_date": dates(frm),
-        "to_date": dates(np.minimum(to, E), to_null),
-        "worker_name": pa.array(wname[wk], pa.string()),
-        "worker_email": pa.array(wmail[wk], pa.string()),
-    })
+    inv_tbl = pa.table(
+        {
+            "partner_person_id": pid.take(pa.array(pos[ki])),
+            "status": codes(_STATUSES, status),
+            "from_date": dates(frm),
+            "to_date": dates(np.minimum(to, E), to_null),
+            "worker_name": pa.array(wname[wk], pa.string()),
+            "worker_email": pa.array(wmail[wk], pa.string()),
+        }
+    )
     truth = pa.table({"partner_person_id": pid, "individual": pa.array(people)})
-    return {"partner_persons": persons, "partner_relationships": rel,
-            "partner_involvement": inv_tbl}, truth
+    return {
+        "partner_persons": persons,
+        "partner_relationships": rel,
+        "partner_involvement": inv_tbl,
+    }, truth
 
 
 def _email(first: str, last: str) -> str:

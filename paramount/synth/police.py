@@ -38,8 +38,12 @@ OT = {name: i for i, name in enumerate(OCCURRENCE_TYPES)}
 RO = {name: i for i, name in enumerate(OCCURRENCE_ROLES)}
 RC = {name: i for i, name in enumerate(RELATIONSHIPS)}
 RS = {name: i for i, name in enumerate(RELATIONSHIP_SOURCES)}
-LINK_CODE = {L_BIRTH: RC["PARENT"], L_STEP: RC["STEP_PARENT"], L_EX_STEP: RC["STEP_PARENT"],
-             L_CARER: RC["CARER"]}
+LINK_CODE = {
+    L_BIRTH: RC["PARENT"],
+    L_STEP: RC["STEP_PARENT"],
+    L_EX_STEP: RC["STEP_PARENT"],
+    L_CARER: RC["CARER"],
+}
 
 _GENERIC = {  # type: (share, P(no offender), mean victims, mean witnesses)
     "THEFT": (0.24, 0.55, 1.0, 0.3),
@@ -74,8 +78,14 @@ class Events:
     r_occ: list[np.ndarray] = field(default_factory=list)
     r_day: list[np.ndarray] = field(default_factory=list)
 
-    def occ(self, typ: np.ndarray, t: np.ndarray, addr: np.ndarray, lpa: np.ndarray,
-            child: np.ndarray | None = None) -> np.ndarray:
+    def occ(
+        self,
+        typ: np.ndarray,
+        t: np.ndarray,
+        addr: np.ndarray,
+        lpa: np.ndarray,
+        child: np.ndarray | None = None,
+    ) -> np.ndarray:
         n = len(t)
         self.o_type.append(np.broadcast_to(typ, n).astype(np.int8))
         self.o_time.append(t.astype(np.int64))
@@ -92,8 +102,15 @@ class Events:
         self.p_ind.append(ind[m].astype(np.int32))
         self.p_role.append(np.broadcast_to(role, len(ind))[m].astype(np.int8))
 
-    def rel(self, a: np.ndarray, b: np.ndarray, code: np.ndarray | int, src: int,
-            occ: np.ndarray, day: np.ndarray) -> None:
+    def rel(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        code: np.ndarray | int,
+        src: int,
+        occ: np.ndarray,
+        day: np.ndarray,
+    ) -> None:
         m = (a >= 0) & (b >= 0)
         n = len(a)
         self.r_a.append(a[m].astype(np.int32))
@@ -103,15 +120,23 @@ class Events:
         self.r_occ.append(np.broadcast_to(occ, n)[m].astype(np.int32))
         self.r_day.append(np.broadcast_to(day, n)[m].astype(np.int32))
 
-    def directed(self, rng: np.random.Generator, parent: np.ndarray, child: np.ndarray,
-                 code: np.ndarray, src: int, occ: np.ndarray, day: np.ndarray) -> None:
+    def directed(
+        self,
+        rng: np.random.Generator,
+        parent: np.ndarray,
+        child: np.ndarray,
+        code: np.ndarray,
+        src: int,
+        occ: np.ndarray,
+        day: np.ndarray,
+    ) -> None:
         """A parent-type link as forces record it: one direction, the other, or both."""
         u = rng.random(len(parent))
         code = np.broadcast_to(code, len(parent)).copy()
         guardian = (code == RC["CARER"]) & (rng.random(len(parent)) < 0.4)
         code[guardian] = RC["GUARDIAN"]
         fwd = u < 0.5
-        back = (u >= 0.35)
+        back = u >= 0.35
         inv = np.array([_inverse(c) for c in range(len(RELATIONSHIPS))], dtype=np.int8)
         self.rel(np.where(fwd, parent, -1), child, code, src, occ, day)
         self.rel(np.where(back, child, -1), parent, inv[code], src, occ, day)
@@ -173,8 +198,14 @@ class Police:
     da_households: np.ndarray  # households with children present at domestic abuse
 
 
-def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bookings,
-                 prop: np.ndarray, reporter_task=None) -> Police:
+def build_events(
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    bk: Bookings,
+    prop: np.ndarray,
+    reporter_task=None,
+) -> Police:
     """Every occurrence of the history, with its people and recorded relationships."""
     ev = Events()
     E, hs = w.E, w.hs
@@ -187,8 +218,7 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
 
     # household membership (CSR) and each child's resident parent figure
     order = np.argsort(w.household, kind="stable").astype(np.int32)
-    hh_start = np.searchsorted(w.household[order], np.arange(len(w.hh_type) + 1)).astype(
-        np.int64)
+    hh_start = np.searchsorted(w.household[order], np.arange(len(w.hh_type) + 1)).astype(np.int64)
     carer = np.full(w.n, -1, np.int32)
     m_res = (w.mother >= 0) & (w.household[np.maximum(w.mother, 0)] == w.household)
     carer[m_res] = w.mother[m_res]
@@ -242,10 +272,12 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     addr[use_off] = w.addr_on(off1[use_off], day[use_off])
     not_area = addr >= 0
     not_area[not_area] = ~np.isin(addr[not_area], w.hh_addr[w.hh_in_area]) & (
-        DISTRICT_LPA_IDX[w.addresses.arr("district")[addr[not_area]]] < 0)
+        DISTRICT_LPA_IDX[w.addresses.arr("district")[addr[not_area]]] < 0
+    )
     addr[not_area] = -1
-    fallback = np.where(off1 >= 0, _lpa_of(w, w.cur_addr[np.maximum(off1, 0)], rand_lpa(n_gen)),
-                        rand_lpa(n_gen))
+    fallback = np.where(
+        off1 >= 0, _lpa_of(w, w.cur_addr[np.maximum(off1, 0)], rand_lpa(n_gen)), rand_lpa(n_gen)
+    )
     lpa = _lpa_of(w, addr, fallback)
     gtypes = np.array([OT[k] for k in names], dtype=np.int8)[typ_i]
     occ = ev.occ(gtypes, t, addr, lpa)
@@ -262,11 +294,20 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
         ok = (n_wit > k) & (w.dob[wi] < day - int(14 * YEAR))
         ev.person(occ, np.where(ok, wi, -1), RO["WITNESS"])
     rep = np.searchsorted(caw, rng.random(n_gen) * caw[-1], side="right").astype(np.int32)
-    ev.person(occ, np.where((rng.random(n_gen) < 0.25) & (w.dob[rep] < day - int(16 * YEAR)),
-                            rep, -1), RO["PERSON_REPORTING"])
+    ev.person(
+        occ,
+        np.where((rng.random(n_gen) < 0.25) & (w.dob[rep] < day - int(16 * YEAR)), rep, -1),
+        RO["PERSON_REPORTING"],
+    )
     both = (off1 >= 0) & (off2 >= 0) & (rng.random(n_gen) < 0.25)
-    ev.rel(np.where(both, off1, -1), off2, RC["ASSOCIATE"], RS["INTELLIGENCE"], occ,
-           day.astype(np.int32))
+    ev.rel(
+        np.where(both, off1, -1),
+        off2,
+        RC["ASSOCIATE"],
+        RS["INTELLIGENCE"],
+        occ,
+        day.astype(np.int32),
+    )
     tick()
 
     # ---------------------------------------------------------------- domestic abuse
@@ -302,16 +343,36 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     P_hh = w.household[P_m]
     P_lo = np.concatenate([c_lo, s_lo, e_lo[e_ok], np.full(len(cp_a), hs)])
     P_hi = np.concatenate([c_hi, np.full(len(s_f), E), e_hi[e_ok], np.full(len(cp_a), E)])
-    P_ex = np.concatenate([c_ex, np.zeros(len(s_f), bool), np.ones(int(e_ok.sum()), bool),
-                           np.zeros(len(cp_a), bool)])
+    P_ex = np.concatenate(
+        [c_ex, np.zeros(len(s_f), bool), np.ones(int(e_ok.sum()), bool), np.zeros(len(cp_a), bool)]
+    )
     P_w = (prop[P_f] + 0.15 * prop[P_m] + 0.02) * ia[P_m] * (P_hi > P_lo)
-    P_w *= np.concatenate([np.full(len(c_f), 1.0), np.full(len(s_f), 1.0),
-                           np.full(int(e_ok.sum()), 3.0), np.full(len(cp_a), 0.4)])
+    P_w *= np.concatenate(
+        [
+            np.full(len(c_f), 1.0),
+            np.full(len(s_f), 1.0),
+            np.full(int(e_ok.sum()), 3.0),
+            np.full(len(cp_a), 0.4),
+        ]
+    )
     n_da = int(params.da_occurrences_per_1000_per_year / 1000 * n_in * yrs)
     cpw = np.cumsum(P_w)
     pi = np.searchsorted(cpw, rng.random(n_da) * cpw[-1], side="right")
-    da_hh = _domestic(ev, w, rng, params, links, order, hh_start, P_f[pi], P_m[pi], P_hh[pi],
-                      P_lo[pi], P_hi[pi], P_ex[pi])
+    da_hh = _domestic(
+        ev,
+        w,
+        rng,
+        params,
+        links,
+        order,
+        hh_start,
+        P_f[pi],
+        P_m[pi],
+        P_hh[pi],
+        P_lo[pi],
+        P_hi[pi],
+        P_ex[pi],
+    )
     tick()
 
     # ---------------------------------------------------------------- prisoners' arrests
@@ -323,16 +384,32 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     partner = _partner_of(w, order, hh_start, bk.person[da])
     ok = partner >= 0
     dd = np.flatnonzero(da)[ok]
-    _domestic(ev, w, rng, params, links, order, hh_start, bk.person[dd], partner[ok],
-              w.household[partner[ok]], arrest_day[dd], arrest_day[dd] + 1,
-              w.household[bk.person[dd]] != w.household[partner[ok]])
+    _domestic(
+        ev,
+        w,
+        rng,
+        params,
+        links,
+        order,
+        hh_start,
+        bk.person[dd],
+        partner[ok],
+        w.household[partner[ok]],
+        arrest_day[dd],
+        arrest_day[dd] + 1,
+        w.household[bk.person[dd]] != w.household[partner[ok]],
+    )
     other = in_p & ~np.isin(np.arange(len(bk.person)), dd) & (arrest_day >= hs)
     oi = np.flatnonzero(other)
     t_ar = arrest_day[oi] * DAY_S + rng.integers(0, DAY_S, len(oi))
     pers = bk.person[oi]
     addr = np.where(rng.random(len(oi)) < 0.4, w.addr_on(pers, arrest_day[oi]), -1)
-    occ = ev.occ(np.where(off_type[oi] == OT["DOMESTIC_ABUSE"], OT["VIOLENCE"], off_type[oi]),
-                 t_ar, addr, _lpa_of(w, addr, _lpa_of(w, w.cur_addr[pers], rand_lpa(len(oi)))))
+    occ = ev.occ(
+        np.where(off_type[oi] == OT["DOMESTIC_ABUSE"], OT["VIOLENCE"], off_type[oi]),
+        t_ar,
+        addr,
+        _lpa_of(w, addr, _lpa_of(w, w.cur_addr[pers], rand_lpa(len(oi)))),
+    )
     ev.person(occ, pers, RO["OFFENDER"])
     vic = np.searchsorted(cvw, rng.random(len(oi)) * cvw[-1], side="right").astype(np.int32)
     # now and then the victim is a child of another family: co-occurrence is not kinship
@@ -340,8 +417,9 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     ckw = np.cumsum(kw)
     kv = np.searchsorted(ckw, rng.random(len(oi)) * ckw[-1], side="right").astype(np.int32)
     vic = np.where(rng.random(len(oi)) < 0.15, kv, vic)
-    has_vic = np.isin(off_type[oi], [OT["VIOLENCE"], OT["THEFT"], OT["BURGLARY"],
-                                      OT["SEXUAL_OFFENCE"]]) & (w.dob[vic] < arrest_day[oi])
+    has_vic = np.isin(
+        off_type[oi], [OT["VIOLENCE"], OT["THEFT"], OT["BURGLARY"], OT["SEXUAL_OFFENCE"]]
+    ) & (w.dob[vic] < arrest_day[oi])
     has_vic &= links.kind_of(pers, vic) < 0
     ev.person(occ, np.where(has_vic & (vic != pers), vic, -1), RO["VICTIM"])
     # young adults arrested at the family home: younger brothers and sisters are there,
@@ -351,9 +429,13 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     for j in ya.tolist():
         p = int(pers[j])
         h = int(w.household[p])
-        for m in order[hh_start[h]:hh_start[h + 1]].tolist():
-            if m != p and (w.mother[m] == w.mother[p] or w.father[m] == w.father[p]) and (
-                    arrest_day[oi[j]] - w.dob[m]) < 18 * YEAR and w.dob[m] < arrest_day[oi[j]]:
+        for m in order[hh_start[h] : hh_start[h + 1]].tolist():
+            if (
+                m != p
+                and (w.mother[m] == w.mother[p] or w.father[m] == w.father[p])
+                and (arrest_day[oi[j]] - w.dob[m]) < 18 * YEAR
+                and w.dob[m] < arrest_day[oi[j]]
+            ):
                 sib_a.append(p)
                 sib_b.append(m)
                 sib_o.append(occ[j])
@@ -367,24 +449,45 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
         ev.rel(np.where(rec, sa, -1), sb, RC["SIBLING"], RS["CUSTODY"], so, sd.astype(np.int32))
     # an ended step-father: the family's old incidents recorded him as the children's
     # step-parent, though he left years before the prison window
-    exs = np.flatnonzero(np.isin(w.l_parent, bk.person[in_p]) & (w.l_kind == L_EX_STEP)
-                         & (w.l_end > hs + 60))
+    exs = np.flatnonzero(
+        np.isin(w.l_parent, bk.person[in_p]) & (w.l_kind == L_EX_STEP) & (w.l_end > hs + 60)
+    )
     if len(exs):
         ef, ek = np.unique(w.l_parent[exs], return_index=True)
         ec = w.l_child[exs][ek]
         em = w.mother[ec]
         ok = em >= 0
         lo = np.maximum(w.l_start[exs][ek], hs)
-        _domestic(ev, w, rng, params, links, order, hh_start, ef[ok], em[ok],
-                  w.household[em[ok]], lo[ok], w.l_end[exs][ek][ok], np.ones(int(ok.sum()), bool),
-                  p_link=0.7, p_present=1.0)
+        _domestic(
+            ev,
+            w,
+            rng,
+            params,
+            links,
+            order,
+            hh_start,
+            ef[ok],
+            em[ok],
+            w.household[em[ok]],
+            lo[ok],
+            w.l_end[exs][ek][ok],
+            np.ones(int(ok.sum()), bool),
+            p_link=0.7,
+            p_present=1.0,
+        )
     # custody: next of kin taken, and now and then a child named
     ci = np.flatnonzero(in_p & (arrest_day >= hs))
     nok = _partner_of(w, order, hh_start, bk.person[ci])
     nok = np.where(nok >= 0, nok, w.mother[bk.person[ci]])
     take = rng.random(len(ci)) < 0.3
-    ev.rel(np.where(take, nok, -1), bk.person[ci], RC["NEXT_OF_KIN"], RS["CUSTODY"],
-           np.full(len(ci), -1), arrest_day[ci].astype(np.int32))
+    ev.rel(
+        np.where(take, nok, -1),
+        bk.person[ci],
+        RC["NEXT_OF_KIN"],
+        RS["CUSTODY"],
+        np.full(len(ci), -1),
+        arrest_day[ci].astype(np.int32),
+    )
     lp = np.isin(w.l_parent, bk.person[ci]) & (w.l_kind != L_EX_STEP)
     lidx = np.flatnonzero(lp)
     first_arrest = np.full(w.n, np.iinfo(np.int64).max)
@@ -392,18 +495,30 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     lday = first_arrest[w.l_parent[lidx]]
     keep = (w.dob[w.l_child[lidx]] < lday) & (rng.random(len(lidx)) < params.p_custody_child_link)
     li = lidx[keep]
-    ev.directed(rng, w.l_parent[li], w.l_child[li],
-                np.array([LINK_CODE[k] for k in w.l_kind[li]], dtype=np.int8),
-                RS["CUSTODY"], np.full(len(li), -1), lday[keep].astype(np.int32))
+    ev.directed(
+        rng,
+        w.l_parent[li],
+        w.l_child[li],
+        np.array([LINK_CODE[k] for k in w.l_kind[li]], dtype=np.int8),
+        RS["CUSTODY"],
+        np.full(len(li), -1),
+        lday[keep].astype(np.int32),
+    )
     # intelligence now and then names an offender's child
     li = lidx[rng.random(len(lidx)) < params.p_intel_child_link]
     lo = np.maximum(w.dob[w.l_child[li]], hs)
     iday = (lo + rng.random(len(li)) * np.maximum(E - lo, 1)).astype(np.int32)
     ok = iday < E
     li, iday = li[ok], iday[ok]
-    ev.directed(rng, w.l_parent[li], w.l_child[li],
-                np.array([LINK_CODE[k] for k in w.l_kind[li]], dtype=np.int8),
-                RS["INTELLIGENCE"], np.full(len(li), -1), iday)
+    ev.directed(
+        rng,
+        w.l_parent[li],
+        w.l_child[li],
+        np.array([LINK_CODE[k] for k in w.l_kind[li]], dtype=np.int8),
+        RS["INTELLIGENCE"],
+        np.full(len(li), -1),
+        iday,
+    )
     tick()
 
     # ---------------------------------------------------------------- child protection
@@ -427,29 +542,46 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     hi = np.minimum(w.dob[mp] + int(18 * YEAR) - 1, E)
     mday = (lo + rng.random(n_mp) * np.maximum(hi - lo, 1)).astype(np.int64)
     addr = w.addr_on(mp, mday)
-    occ = ev.occ(OT["MISSING_PERSON"], mday * DAY_S + rng.integers(0, DAY_S, n_mp), addr,
-                 _lpa_of(w, addr, rand_lpa(n_mp)))
+    occ = ev.occ(
+        OT["MISSING_PERSON"],
+        mday * DAY_S + rng.integers(0, DAY_S, n_mp),
+        addr,
+        _lpa_of(w, addr, rand_lpa(n_mp)),
+    )
     ev.person(occ, mp, RO["MISSING_PERSON"])
     rep = carer[mp]
     ev.person(occ, rep, RO["PERSON_REPORTING"])
     kind = links.kind_of(rep, mp)
     rec = (rng.random(n_mp) < params.p_missing_nok_link) & (kind >= 0)
-    code = np.array([LINK_CODE.get(int(k), RC["OTHER"]) for k in kind], dtype=np.int8) \
-        if n_mp else np.zeros(0, np.int8)
-    ev.directed(rng, np.where(rec, rep, -1), mp, code, RS["OCCURRENCE_NOK"], occ,
-                mday.astype(np.int32))
+    code = (
+        np.array([LINK_CODE.get(int(k), RC["OTHER"]) for k in kind], dtype=np.int8)
+        if n_mp
+        else np.zeros(0, np.int8)
+    )
+    ev.directed(
+        rng, np.where(rec, rep, -1), mp, code, RS["OCCURRENCE_NOK"], occ, mday.astype(np.int32)
+    )
     tick()
 
     # ---------------------------------------------------------------- concern for welfare
     n_cw = int(params.welfare_per_1000_per_year / 1000 * n_in * yrs)
     cwp = np.searchsorted(cvw, rng.random(n_cw) * cvw[-1], side="right").astype(np.int32)
-    wday = (np.maximum(hs, w.dob[cwp]) + rng.random(n_cw) * np.maximum(
-        E - np.maximum(hs, w.dob[cwp]), 1)).astype(np.int64)
+    wday = (
+        np.maximum(hs, w.dob[cwp])
+        + rng.random(n_cw) * np.maximum(E - np.maximum(hs, w.dob[cwp]), 1)
+    ).astype(np.int64)
     addr = w.addr_on(cwp, wday)
-    occ = ev.occ(OT["CONCERN_FOR_WELFARE"], wday * DAY_S + rng.integers(0, DAY_S, n_cw), addr,
-                 _lpa_of(w, addr, rand_lpa(n_cw)))
-    ev.person(occ, cwp, np.where((wday - w.dob[cwp]) < 18 * YEAR, RO["VULNERABLE_CHILD"],
-                                 RO["INVOLVED_PARTY"]))
+    occ = ev.occ(
+        OT["CONCERN_FOR_WELFARE"],
+        wday * DAY_S + rng.integers(0, DAY_S, n_cw),
+        addr,
+        _lpa_of(w, addr, rand_lpa(n_cw)),
+    )
+    ev.person(
+        occ,
+        cwp,
+        np.where((wday - w.dob[cwp]) < 18 * YEAR, RO["VULNERABLE_CHILD"], RO["INVOLVED_PARTY"]),
+    )
     ev.person(occ, np.where(rng.random(n_cw) < 0.5, carer[cwp], -1), RO["PERSON_REPORTING"])
     tick()
     ev.cat()
@@ -471,10 +603,15 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     charged_m[bk.person] = True
     first_off[bk.person] = np.minimum(first_off[bk.person], bk.start // DAY_S)
     charged = np.flatnonzero(charged_m)
-    year = (first_off[charged].astype("datetime64[D]").astype("datetime64[Y]").astype(int)
-            + 1970)
-    year = np.maximum(year, (w.dob[charged] + int(10 * YEAR)).astype("datetime64[D]")
-                      .astype("datetime64[Y]").astype(int) + 1970)
+    year = first_off[charged].astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
+    year = np.maximum(
+        year,
+        (w.dob[charged] + int(10 * YEAR))
+        .astype("datetime64[D]")
+        .astype("datetime64[Y]")
+        .astype(int)
+        + 1970,
+    )
     pnc_year = np.zeros(w.n, np.int32)
     pnc_serial = np.zeros(w.n, np.int64)
     cro_serial = np.zeros(w.n, np.int64)
@@ -482,12 +619,22 @@ def build_events(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     pnc_serial[charged] = rng.choice(9_999_999, size=len(charged), replace=False) + 1
     has_cro = charged[rng.random(len(charged)) < params.p_cro]
     cro_serial[has_cro] = rng.choice(999_999, size=len(has_cro), replace=False) + 1
-    return Police(ev, charged, pnc_year, pnc_serial, cro_serial, first_seen, last_seen,
-                  np.unique(cph), np.unique(da_hh))
+    return Police(
+        ev,
+        charged,
+        pnc_year,
+        pnc_serial,
+        cro_serial,
+        first_seen,
+        last_seen,
+        np.unique(cph),
+        np.unique(da_hh),
+    )
 
 
-def _partner_of(w: World, order: np.ndarray, hh_start: np.ndarray, people: np.ndarray
-                ) -> np.ndarray:
+def _partner_of(
+    w: World, order: np.ndarray, hh_start: np.ndarray, people: np.ndarray
+) -> np.ndarray:
     """A co-resident adult of the other sex who is not their parent or child, else the
     other parent of their children, else -1."""
     out = np.full(len(people), -1, np.int32)
@@ -495,8 +642,15 @@ def _partner_of(w: World, order: np.ndarray, hh_start: np.ndarray, people: np.nd
     seg, pos = _expand(hh_start[w.household[people]], size)
     m = order[pos]
     p = people[seg]
-    ok = (m != p) & (w.sex[m] != w.sex[p]) & ((w.E - w.dob[m]) > 18 * YEAR) & (
-        w.mother[p] != m) & (w.father[p] != m) & (w.mother[m] != p) & (w.father[m] != p)
+    ok = (
+        (m != p)
+        & (w.sex[m] != w.sex[p])
+        & ((w.E - w.dob[m]) > 18 * YEAR)
+        & (w.mother[p] != m)
+        & (w.father[p] != m)
+        & (w.mother[m] != p)
+        & (w.father[m] != p)
+    )
     out[seg[ok][::-1]] = m[ok][::-1]
     # separated: the other parent of one of their children
     lk = np.isin(w.l_parent, people) & (w.l_kind == L_BIRTH)
@@ -512,11 +666,23 @@ def _partner_of(w: World, order: np.ndarray, hh_start: np.ndarray, people: np.nd
     return out
 
 
-def _domestic(ev: Events, w: World, rng: np.random.Generator, params: SynthParams,
-              links: LinkIndex, order: np.ndarray, hh_start: np.ndarray, perp: np.ndarray,
-              vict: np.ndarray, hh: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-              ex: np.ndarray, p_link: float | None = None,
-              p_present: float | None = None) -> np.ndarray:
+def _domestic(
+    ev: Events,
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    links: LinkIndex,
+    order: np.ndarray,
+    hh_start: np.ndarray,
+    perp: np.ndarray,
+    vict: np.ndarray,
+    hh: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    ex: np.ndarray,
+    p_link: float | None = None,
+    p_present: float | None = None,
+) -> np.ndarray:
     """Domestic abuse incidents: perpetrator, victim, and the children of the victim's
     household present (Encompass: the school is told; links recorded for some)."""
     n = len(perp)
@@ -533,20 +699,26 @@ def _domestic(ev: Events, w: World, rng: np.random.Generator, params: SynthParam
     c = order[pos]
     age = day[seg] - w.dob[c]
     present_occ = rng.random(n) < (params.p_da_child_present if p_present is None else p_present)
-    kid = (age >= 0) & (age < 18 * YEAR) & present_occ[seg] & (c != perp[seg]) & (
-        c != vict[seg])
+    kid = (age >= 0) & (age < 18 * YEAR) & present_occ[seg] & (c != perp[seg]) & (c != vict[seg])
     any_kid = np.zeros(n, bool)
     any_kid[seg[kid]] = True
-    occ = ev.occ(OT["DOMESTIC_ABUSE"], day * DAY_S + rng.integers(0, DAY_S, n), addr,
-                 _lpa_of(w, addr, rng.integers(0, len(LPA_CODES), n)),
-                 child=any_kid.astype(np.int8))
+    occ = ev.occ(
+        OT["DOMESTIC_ABUSE"],
+        day * DAY_S + rng.integers(0, DAY_S, n),
+        addr,
+        _lpa_of(w, addr, rng.integers(0, len(LPA_CODES), n)),
+        child=any_kid.astype(np.int8),
+    )
     ev.person(occ, a, np.where(rng.random(n) < 0.6, RO["OFFENDER"], RO["SUSPECT"]))
     ev.person(occ, v, RO["VICTIM"])
     ks, kc = seg[kid], c[kid]
     named = rng.random(len(kc)) < 0.85
     ks, kc = ks[named], kc[named]
-    role = rng.choice([RO["WITNESS"], RO["INVOLVED_PARTY"], RO["VULNERABLE_CHILD"]],
-                      size=len(kc), p=[0.3, 0.4, 0.3])
+    role = rng.choice(
+        [RO["WITNESS"], RO["INVOLVED_PARTY"], RO["VULNERABLE_CHILD"]],
+        size=len(kc),
+        p=[0.3, 0.4, 0.3],
+    )
     ev.person(occ[ks], kc, role)
     # Encompass: parent figures of the children present, as police understood them
     for adult in (perp, vict):
@@ -555,23 +727,45 @@ def _domestic(ev: Events, w: World, rng: np.random.Generator, params: SynthParam
         p = params.p_da_record_parent_link if p_link is None else p_link
         rec = (kind >= 0) & (rng.random(len(kc)) < p)
         code = np.array([LINK_CODE.get(int(k), RC["OTHER"]) for k in kind], dtype=np.int8)
-        ev.directed(rng, np.where(rec, ad, -1), kc, code, RS["ENCOMPASS"], occ[ks],
-                    day[ks].astype(np.int32))
+        ev.directed(
+            rng, np.where(rec, ad, -1), kc, code, RS["ENCOMPASS"], occ[ks], day[ks].astype(np.int32)
+        )
     # partners, and brothers and sisters present together
     pr = rng.random(n) < 0.25
-    ev.rel(np.where(pr, perp, -1), vict, np.where(ex, RC["EX_PARTNER"], RC["PARTNER"]),
-           RS["ENCOMPASS"], occ, day.astype(np.int32))
+    ev.rel(
+        np.where(pr, perp, -1),
+        vict,
+        np.where(ex, RC["EX_PARTNER"], RC["PARTNER"]),
+        RS["ENCOMPASS"],
+        occ,
+        day.astype(np.int32),
+    )
     if len(ks) > 1:
         same = ks[1:] == ks[:-1]
         sib = same & (rng.random(len(same)) < 0.15)
-        ev.rel(np.where(sib, kc[:-1], -1), kc[1:], RC["SIBLING"], RS["ENCOMPASS"], occ[ks[1:]],
-               day[ks[1:]].astype(np.int32))
+        ev.rel(
+            np.where(sib, kc[:-1], -1),
+            kc[1:],
+            RC["SIBLING"],
+            RS["ENCOMPASS"],
+            occ[ks[1:]],
+            day[ks[1:]].astype(np.int32),
+        )
     return hh[any_kid]
 
 
-def _child_protection(ev: Events, w: World, rng: np.random.Generator, params: SynthParams,
-                      links: LinkIndex, order: np.ndarray, hh_start: np.ndarray,
-                      carer: np.ndarray, hh: np.ndarray, day: np.ndarray) -> None:
+def _child_protection(
+    ev: Events,
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    links: LinkIndex,
+    order: np.ndarray,
+    hh_start: np.ndarray,
+    carer: np.ndarray,
+    hh: np.ndarray,
+    day: np.ndarray,
+) -> None:
     """Child protection investigations: the household's children and their carers."""
     n = len(hh)
     size = hh_start[hh + 1] - hh_start[hh]
@@ -583,8 +777,12 @@ def _child_protection(ev: Events, w: World, rng: np.random.Generator, params: Sy
     has = np.zeros(n, bool)
     has[seg[child]] = True
     addr = w.hh_addr[hh]
-    occ = ev.occ(OT["CHILD_PROTECTION"], day * DAY_S + rng.integers(0, DAY_S, n), addr,
-                 _lpa_of(w, addr, rng.integers(0, len(LPA_CODES), n)))
+    occ = ev.occ(
+        OT["CHILD_PROTECTION"],
+        day * DAY_S + rng.integers(0, DAY_S, n),
+        addr,
+        _lpa_of(w, addr, rng.integers(0, len(LPA_CODES), n)),
+    )
     ev.person(occ[seg[child]], m[child], RO["VULNERABLE_CHILD"])
     ad_role = np.where(rng.random(int(adult.sum())) < 0.25, RO["SUSPECT"], RO["INVOLVED_PARTY"])
     ev.person(occ[seg[adult]], m[adult], ad_role)
@@ -607,10 +805,24 @@ def _child_protection(ev: Events, w: World, rng: np.random.Generator, params: Sy
         kind = links.kind_of(pa_, kc)
         rec = (kind >= 0) & (rng.random(len(pc)) < params.p_cp_record_parent_link)
         code = np.array([LINK_CODE.get(int(k), RC["OTHER"]) for k in kind], dtype=np.int8)
-        ev.directed(rng, np.where(rec, pa_, -1), kc, code, RS["CHILD_PROTECTION"],
-                    occ[seg[pc]], day[seg[pc]].astype(np.int32))
+        ev.directed(
+            rng,
+            np.where(rec, pa_, -1),
+            kc,
+            code,
+            RS["CHILD_PROTECTION"],
+            occ[seg[pc]],
+            day[seg[pc]].astype(np.int32),
+        )
         # grandparents bringing up a grandchild: also recorded as such
         gp = rec & (kind == L_CARER) & (rng.random(len(pc)) < 0.5)
-        ev.directed(rng, np.where(gp, pa_, -1), kc, RC["GRANDPARENT"], RS["CHILD_PROTECTION"],
-                    occ[seg[pc]], day[seg[pc]].astype(np.int32))
+        ev.directed(
+            rng,
+            np.where(gp, pa_, -1),
+            kc,
+            RC["GRANDPARENT"],
+            RS["CHILD_PROTECTION"],
+            occ[seg[pc]],
+            day[seg[pc]].astype(np.int32),
+        )
     del carer

@@ -60,8 +60,7 @@ class RMS:
     rel_ind: tuple[np.ndarray, np.ndarray, np.ndarray]  # recorded (a, b, code) by individual
 
 
-def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: Police
-              ) -> RMS:
+def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: Police) -> RMS:
     ev = police.events
     E = w.E
     # ------------------------------------------------------------ nominals
@@ -69,7 +68,8 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     child = (police.first_seen[uniq] - w.dob[uniq]) < 18 * YEAR
     p_dup = np.where(child, params.p_duplicate_child, params.p_duplicate_adult)
     extra = (rng.random(len(uniq)) < p_dup).astype(np.int64) + (
-        rng.random(len(uniq)) < p_dup * 0.15)
+        rng.random(len(uniq)) < p_dup * 0.15
+    )
     k = 1 + extra
     nom_ind = np.repeat(uniq, k).astype(np.int32)
     rank = np.arange(len(nom_ind)) - np.repeat(np.cumsum(k) - k, k)
@@ -86,15 +86,19 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     fn = w.first[nom_ind].copy()
     p_var = np.where(dup, params.p_duplicate_name_variant, params.p_nominal_name_variant)
     var = u < p_var
-    fn[var] = np.where(rng.random(int(var.sum())) < 0.5, POOLS.nickname[fn[var]],
-                       POOLS.variant[fn[var]])
+    fn[var] = np.where(
+        rng.random(int(var.sum())) < 0.5, POOLS.nickname[fn[var]], POOLS.variant[fn[var]]
+    )
     sn = w.surname[nom_ind].copy()
     sv = rng.random(M) < p_var / 2
     sn[sv] = POOLS.variant[sn[sv]]
     married = dup & (w.sex[nom_ind] == 1) & (rng.random(M) < 0.04)
     sn[married] = POOLS.sample(rng, w.origin[nom_ind[married]], "surname")
-    forenames = join_names(POOLS.take(fn), POOLS.take(w.middle[nom_ind]),
-                           rng.random(M) < params.p_forenames_with_middle)
+    forenames = join_names(
+        POOLS.take(fn),
+        POOLS.take(w.middle[nom_ind]),
+        rng.random(M) < params.p_forenames_with_middle,
+    )
     surname = POOLS.take(sn)
     p_typo = np.where(dup, params.p_duplicate_typo, params.p_nominal_typo)
     forenames = _typo_arrow(rng, forenames, p_typo / 2)
@@ -120,15 +124,17 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
         j = nom_ind[i]
         cro[i] = format_cro(int(police.pnc_year[j]), int(police.cro_serial[j]))
     order = np.argsort(perm)  # write in id order, so duplicates are not neighbours
-    persons = pa.table({
-        "person_id": person_id,
-        "surname": surname,
-        "forenames": forenames,
-        "date_of_birth": dates(dob, dob_null),
-        "sex": codes(("M", "F", "U"), sex),
-        "pnc_id": pa.array(pnc, pa.string()),
-        "cro_number": pa.array(cro, pa.string()),
-    }).take(pa.array(order))
+    persons = pa.table(
+        {
+            "person_id": person_id,
+            "surname": surname,
+            "forenames": forenames,
+            "date_of_birth": dates(dob, dob_null),
+            "sex": codes(("M", "F", "U"), sex),
+            "pnc_id": pa.array(pnc, pa.string()),
+            "cro_number": pa.array(cro, pa.string()),
+        }
+    ).take(pa.array(order))
 
     # ------------------------------------------------------------ occurrences and persons
     n_occ = len(ev.o_time)
@@ -140,12 +146,14 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     alt = (n_nom[ev.p_ind] > 1) & (rng.random(len(p_nom)) < 0.3)
     p_nom[alt] += 1 + (rng.random(int(alt.sum())) * (n_nom[ev.p_ind[alt]] - 1)).astype(np.int64)
     child_present = ev.o_child[ev.p_occ]
-    occ_persons = pa.table({
-        "occurrence_id": occ_id.take(pa.array(ev.p_occ)),
-        "person_id": person_id.take(pa.array(p_nom)),
-        "role": codes(OCCURRENCE_ROLES, ev.p_role),
-        "child_present": codes(("N", "Y"), child_present, child_present < 0),
-    })
+    occ_persons = pa.table(
+        {
+            "occurrence_id": occ_id.take(pa.array(ev.p_occ)),
+            "person_id": person_id.take(pa.array(p_nom)),
+            "role": codes(OCCURRENCE_ROLES, ev.p_role),
+            "child_present": codes(("N", "Y"), child_present, child_present < 0),
+        }
+    )
     # ------------------------------------------------------------ person addresses
     last = police.last_seen[nom_ind]
     first = police.first_seen[nom_ind]
@@ -157,8 +165,9 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     saw_move = (prev >= 0) & (first < mv) & (last >= mv)
     pa_nom = np.concatenate([np.flatnonzero(known), np.flatnonzero(known & saw_move)])
     pa_addr = np.concatenate([home[known], prev[known & saw_move]])
-    pa_role = np.concatenate([np.zeros(int(known.sum()), np.int8),
-                              np.ones(int((known & saw_move).sum()), np.int8)])
+    pa_role = np.concatenate(
+        [np.zeros(int(known.sum()), np.int8), np.ones(int((known & saw_move).sum()), np.int8)]
+    )
     pa_from = np.concatenate([np.where(saw_move, mv, first)[known], first[known & saw_move]])
     pa_to = np.concatenate([np.zeros(int(known.sum())), mv[known & saw_move]])
     pa_to_null = pa_role == 0
@@ -183,29 +192,41 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     address_id = ids("A", 30_000_000 + aperm[addr_rows])
     aid_of = lambda a: ids("A", 30_000_000 + aperm[a])  # noqa: E731
     s = address_strings(book, addr_rows.astype(np.int32), int(rng.integers(2**31)))
-    addresses = pa.table({
-        "address_id": address_id, "uprn": s["uprn"], "line1": s["line1"], "line2": s["line2"],
-        "town": s["town"], "postcode": s["postcode"], "lpa": s["lpa"],
-        "premises_type": s["premises_type"],
-    }).take(pa.array(np.argsort(aperm[addr_rows])))
-    person_addresses = pa.table({
-        "person_id": person_id.take(pa.array(pa_nom)),
-        "address_id": aid_of(pa_addr),
-        "address_role": codes(ADDRESS_ROLES, pa_role),
-        "from_date": dates(pa_from, pa_from_null),
-        "to_date": dates(pa_to, pa_to_null),
-    })
+    addresses = pa.table(
+        {
+            "address_id": address_id,
+            "uprn": s["uprn"],
+            "line1": s["line1"],
+            "line2": s["line2"],
+            "town": s["town"],
+            "postcode": s["postcode"],
+            "lpa": s["lpa"],
+            "premises_type": s["premises_type"],
+        }
+    ).take(pa.array(np.argsort(aperm[addr_rows])))
+    person_addresses = pa.table(
+        {
+            "person_id": person_id.take(pa.array(pa_nom)),
+            "address_id": aid_of(pa_addr),
+            "address_role": codes(ADDRESS_ROLES, pa_role),
+            "from_date": dates(pa_from, pa_from_null),
+            "to_date": dates(pa_to, pa_to_null),
+        }
+    )
     from paramount.synth.geography import LPA_CODES
 
     oaddr = ev.o_addr
-    occurrences = pa.table({
-        "occurrence_id": occ_id,
-        "occurrence_type": codes(OCCURRENCE_TYPES, ev.o_type),
-        "reported_at": pa.array(ev.o_time.astype("datetime64[s]")),
-        "address_id": pc.if_else(pa.array(oaddr >= 0), aid_of(np.maximum(oaddr, 0)),
-                                 pa.scalar(None, pa.string())),
-        "lpa": codes(tuple(LPA_CODES), ev.o_lpa),
-    }).take(pa.array(np.argsort(operm)))
+    occurrences = pa.table(
+        {
+            "occurrence_id": occ_id,
+            "occurrence_type": codes(OCCURRENCE_TYPES, ev.o_type),
+            "reported_at": pa.array(ev.o_time.astype("datetime64[s]")),
+            "address_id": pc.if_else(
+                pa.array(oaddr >= 0), aid_of(np.maximum(oaddr, 0)), pa.scalar(None, pa.string())
+            ),
+            "lpa": codes(tuple(LPA_CODES), ev.o_lpa),
+        }
+    ).take(pa.array(np.argsort(operm)))
     # ------------------------------------------------------------ relationships
     a, b, code = ev.r_a, ev.r_b, ev.r_code
     key_order = np.lexsort((ev.r_day, code, b, a))
@@ -221,16 +242,20 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
         d = (n_nom[who] > 1) & (rng.random(len(who)) < params.p_link_on_duplicate)
         arr[d] += 1
     rel_ok = (na >= 0) & (nb >= 0)
-    relationships = pa.table({
-        "person_id": person_id.take(pa.array(na[rel_ok])),
-        "related_person_id": person_id.take(pa.array(nb[rel_ok])),
-        "relationship": codes(RELATIONSHIPS, code[rel_ok]),
-        "source": codes(RELATIONSHIP_SOURCES, src[rel_ok]),
-        "occurrence_id": pc.if_else(pa.array(rocc[rel_ok] >= 0),
-                                    occ_id.take(pa.array(np.maximum(rocc[rel_ok], 0))),
-                                    pa.scalar(None, pa.string())),
-        "recorded_at": dates(rday[rel_ok], rng.random(int(rel_ok.sum())) < 0.05),
-    })
+    relationships = pa.table(
+        {
+            "person_id": person_id.take(pa.array(na[rel_ok])),
+            "related_person_id": person_id.take(pa.array(nb[rel_ok])),
+            "relationship": codes(RELATIONSHIPS, code[rel_ok]),
+            "source": codes(RELATIONSHIP_SOURCES, src[rel_ok]),
+            "occurrence_id": pc.if_else(
+                pa.array(rocc[rel_ok] >= 0),
+                occ_id.take(pa.array(np.maximum(rocc[rel_ok], 0))),
+                pa.scalar(None, pa.string()),
+            ),
+            "recorded_at": dates(rday[rel_ok], rng.random(int(rel_ok.sum())) < 0.05),
+        }
+    )
     rsh = rng.permutation(relationships.num_rows)
     relationships = relationships.take(pa.array(rsh))
     # ------------------------------------------------------------ aliases
@@ -240,25 +265,32 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     kind = rng.integers(0, 3, len(al))
     al_fn[kind == 0] = POOLS.nickname[al_fn[kind == 0]]
     al_sn[kind == 1] = POOLS.sample(rng, w.origin[nom_ind[al[kind == 1]]], "surname")
-    al_fn[kind == 2] = np.where(w.middle[nom_ind[al[kind == 2]]] >= 0,
-                                w.middle[nom_ind[al[kind == 2]]], al_fn[kind == 2])
-    person_aliases = pa.table({
-        "person_id": person_id.take(pa.array(al)),
-        "surname": POOLS.take(al_sn),
-        "forenames": POOLS.take(al_fn),
-        "date_of_birth": dates(noise.dob_errors(rng, w.dob[nom_ind[al]], 0.3),
-                               rng.random(len(al)) < 0.2),
-    })
+    al_fn[kind == 2] = np.where(
+        w.middle[nom_ind[al[kind == 2]]] >= 0, w.middle[nom_ind[al[kind == 2]]], al_fn[kind == 2]
+    )
+    person_aliases = pa.table(
+        {
+            "person_id": person_id.take(pa.array(al)),
+            "surname": POOLS.take(al_sn),
+            "forenames": POOLS.take(al_fn),
+            "date_of_birth": dates(
+                noise.dob_errors(rng, w.dob[nom_ind[al]], 0.3), rng.random(len(al)) < 0.2
+            ),
+        }
+    )
     # ------------------------------------------------------------ flags
     person_flags = _flags(w, rng, ev, first_nom, person_id, E)
     tables = {
-        "persons": persons, "person_aliases": person_aliases, "addresses": addresses,
-        "person_addresses": person_addresses, "occurrences": occurrences,
-        "occurrence_persons": occ_persons, "relationships": relationships,
+        "persons": persons,
+        "person_aliases": person_aliases,
+        "addresses": addresses,
+        "person_addresses": person_addresses,
+        "occurrences": occurrences,
+        "occurrence_persons": occ_persons,
+        "relationships": relationships,
         "person_flags": person_flags,
     }
-    return RMS(tables, nom_ind, person_id, first_nom, n_nom, (a[rel_ok], b[rel_ok],
-                                                            code[rel_ok]))
+    return RMS(tables, nom_ind, person_id, first_nom, n_nom, (a[rel_ok], b[rel_ok], code[rel_ok]))
 
 
 def _typo_arrow(rng: np.random.Generator, arr: pa.Array, p: np.ndarray) -> pa.Array:
@@ -287,8 +319,9 @@ _FLAG_NOTES = {
 }
 
 
-def _flags(w: World, rng: np.random.Generator, ev, first_nom: np.ndarray, person_id: pa.Array,
-           E: int) -> pa.Table:
+def _flags(
+    w: World, rng: np.random.Generator, ev, first_nom: np.ndarray, person_id: pa.Array, E: int
+) -> pa.Table:
     occ_type = ev.o_type[ev.p_occ]
     day = ev.o_time[ev.p_occ] // DAY_S
     rows_n, rows_f, rows_from, rows_to = [], [], [], []
@@ -307,26 +340,41 @@ def _flags(w: World, rng: np.random.Generator, ev, first_nom: np.ndarray, person
             rows_f.append(np.full(len(sel), f, dtype=object))
             frm = day[sel]
             rows_from.append(frm)
-            rows_to.append(frm + (rng.uniform(0.3, 1.5, len(sel)) * dur * YEAR).astype(int)
-                           if dur else np.full(len(sel), E + 1))
+            rows_to.append(
+                frm + (rng.uniform(0.3, 1.5, len(sel)) * dur * YEAR).astype(int)
+                if dur
+                else np.full(len(sel), E + 1)
+            )
 
-    add((occ_type == OT["CHILD_PROTECTION"]) & (ev.p_role == RO["VULNERABLE_CHILD"]),
-        ("CHILD_PROTECTION_PLAN", "CHILD_IN_NEED", "LOOKED_AFTER_CHILD", "EARLY_HELP",
-         "OPEN_TO_SOCIAL_CARE"), (0.3, 0.2, 0.05, 0.1, 0.1), 1.5)
+    add(
+        (occ_type == OT["CHILD_PROTECTION"]) & (ev.p_role == RO["VULNERABLE_CHILD"]),
+        (
+            "CHILD_PROTECTION_PLAN",
+            "CHILD_IN_NEED",
+            "LOOKED_AFTER_CHILD",
+            "EARLY_HELP",
+            "OPEN_TO_SOCIAL_CARE",
+        ),
+        (0.3, 0.2, 0.05, 0.1, 0.1),
+        1.5,
+    )
     off = (ev.p_role == RO["OFFENDER"]) | (ev.p_role == RO["SUSPECT"])
     add(off & (occ_type == OT["DOMESTIC_ABUSE"]), ("DOMESTIC_ABUSE_PERPETRATOR",), (0.3,), 0)
-    add(off & (occ_type == OT["VIOLENCE"]), ("VIOLENCE_WARNING", "WEAPONS_WARNING"),
-        (0.12, 0.04), 0)
+    add(
+        off & (occ_type == OT["VIOLENCE"]), ("VIOLENCE_WARNING", "WEAPONS_WARNING"), (0.12, 0.04), 0
+    )
     add(off & (occ_type == OT["SEXUAL_OFFENCE"]), ("REGISTERED_SEX_OFFENDER",), (0.3,), 0)
     n = np.concatenate(rows_n)
     f = np.concatenate(rows_f)
     frm = np.concatenate(rows_from)
     to = np.concatenate(rows_to)
     to_null = to > E
-    return pa.table({
-        "person_id": person_id.take(pa.array(n)),
-        "flag": pa.array(f, pa.string()),
-        "from_date": dates(frm),
-        "to_date": dates(np.minimum(to, E), to_null),
-        "note": pa.array(np.array([_FLAG_NOTES[x] for x in f], dtype=object), pa.string()),
-    })
+    return pa.table(
+        {
+            "person_id": person_id.take(pa.array(n)),
+            "flag": pa.array(f, pa.string()),
+            "from_date": dates(frm),
+            "to_date": dates(np.minimum(to, E), to_null),
+            "note": pa.array(np.array([_FLAG_NOTES[x] for x in f], dtype=object), pa.string()),
+        }
+    )

@@ -62,8 +62,9 @@ class PrisonOut:
     receptions: pa.Table  # booking_id, prisoner individual, reception datetime
 
 
-def movements(w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[int, str]
-              ) -> tuple[list[tuple], dict[int, str], dict[int, str]]:
+def movements(
+    w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[int, str]
+) -> tuple[list[tuple], dict[int, str], dict[int, str]]:
     """Every movement of every booking that falls in the window, NOMIS style."""
     ws_s, E_s = w.ws * DAY_S, w.E * DAY_S
     rows: list[tuple] = []
@@ -128,10 +129,26 @@ def movements(w: World, rng: np.random.Generator, bk: Bookings, numbers: dict[in
                 t = t // DAY_S * DAY_S
                 if not first_day < t < last_day or t in trn_days:
                     continue  # never on the day of reception, release or a transfer
-                ev.append((t + 7 * 3600 + int(rng.integers(0, 5400)), "CRT", "OUT", "CRT",
-                           where(t), court))
-                ev.append((t + 16 * 3600 + int(rng.integers(0, 10800)), "CRT", "IN", "CRT",
-                           court, where(t)))
+                ev.append(
+                    (
+                        t + 7 * 3600 + int(rng.integers(0, 5400)),
+                        "CRT",
+                        "OUT",
+                        "CRT",
+                        where(t),
+                        court,
+                    )
+                )
+                ev.append(
+                    (
+                        t + 16 * 3600 + int(rng.integers(0, 10800)),
+                        "CRT",
+                        "IN",
+                        "CRT",
+                        court,
+                        where(t),
+                    )
+                )
         # temporary absence (long sentences), sometimes coming back as a readmission
         if dur > 200 and rng.random() < 0.25:
             t = start + int(rng.uniform(0.6, 0.95) * (end - start))
@@ -185,7 +202,8 @@ def noms_numbers(rng: np.random.Generator, people: np.ndarray) -> dict[int, str]
     for p in people:
         while True:
             num = (
-                "ABCG"[int(rng.integers(4))] + f"{int(rng.integers(0, 10000)):04d}"
+                "ABCG"[int(rng.integers(4))]
+                + f"{int(rng.integers(0, 10000)):04d}"
                 + letters[int(rng.integers(len(letters)))]
                 + letters[int(rng.integers(len(letters)))]
             )
@@ -196,24 +214,31 @@ def noms_numbers(rng: np.random.Generator, people: np.ndarray) -> dict[int, str]
     return out
 
 
-def build_prison(w: World, rng: np.random.Generator, params: SynthParams, bk: Bookings,
-                 ident: dict[int, tuple[int, int, int]]) -> PrisonOut:
+def build_prison(
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    bk: Bookings,
+    ident: dict[int, tuple[int, int, int]],
+) -> PrisonOut:
     """Prison-side tables and their truth. `ident`: individual -> (pnc year, serial, cro)."""
     people = np.unique(bk.person)
     numbers = noms_numbers(rng, people)
     mv_rows, last_prison, status = movements(w, rng, bk, numbers)
     cols = list(zip(*mv_rows, strict=True)) if mv_rows else [[]] * 9
-    movements_tbl = pa.table({
-        "prisoner_number": pa.array(cols[0], pa.string()),
-        "booking_id": pa.array(cols[1], pa.string()),
-        "movement_type": pa.array(cols[2], pa.string()),
-        "direction": pa.array(cols[3], pa.string()),
-        "movement_reason_code": pa.array(cols[4], pa.string()),
-        "movement_datetime": pa.array(np.array(cols[5], dtype="datetime64[s]")),
-        "from_agency": pa.array(cols[6], pa.string()),
-        "to_agency": pa.array(cols[7], pa.string()),
-        "to_agency_description": pa.array(cols[8], pa.string()),
-    })
+    movements_tbl = pa.table(
+        {
+            "prisoner_number": pa.array(cols[0], pa.string()),
+            "booking_id": pa.array(cols[1], pa.string()),
+            "movement_type": pa.array(cols[2], pa.string()),
+            "direction": pa.array(cols[3], pa.string()),
+            "movement_reason_code": pa.array(cols[4], pa.string()),
+            "movement_datetime": pa.array(np.array(cols[5], dtype="datetime64[s]")),
+            "from_agency": pa.array(cols[6], pa.string()),
+            "to_agency": pa.array(cols[7], pa.string()),
+            "to_agency_description": pa.array(cols[8], pa.string()),
+        }
+    )
     # --- prisoners: one row per number, as the prison recorded them
     latest: dict[int, int] = {}
     for b in range(len(bk.person)):
@@ -224,19 +249,25 @@ def build_prison(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
     last_start_day = np.array([bk.start[latest[int(p)]] // DAY_S for p in people])
     addr_then = w.addr_on(people, last_start_day)
     stale = (rng.random(len(people)) < params.p_prisoner_postcode_stale) & (
-        w.prev_addr[people] >= 0)
+        w.prev_addr[people] >= 0
+    )
     home = np.where(stale, w.prev_addr[people], addr_then)
     strings = address_strings(w.addresses, home, int(rng.integers(2**31)))
     postcode = np.array(strings["postcode"].to_pylist(), dtype=object)
-    line = np.array([f"{a}, {t}" for a, t in zip(strings["line1"].to_pylist(),
-                                                  strings["town"].to_pylist(), strict=True)],
-                    dtype=object)
+    line = np.array(
+        [
+            f"{a}, {t}"
+            for a, t in zip(strings["line1"].to_pylist(), strings["town"].to_pylist(), strict=True)
+        ],
+        dtype=object,
+    )
     no_pc = rng.random(len(people)) < params.p_prisoner_postcode_null
     postcode[no_pc] = None
     line[no_pc & (rng.random(len(people)) < 0.7)] = None
     del cur_addr
-    first = POOLS.take(noise.vary_names(rng, w.first[people], params.p_prisoner_name_variant,
-                                        nick=0.03)).to_pylist()
+    first = POOLS.take(
+        noise.vary_names(rng, w.first[people], params.p_prisoner_name_variant, nick=0.03)
+    ).to_pylist()
     last = POOLS.take(noise.vary_names(rng, w.surname[people], 0.03)).to_pylist()
     first = noise.typos(rng, first, 0.02)
     last = noise.typos(rng, last, 0.02)
@@ -256,21 +287,23 @@ def build_prison(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
             pnc.append(noise.pnc_text(rng, y, serial, params))
         cro.append(format_cro(y, cro_serial) if cro_serial and rng.random() < 0.9 else None)
         del i
-    prisoners_tbl = pa.table({
-        "prisoner_number": [numbers[int(p)] for p in people],
-        "pnc_number": pa.array(pnc, pa.string()),
-        "cro_number": pa.array(cro, pa.string()),
-        "first_name": first,
-        "middle_names": pa.array(middle, pa.string()),
-        "last_name": last,
-        "date_of_birth": pa.array(dob.astype("datetime64[D]")),
-        "gender": pa.array(gender, pa.string()),
-        "legal_status": [status[int(p)] for p in people],
-        "home_postcode": pa.array(postcode, pa.string()),
-        "home_address": pa.array(line, pa.string()),
-        "most_serious_offence": [OFFENCES[int(bk.offence[latest[int(p)]])][0] for p in people],
-        "prison_id": [last_prison[int(p)] for p in people],
-    })
+    prisoners_tbl = pa.table(
+        {
+            "prisoner_number": [numbers[int(p)] for p in people],
+            "pnc_number": pa.array(pnc, pa.string()),
+            "cro_number": pa.array(cro, pa.string()),
+            "first_name": first,
+            "middle_names": pa.array(middle, pa.string()),
+            "last_name": last,
+            "date_of_birth": pa.array(dob.astype("datetime64[D]")),
+            "gender": pa.array(gender, pa.string()),
+            "legal_status": [status[int(p)] for p in people],
+            "home_postcode": pa.array(postcode, pa.string()),
+            "home_address": pa.array(line, pa.string()),
+            "most_serious_offence": [OFFENCES[int(bk.offence[latest[int(p)]])][0] for p in people],
+            "prison_id": [last_prison[int(p)] for p in people],
+        }
+    )
     # --- aliases
     al_rows = []
     for p in people:
@@ -281,45 +314,73 @@ def build_prison(w: World, rng: np.random.Generator, params: SynthParams, bk: Bo
             s = int(w.surname[p])
             u = rng.random()
             if u < 0.4:
-                s = int(POOLS.sample(rng, w.origin[p:p + 1], "surname")[0])
+                s = int(POOLS.sample(rng, w.origin[p : p + 1], "surname")[0])
             elif u < 0.7:
                 f = int(POOLS.nickname[f]) if POOLS.nickname[f] != f else int(POOLS.variant[f])
             else:
                 f = int(w.middle[p]) if w.middle[p] >= 0 else f
-            d = noise.dob_errors(rng, w.dob[p:p + 1], 0.3)[0]
+            d = noise.dob_errors(rng, w.dob[p : p + 1], 0.3)[0]
             if f == w.first[p] and s == w.surname[p] and d == w.dob[p]:
                 continue  # nothing different to record
-            al_rows.append((numbers[int(p)], POOLS.strings[f], None, POOLS.strings[s],
-                            d, "Female" if w.sex[p] else "Male"))
+            al_rows.append(
+                (
+                    numbers[int(p)],
+                    POOLS.strings[f],
+                    None,
+                    POOLS.strings[s],
+                    d,
+                    "Female" if w.sex[p] else "Male",
+                )
+            )
     ac = list(zip(*al_rows, strict=True)) if al_rows else [[]] * 6
-    aliases_tbl = pa.table({
-        "prisoner_number": pa.array(ac[0], pa.string()),
-        "first_name": pa.array(ac[1], pa.string()),
-        "middle_names": pa.array(ac[2], pa.string()),
-        "last_name": pa.array(ac[3], pa.string()),
-        "date_of_birth": pa.array(np.array(ac[4], dtype="datetime64[D]")),
-        "gender": pa.array(ac[5], pa.string()),
-    })
+    aliases_tbl = pa.table(
+        {
+            "prisoner_number": pa.array(ac[0], pa.string()),
+            "first_name": pa.array(ac[1], pa.string()),
+            "middle_names": pa.array(ac[2], pa.string()),
+            "last_name": pa.array(ac[3], pa.string()),
+            "date_of_birth": pa.array(np.array(ac[4], dtype="datetime64[D]")),
+            "gender": pa.array(ac[5], pa.string()),
+        }
+    )
     contacts_tbl, truth_contacts = _contacts(w, rng, params, bk, people, numbers, latest)
     # receptions: the first ADM/IN of bookings that began inside the window
     inwin = bk.start >= w.ws * DAY_S
-    receptions = pa.table({
-        "booking_id": pa.array(bk.booking_id[inwin].tolist(), pa.string()),
-        "person": pa.array(bk.person[inwin]),
-        "start": pa.array(bk.start[inwin]),
-        "prisoner_number": [numbers[int(p)] for p in bk.person[inwin]],
-    })
-    truth_prisoners = pa.table({
-        "prisoner_number": [numbers[int(p)] for p in people],
-        "individual": pa.array(people),
-    })
-    return PrisonOut(movements_tbl, prisoners_tbl, aliases_tbl, contacts_tbl, numbers,
-                     truth_prisoners, truth_contacts, receptions)
+    receptions = pa.table(
+        {
+            "booking_id": pa.array(bk.booking_id[inwin].tolist(), pa.string()),
+            "person": pa.array(bk.person[inwin]),
+            "start": pa.array(bk.start[inwin]),
+            "prisoner_number": [numbers[int(p)] for p in bk.person[inwin]],
+        }
+    )
+    truth_prisoners = pa.table(
+        {
+            "prisoner_number": [numbers[int(p)] for p in people],
+            "individual": pa.array(people),
+        }
+    )
+    return PrisonOut(
+        movements_tbl,
+        prisoners_tbl,
+        aliases_tbl,
+        contacts_tbl,
+        numbers,
+        truth_prisoners,
+        truth_contacts,
+        receptions,
+    )
 
 
-def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Bookings,
-              people: np.ndarray, numbers: dict[int, str], latest: dict[int, int]
-              ) -> tuple[pa.Table, pa.Table]:
+def _contacts(
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    bk: Bookings,
+    people: np.ndarray,
+    numbers: dict[int, str],
+    latest: dict[int, int],
+) -> tuple[pa.Table, pa.Table]:
     """Contacts each prisoner declared on their latest booking: some children, partners,
     parents, siblings and friends; names as the prisoner gave them."""
     # index links by parent, and household members, for the prisoners only
@@ -327,8 +388,9 @@ def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Booki
     pset[people] = True
     lm = pset[w.l_parent]
     by_parent: dict[int, list[tuple[int, int, int, int]]] = {}
-    for par, ch, kind, s, e in zip(w.l_parent[lm], w.l_child[lm], w.l_kind[lm],
-                                   w.l_start[lm], w.l_end[lm], strict=True):
+    for par, ch, kind, s, e in zip(
+        w.l_parent[lm], w.l_child[lm], w.l_kind[lm], w.l_start[lm], w.l_end[lm], strict=True
+    ):
         by_parent.setdefault(int(par), []).append((int(ch), int(kind), int(s), int(e)))
     hh_of_prisoner = w.household[people]
     hm = np.isin(w.household, hh_of_prisoner)
@@ -354,7 +416,7 @@ def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Booki
             sn = noise.typo(rng, sn)
         dob = None
         if rng.random() < dob_p:
-            dob = noise.dob_errors(rng, w.dob[who:who + 1], 0.05)[0]
+            dob = noise.dob_errors(rng, w.dob[who : who + 1], 0.05)[0]
         active = "Y" if rng.random() < 0.92 else "N"
         rows.append((numbers[p], str(bk.booking_id[b]), fn, sn, dob, code, nok, emerg, active))
         truth.append((numbers[p], len(rows) - 1, who))
@@ -367,19 +429,33 @@ def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Booki
         partner = None
         hh = members.get(int(w.household[p]), [])
         for m in hh:
-            if m != p and w.role[m] in (1, 2, 8, 10) and (w.E - w.dob[m]) > 18 * YEAR and \
-                    w.sex[m] != w.sex[p] and w.mother[p] != m and w.father[p] != m and \
-                    w.mother[m] != p and w.father[m] != p:
+            if (
+                m != p
+                and w.role[m] in (1, 2, 8, 10)
+                and (w.E - w.dob[m]) > 18 * YEAR
+                and w.sex[m] != w.sex[p]
+                and w.mother[p] != m
+                and w.father[p] != m
+                and w.mother[m] != p
+                and w.father[m] != p
+            ):
                 partner = m
                 break
         if partner is not None and rng.random() < params.p_contact_partner:
             code = ("WIFE" if w.sex[partner] else "HUS") if rng.random() < 0.4 else "PART"
-            add(p, b, partner, code, "Y" if rng.random() < 0.7 else "N",
-                "Y" if rng.random() < 0.6 else "N", 0.5)
+            add(
+                p,
+                b,
+                partner,
+                code,
+                "Y" if rng.random() < 0.7 else "N",
+                "Y" if rng.random() < 0.6 else "N",
+                0.5,
+            )
         for ch, kind, _s, _e in kids:
             if kind == L_EX_STEP or w.dob[ch] > on:
                 continue
-            age = int(age_on(w.dob[ch:ch + 1], on)[0])
+            age = int(age_on(w.dob[ch : ch + 1], on)[0])
             if age >= 18 and rng.random() < 0.7:
                 continue
             lives = w.household[ch] == w.household[p]
@@ -391,11 +467,17 @@ def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Booki
             if kind == L_BIRTH:
                 code = "DAU" if girl else "SON"
             elif kind == L_STEP:
-                code = ("SDAU" if girl else "SSON") if rng.random() < 0.7 else (
-                    "DAU" if girl else "SON")
+                code = (
+                    ("SDAU" if girl else "SSON")
+                    if rng.random() < 0.7
+                    else ("DAU" if girl else "SON")
+                )
             elif kind == L_CARER:
-                code = ("GDAU" if girl else "GSON") if rng.random() < 0.6 else (
-                    "GUA" if rng.random() < 0.6 else "ILP")
+                code = (
+                    ("GDAU" if girl else "GSON")
+                    if rng.random() < 0.6
+                    else ("GUA" if rng.random() < 0.6 else "ILP")
+                )
             else:
                 code = "OTH"
             add(p, b, ch, code, "N", "N", 0.35)
@@ -405,31 +487,43 @@ def _contacts(w: World, rng: np.random.Generator, params: SynthParams, bk: Booki
         for m in hh:
             same_parent = m != p and (
                 (w.mother[m] >= 0 and w.mother[m] == w.mother[p])
-                or (w.father[m] >= 0 and w.father[m] == w.father[p]))
+                or (w.father[m] >= 0 and w.father[m] == w.father[p])
+            )
             if same_parent and rng.random() < 0.4:
                 add(p, b, m, "SIS" if w.sex[m] else "BRO", "N", "N", 0.3)
         for _ in range(int(rng.choice(3, p=[0.5, 0.35, 0.15]))):
             fr = int(friends_pool[int(rng.integers(len(friends_pool)))])
-            add(p, b, fr, "FRI" if rng.random() < 0.8 else "OTH", "N",
-                "Y" if rng.random() < 0.2 else "N", 0.1)
+            add(
+                p,
+                b,
+                fr,
+                "FRI" if rng.random() < 0.8 else "OTH",
+                "N",
+                "Y" if rng.random() < 0.2 else "N",
+                0.1,
+            )
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 9
-    tbl = pa.table({
-        "prisoner_number": pa.array(cols[0], pa.string()),
-        "booking_id": pa.array(cols[1], pa.string()),
-        "first_name": pa.array(cols[2], pa.string()),
-        "last_name": pa.array(cols[3], pa.string()),
-        "date_of_birth": pa.array(np.array(cols[4], dtype="datetime64[D]")),
-        "relationship_code": pa.array(cols[5], pa.string()),
-        "next_of_kin": pa.array(cols[6], pa.string()),
-        "emergency_contact": pa.array(cols[7], pa.string()),
-        "active": pa.array(cols[8], pa.string()),
-    })
+    tbl = pa.table(
+        {
+            "prisoner_number": pa.array(cols[0], pa.string()),
+            "booking_id": pa.array(cols[1], pa.string()),
+            "first_name": pa.array(cols[2], pa.string()),
+            "last_name": pa.array(cols[3], pa.string()),
+            "date_of_birth": pa.array(np.array(cols[4], dtype="datetime64[D]")),
+            "relationship_code": pa.array(cols[5], pa.string()),
+            "next_of_kin": pa.array(cols[6], pa.string()),
+            "emergency_contact": pa.array(cols[7], pa.string()),
+            "active": pa.array(cols[8], pa.string()),
+        }
+    )
     tc = list(zip(*truth, strict=True)) if truth else [[]] * 3
-    truth_tbl = pa.table({
-        "prisoner_number": pa.array(tc[0], pa.string()),
-        "row_index": pa.array(tc[1], pa.int64()),
-        "individual": pa.array(tc[2], pa.int64()),
-    })
+    truth_tbl = pa.table(
+        {
+            "prisoner_number": pa.array(tc[0], pa.string()),
+            "row_index": pa.array(tc[1], pa.int64()),
+            "individual": pa.array(tc[2], pa.int64()),
+        }
+    )
     return tbl, truth_tbl
 
 

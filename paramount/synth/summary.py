@@ -44,8 +44,10 @@ class SynthSummary:
             ("individuals (with neighbours)", f"{self.individuals:,}"),
             (f"receptions since {self.movements_from}", f"{self.receptions:,}"),
             ("  in the force area", f"{self.receptions_in_area:,}"),
-            (f"receptions in {self.year} (in area)",
-             f"{self.receptions_year:,} ({self.receptions_year_in_area:,})"),
+            (
+                f"receptions in {self.year} (in area)",
+                f"{self.receptions_year:,} ({self.receptions_year_in_area:,})",
+            ),
             ("receptions per 1,000 residents a year", f"{self.receptions_per_1000_per_year:.2f}"),
             ("men among receptions", f"{self.male_share:.1%}"),
             ("received prisoners with a child under 18", f"{self.prisoners_with_children:.1%}"),

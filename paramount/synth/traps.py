@@ -15,8 +15,9 @@ from paramount.synth.prison import PrisonOut
 from paramount.synth.timeutil import YEAR, age_on
 
 
-def count_traps(w: World, bk: Bookings, police: Police, rms: RMS, prison: PrisonOut,
-                aff: dict[str, np.ndarray]) -> dict[str, int]:
+def count_traps(
+    w: World, bk: Bookings, police: Police, rms: RMS, prison: PrisonOut, aff: dict[str, np.ndarray]
+) -> dict[str, int]:
     ev = police.events
     rec_person = prison.receptions["person"].to_numpy()
     rec_day = prison.receptions["start"].to_numpy() // DAY_S
@@ -24,10 +25,11 @@ def count_traps(w: World, bk: Bookings, police: Police, rms: RMS, prison: Prison
     # bookings begun before the window whose later movements are in it
     moved = set(prison.movements["booking_id"].to_pylist())
     out["bookings_begun_before_window"] = sum(
-        1 for b, s in zip(bk.booking_id, bk.start, strict=True)
-        if s < w.ws * DAY_S and b in moved)
-    out["recall_receptions"] = int(np.isin(bk.reason[bk.start >= w.ws * DAY_S],
-                                           ["L", "B", "Y"]).sum())
+        1 for b, s in zip(bk.booking_id, bk.start, strict=True) if s < w.ws * DAY_S and b in moved
+    )
+    out["recall_receptions"] = int(
+        np.isin(bk.reason[bk.start >= w.ws * DAY_S], ["L", "B", "Y"]).sum()
+    )
     out["out_of_area_receptions"] = int((~w.hh_in_area[w.household[rec_person]]).sum())
     # a received prisoner named as offender at an occurrence with an unrelated child victim
     links = LinkIndex(w)
@@ -38,8 +40,11 @@ def count_traps(w: World, bk: Bookings, police: Police, rms: RMS, prison: Prison
     for o, i in zip(ev.p_occ[off].tolist(), ev.p_ind[off].tolist(), strict=True):
         offenders.setdefault(o, []).append(i)
     day = ev.o_time[ev.p_occ] // DAY_S
-    cv = (ev.p_role == RO["VICTIM"]) & ((day - w.dob[ev.p_ind]) < 18 * YEAR) & np.isin(
-        ev.p_occ, np.fromiter(offenders, dtype=np.int64, count=len(offenders)))
+    cv = (
+        (ev.p_role == RO["VICTIM"])
+        & ((day - w.dob[ev.p_ind]) < 18 * YEAR)
+        & np.isin(ev.p_occ, np.fromiter(offenders, dtype=np.int64, count=len(offenders)))
+    )
     n = 0
     for o, c in zip(ev.p_occ[cv].tolist(), ev.p_ind[cv].tolist(), strict=True):
         for p in offenders[o]:
@@ -58,7 +63,8 @@ def count_traps(w: World, bk: Bookings, police: Police, rms: RMS, prison: Prison
     hh_with_kids[w.household[child]] = True
     lone_adults = adult_single & ~hh_with_kids[w.household]
     out["shared_premises_children_and_unrelated_adults"] = int(
-        np.isin(kid_addr, w.cur_addr[lone_adults]).sum())
+        np.isin(kid_addr, w.cur_addr[lone_adults]).sum()
+    )
     # young prisoners (18-21) received while living with younger brothers and sisters
     young = age_on(w.dob[rec_person], rec_day) <= 21
     sib_hh = {}
@@ -68,7 +74,8 @@ def count_traps(w: World, bk: Bookings, police: Police, rms: RMS, prison: Prison
     for p in rec_person[young].tolist():
         for c in sib_hh.get(int(w.household[p]), []):
             if (w.mother[c] >= 0 and w.mother[c] == w.mother[p]) or (
-                    w.father[c] >= 0 and w.father[c] == w.father[p]):
+                w.father[c] >= 0 and w.father[c] == w.father[p]
+            ):
                 n += 1
                 break
     out["young_prisoner_living_with_siblings"] = n
@@ -77,7 +84,8 @@ def count_traps(w: World, bk: Bookings, police: Police, rms: RMS, prison: Prison
     step = np.isin(code, [RELATIONSHIPS.index("STEP_PARENT"), RELATIONSHIPS.index("STEP_CHILD")])
     nn = np.int64(w.n)
     keys = set((a[step].astype(np.int64) * nn + b[step]).tolist()) | set(
-        (b[step].astype(np.int64) * nn + a[step]).tolist())
+        (b[step].astype(np.int64) * nn + a[step]).tolist()
+    )
     ex = w.l_kind == L_EX_STEP
     ex_pairs = {}
     for pp, c in zip(w.l_parent[ex].tolist(), w.l_child[ex].tolist(), strict=True):

@@ -36,8 +36,7 @@ def affected_children(w: World, receptions: pa.Table) -> dict[str, np.ndarray]:
     li = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
     child = lc[li]
     day = rday[rec]
-    ok = (w.dob[child] <= day) & (age_on(w.dob[child], day) < 18) & (ls[li] <= day) & (
-        day < le[li])
+    ok = (w.dob[child] <= day) & (age_on(w.dob[child], day) < 18) & (ls[li] <= day) & (day < le[li])
     rec, li, child, day = rec[ok], li[ok], child[ok], day[ok]
     parent = person[rec]
     return {
@@ -53,27 +52,34 @@ def affected_children(w: World, receptions: pa.Table) -> dict[str, np.ndarray]:
 
 def affected_table(aff: dict[str, np.ndarray], receptions: pa.Table) -> pa.Table:
     rec = pa.array(aff["rec"])
-    return pa.table({
-        "child_individual_id": individual_ids(aff["child"]),
-        "parent_individual_id": individual_ids(aff["parent"]),
-        "prisoner_number": receptions["prisoner_number"].take(rec),
-        "booking_id": receptions["booking_id"].take(rec),
-        "reception_date": dates(aff["day"]),
-        "relationship": pa.array(np.array([REL_NAMES[int(k)] for k in aff["kind"]],
-                                          dtype=object), pa.string()),
-        "lives_with": pa.array(np.where(aff["lives_with"], "Y", "N").astype(object), pa.string()),
-        "in_area": pa.array(np.where(aff["in_area"], "Y", "N").astype(object), pa.string()),
-    })
+    return pa.table(
+        {
+            "child_individual_id": individual_ids(aff["child"]),
+            "parent_individual_id": individual_ids(aff["parent"]),
+            "prisoner_number": receptions["prisoner_number"].take(rec),
+            "booking_id": receptions["booking_id"].take(rec),
+            "reception_date": dates(aff["day"]),
+            "relationship": pa.array(
+                np.array([REL_NAMES[int(k)] for k in aff["kind"]], dtype=object), pa.string()
+            ),
+            "lives_with": pa.array(
+                np.where(aff["lives_with"], "Y", "N").astype(object), pa.string()
+            ),
+            "in_area": pa.array(np.where(aff["in_area"], "Y", "N").astype(object), pa.string()),
+        }
+    )
 
 
 def individuals_table(w: World) -> pa.Table:
     child = age_on(w.dob, w.E) < 18
-    return pa.table({
-        "individual_id": individual_ids(np.arange(w.n)),
-        "kind": pa.array(np.where(child, "CHILD", "ADULT").astype(object), pa.string()),
-        "sex": pa.array(np.where(w.sex == 1, "F", "M").astype(object), pa.string()),
-        "date_of_birth": dates(w.dob),
-    })
+    return pa.table(
+        {
+            "individual_id": individual_ids(np.arange(w.n)),
+            "kind": pa.array(np.where(child, "CHILD", "ADULT").astype(object), pa.string()),
+            "sex": pa.array(np.where(w.sex == 1, "F", "M").astype(object), pa.string()),
+            "date_of_birth": dates(w.dob),
+        }
+    )
 
 
 def map_table(key_name: str, keys: pa.Array, individuals: np.ndarray) -> pa.Table:
@@ -81,8 +87,10 @@ def map_table(key_name: str, keys: pa.Array, individuals: np.ndarray) -> pa.Tabl
 
 
 def contacts_truth(tc: pa.Table) -> pa.Table:
-    return pa.table({
-        "prisoner_number": tc["prisoner_number"],
-        "row_index": pc.cast(tc["row_index"], pa.string()),
-        "individual_id": individual_ids(tc["individual"].to_numpy()),
-    })
+    return pa.table(
+        {
+            "prisoner_number": tc["prisoner_number"],
+            "row_index": pc.cast(tc["row_index"], pa.string()),
+            "individual_id": individual_ids(tc["individual"].to_numpy()),
+        }
+    )

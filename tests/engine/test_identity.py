@@ -10,15 +10,13 @@ from hypothesis import strategies as st
 
 from paramount.contract.identifiers import (
     canonical_cro,
+    canonical_cro_sql,
     canonical_pnc,
+    canonical_pnc_sql,
+    clean_sql,
     format_cro,
     format_pnc,
     postcode_district,
-)
-from paramount.engine.sql import (
-    canonical_cro_sql,
-    canonical_pnc_sql,
-    clean_sql,
     postcode_district_sql,
 )
 

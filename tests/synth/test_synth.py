@@ -78,17 +78,45 @@ def test_keys_unique_and_references_resolve(con) -> None:
             cols = ", ".join(table.key)
             dup = one(con, f"SELECT count(*) - count(DISTINCT ({cols})) FROM {name}")
             assert dup == 0, name
-    for table, col in (("occurrence_persons", "person_id"), ("relationships", "person_id"),
-                       ("relationships", "related_person_id"), ("person_addresses", "person_id"),
-                       ("person_flags", "person_id"), ("person_aliases", "person_id")):
-        assert one(con, f"SELECT count(*) FROM {table} WHERE {col} NOT IN "
-                        "(SELECT person_id FROM persons)") == 0, (table, col)
-    assert one(con, "SELECT count(*) FROM person_addresses WHERE address_id NOT IN "
-                    "(SELECT address_id FROM addresses)") == 0
-    assert one(con, "SELECT count(*) FROM occurrence_persons WHERE occurrence_id NOT IN "
-                    "(SELECT occurrence_id FROM occurrences)") == 0
-    assert one(con, "SELECT count(*) FROM prison_movements WHERE NOT regexp_matches("
-                    "prisoner_number, '^[A-Z][0-9]{4}[A-Z]{2}$')") == 0
+    for table, col in (
+        ("occurrence_persons", "person_id"),
+        ("relationships", "person_id"),
+        ("relationships", "related_person_id"),
+        ("person_addresses", "person_id"),
+        ("person_flags", "person_id"),
+        ("person_aliases", "person_id"),
+    ):
+        assert (
+            one(
+                con,
+                f"SELECT count(*) FROM {table} WHERE {col} NOT IN (SELECT person_id FROM persons)",
+            )
+            == 0
+        ), (table, col)
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM person_addresses WHERE address_id NOT IN "
+            "(SELECT address_id FROM addresses)",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM occurrence_persons WHERE occurrence_id NOT IN "
+            "(SELECT occurrence_id FROM occurrences)",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM prison_movements WHERE NOT regexp_matches("
+            "prisoner_number, '^[A-Z][0-9]{4}[A-Z]{2}$')",
+        )
+        == 0
+    )
 
 
 def test_csv_dates_and_datetimes_are_iso(force) -> None:
@@ -104,30 +132,59 @@ def test_csv_dates_and_datetimes_are_iso(force) -> None:
 
 def test_pnc_check_letters_mostly_valid_both_forms(con) -> None:
     for table, col in (("persons", "pnc_id"), ("prisoners", "pnc_number")):
-        values = [r[0] for r in con.execute(
-            f"SELECT {col} FROM {table} WHERE {col} IS NOT NULL").fetchall()]
+        values = [
+            r[0]
+            for r in con.execute(f"SELECT {col} FROM {table} WHERE {col} IS NOT NULL").fetchall()
+        ]
         valid = [v for v in values if is_valid_pnc(v)]
         assert len(valid) / len(values) > 0.9, table
         assert any(re.match(r"^\d{2}/", v) for v in valid)
         assert any(re.match(r"^\d{4}/", v) for v in valid)
-    persons = [r[0] for r in con.execute("SELECT pnc_id FROM persons WHERE pnc_id IS NOT NULL")
-               .fetchall()]
+    persons = [
+        r[0] for r in con.execute("SELECT pnc_id FROM persons WHERE pnc_id IS NOT NULL").fetchall()
+    ]
     assert any(not is_valid_pnc(v) for v in persons)  # a few failing check letters
 
 
 def test_truth_maps_every_record(con) -> None:
-    assert one(con, "SELECT count(*) FROM persons p LEFT JOIN truth_rms_persons t "
-                    "USING (person_id) WHERE t.individual_id IS NULL") == 0
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM persons p LEFT JOIN truth_rms_persons t "
+            "USING (person_id) WHERE t.individual_id IS NULL",
+        )
+        == 0
+    )
     assert one(con, "SELECT count(*) FROM truth_rms_persons") == one(
-        con, "SELECT count(*) FROM persons")
-    assert one(con, "SELECT count(*) FROM prisoners p LEFT JOIN truth_prisoners t "
-                    "USING (prisoner_number) WHERE t.individual_id IS NULL") == 0
-    assert one(con, "SELECT count(*) FROM partner_persons p LEFT JOIN truth_partner_persons t "
-                    "USING (partner_person_id) WHERE t.individual_id IS NULL") == 0
+        con, "SELECT count(*) FROM persons"
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM prisoners p LEFT JOIN truth_prisoners t "
+            "USING (prisoner_number) WHERE t.individual_id IS NULL",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM partner_persons p LEFT JOIN truth_partner_persons t "
+            "USING (partner_person_id) WHERE t.individual_id IS NULL",
+        )
+        == 0
+    )
     assert one(con, "SELECT count(*) FROM truth_contacts") == one(
-        con, "SELECT count(*) FROM prisoner_contacts")
-    assert one(con, "SELECT count(*) FROM truth_rms_persons t LEFT JOIN truth_individuals i "
-                    "USING (individual_id) WHERE i.kind IS NULL") == 0
+        con, "SELECT count(*) FROM prisoner_contacts"
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM truth_rms_persons t LEFT JOIN truth_individuals i "
+            "USING (individual_id) WHERE i.kind IS NULL",
+        )
+        == 0
+    )
 
 
 def test_affected_children_are_real_receptions_of_children(con) -> None:
@@ -138,31 +195,48 @@ def test_affected_children_are_real_receptions_of_children(con) -> None:
         FROM prison_movements WHERE movement_type = 'ADM' AND direction = 'IN'
         GROUP BY booking_id""")
     assert one(con, "SELECT count(*) FROM truth_affected_children") > 20
-    bad = one(con, """
+    bad = one(
+        con,
+        """
         SELECT count(*) FROM truth_affected_children a LEFT JOIN first_adm f USING (booking_id)
         WHERE f.t IS NULL OR CAST(f.t AS DATE) <> CAST(a.reception_date AS DATE)
-           OR f.reason IN ('INT', 'R')""")
+           OR f.reason IN ('INT', 'R')""",
+    )
     assert bad == 0
-    too_old = one(con, """
+    too_old = one(
+        con,
+        """
         SELECT count(*) FROM truth_affected_children a
         JOIN truth_individuals i ON i.individual_id = a.child_individual_id
         WHERE CAST(i.date_of_birth AS DATE) > CAST(a.reception_date AS DATE)
            OR CAST(i.date_of_birth AS DATE) + INTERVAL 18 YEAR <= CAST(a.reception_date AS DATE)
-        """)
+        """,
+    )
     assert too_old == 0
-    assert one(con, """
+    assert (
+        one(
+            con,
+            """
         SELECT count(*) FROM truth_affected_children a
         JOIN truth_prisoners p ON p.prisoner_number = a.prisoner_number
-        WHERE p.individual_id <> a.parent_individual_id""") == 0
+        WHERE p.individual_id <> a.parent_individual_id""",
+        )
+        == 0
+    )
     # children known to nobody are in the truth too
-    unknown = one(con, """
+    unknown = one(
+        con,
+        """
         SELECT count(*) FROM truth_affected_children a WHERE child_individual_id NOT IN (
             SELECT individual_id FROM truth_rms_persons UNION
             SELECT individual_id FROM truth_partner_persons UNION
-            SELECT individual_id FROM truth_contacts)""")
+            SELECT individual_id FROM truth_contacts)""",
+    )
     assert unknown > 0
-    rels = {r[0] for r in con.execute(
-        "SELECT DISTINCT relationship FROM truth_affected_children").fetchall()}
+    rels = {
+        r[0]
+        for r in con.execute("SELECT DISTINCT relationship FROM truth_affected_children").fetchall()
+    }
     assert rels == {"BIRTH_PARENT", "STEP_PARENT", "PRIMARY_CARER"}
     assert one(con, "SELECT count(*) FROM truth_affected_children WHERE in_area = 'N'") > 0
     assert one(con, "SELECT count(*) FROM truth_affected_children WHERE lives_with = 'N'") > 0
@@ -187,28 +261,57 @@ def test_every_trap_is_present(force, con) -> None:
         assert n >= 1, name
     # in the files themselves: a booking begun before the window (first ADM seen is not a
     # reception), twins among one reception's children, shared premises with many residents
-    assert one(con, """
+    assert (
+        one(
+            con,
+            """
         SELECT count(*) FROM (SELECT booking_id,
                arg_min(movement_reason_code, movement_datetime) FILTER (
                    WHERE movement_type = 'ADM') AS first_adm
                FROM prison_movements GROUP BY booking_id)
-        WHERE first_adm IS NULL OR first_adm IN ('INT', 'R')""") > 0
-    assert one(con, """
+        WHERE first_adm IS NULL OR first_adm IN ('INT', 'R')""",
+        )
+        > 0
+    )
+    assert (
+        one(
+            con,
+            """
         SELECT count(*) FROM (
             SELECT booking_id, i.date_of_birth, count(*) AS n FROM truth_affected_children a
             JOIN truth_individuals i ON i.individual_id = a.child_individual_id
-            GROUP BY ALL HAVING n >= 2)""") > 0
-    assert one(con, """
+            GROUP BY ALL HAVING n >= 2)""",
+        )
+        > 0
+    )
+    assert (
+        one(
+            con,
+            """
         SELECT count(*) FROM (
             SELECT a.address_id, count(DISTINCT pa.person_id) AS n FROM addresses a
             JOIN person_addresses pa USING (address_id)
             WHERE a.premises_type IN ('HOSTEL', 'HMO', 'HOTEL', 'REFUGE')
-            GROUP BY ALL HAVING n >= 3)""") > 0
+            GROUP BY ALL HAVING n >= 3)""",
+        )
+        > 0
+    )
     assert one(con, "SELECT count(*) FROM relationships WHERE relationship = 'SIBLING'") > 0
-    assert one(con, "SELECT count(*) FROM prison_movements WHERE movement_type = 'CRT' "
-                    "AND direction = 'IN'") > 0
-    assert one(con, "SELECT count(*) FROM prison_movements WHERE movement_reason_code "
-                    "IN ('L', 'B', 'Y')") > 0
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM prison_movements WHERE movement_type = 'CRT' "
+            "AND direction = 'IN'",
+        )
+        > 0
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM prison_movements WHERE movement_reason_code IN ('L', 'B', 'Y')",
+        )
+        > 0
+    )
 
 
 def test_parquet_has_the_same_shape(tmp_path: Path) -> None:

@@ -186,10 +186,12 @@ def evaluate(
 ) -> None:
     """Score a list of children against a synthetic extract's ground truth."""
     from paramount.evaluation import evaluate as score
-    from paramount.evaluation import render
+    from paramount.evaluation import render, render_reliability
 
     scores = score(children, truth, _day(window_from), _day(window_to), extract_dir=extract)
     out.print(render(scores))
+    if len(scores.reliability) > 1:
+        out.print(render_reliability(scores))
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(scores.to_json())

@@ -50,6 +50,8 @@ class Scores:
     recall_by_relationship: dict[str, float] = field(default_factory=dict)
     identifiable_by_relationship: dict[str, int] = field(default_factory=dict)
     recall_by_lives_with: dict[str, float] = field(default_factory=dict)
+    # Calibration: rows binned by stated confidence, with the share of them that is right.
+    reliability: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,7 +100,7 @@ def evaluate(
     con.execute(
         """
         CREATE TABLE judged AS
-        SELECT r.row_id, r.booking_id, r.sources, c.individual_id,
+        SELECT r.row_id, r.booking_id, r.sources, r.confidence, c.individual_id,
                c.individual_id IS NOT NULL AS matched,
                t.individual_id IS NOT NULL AS affected,
                a.child_individual_id IS NOT NULL AS affected_any,
@@ -173,6 +175,7 @@ def evaluate(
             "WHERE is_identifiable GROUP BY lives_with ORDER BY lives_with"
         ).fetchall()
     }
+    reliability = _reliability(con)
     con.close()
     return Scores(
         window_from=window_from.isoformat(),
@@ -195,7 +198,56 @@ def evaluate(
         recall_by_relationship={r: _ratio(k, n) for r, (n, k) in by_rel.items()},
         identifiable_by_relationship={r: n for r, (n, _) in by_rel.items()},
         recall_by_lives_with=by_lives,
+        reliability=reliability,
     )
+
+
+RELIABILITY_BINS = 10
+
+
+def _reliability(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Rows binned by confidence (tenths): of the rows near p, about p should be right.
+
+    A duplicate counts as wrong here as everywhere: it is a row an analyst would act on twice.
+    """
+    bins = con.execute(
+        f"""
+        SELECT least(floor(TRY_CAST(confidence AS DOUBLE) * {RELIABILITY_BINS}),
+                     {RELIABILITY_BINS - 1}) AS bin,
+               count(*) AS rows,
+               avg(TRY_CAST(confidence AS DOUBLE)) AS mean_confidence,
+               avg(CASE WHEN affected AND nth = 1 THEN 1.0 ELSE 0.0 END) AS share_right
+        FROM judged WHERE TRY_CAST(confidence AS DOUBLE) IS NOT NULL
+        GROUP BY bin ORDER BY bin
+        """
+    ).fetchall()
+    return [
+        {
+            "from": round(b / RELIABILITY_BINS, 2),
+            "to": round((b + 1) / RELIABILITY_BINS, 2),
+            "rows": n,
+            "mean_confidence": round(mean, 4),
+            "share_right": round(right, 4),
+        }
+        for b, n, mean, right in bins
+    ]
+
+
+def render_reliability(scores: Scores):
+    """The reliability table: stated confidence against the share of rows that is right."""
+    from rich.table import Table
+
+    table = Table(title="Calibration: rows by stated confidence")
+    for name in ("confidence", "rows", "mean stated", "share right"):
+        table.add_column(name, justify="right")
+    for b in scores.reliability:
+        table.add_row(
+            f"{b['from']:.1f} to {b['to']:.1f}",
+            f"{b['rows']:,}",
+            f"{b['mean_confidence']:.3f}",
+            f"{b['share_right']:.3f}",
+        )
+    return table
 
 
 def _load_contacts(con: duckdb.DuckDBPyConnection, extract_dir: Path) -> None:

@@ -157,3 +157,23 @@ def test_empty_list_scores_zero(force: Path, tmp_path: Path) -> None:
     assert scores.precision == 0.0
     assert scores.recall == 0.0
     assert scores.identifiable == 3
+
+
+def test_reliability_bins_compare_stated_confidence_with_share_right(
+    force: Path, tmp_path: Path
+) -> None:
+    rows = [
+        {"child_person_ids": "P1a", "booking_id": "B1", "confidence": "0.95"},  # right
+        {"child_person_ids": "P2", "booking_id": "B1", "confidence": "0.91"},  # right
+        {"child_person_ids": "P9", "booking_id": "B1", "confidence": "0.35"},  # wrong
+        {"child_person_ids": "P1b", "booking_id": "B1", "confidence": "0.32"},  # duplicate
+    ]
+    scores = evaluate(
+        _children(tmp_path / "c.csv", rows), force / "truth", date(2025, 1, 1), date(2025, 12, 31)
+    )
+    bins = {b["from"]: b for b in scores.reliability}
+    assert set(bins) == {0.3, 0.9}
+    assert bins[0.9]["rows"] == 2
+    assert bins[0.9]["share_right"] == 1.0
+    assert bins[0.9]["mean_confidence"] == pytest.approx(0.93)
+    assert bins[0.3]["share_right"] == 0.0

@@ -109,7 +109,10 @@ def identify(
     ] = None,
     db: Annotated[
         Path | None,
-        typer.Option(help="DuckDB file to load into (default: OUT/paramount.duckdb)."),
+        typer.Option(
+            help="A per-force DuckDB file, kept between runs: an extract it already holds "
+            "is not loaded again (default: a fresh OUT/paramount.duckdb)."
+        ),
     ] = None,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
@@ -134,7 +137,7 @@ def identify(
         db_path.unlink()
     started_at = datetime.now().astimezone()
     con = duckdb.connect(str(db_path))
-    report = _load(extract, out_dir, mapping, con)
+    report = _load(extract, out_dir, mapping, con, reuse=db is not None)
     with RichReporter() as reporter:
         result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
     children = out_dir / "children.csv"
@@ -198,7 +201,7 @@ def evaluate(
         out.print(f"Scores written to {json_out}")
 
 
-def _load(extract: Path, out_dir: Path, mapping: Path | None, con):
+def _load(extract: Path, out_dir: Path, mapping: Path | None, con, reuse: bool = False):
     from paramount.loading import ContractError, load_extract
     from paramount.progress import RichReporter
 
@@ -210,6 +213,7 @@ def _load(extract: Path, out_dir: Path, mapping: Path | None, con):
                 mapping=mapping,
                 quarantine_dir=out_dir / "quarantine",
                 reporter=reporter,
+                reuse=reuse,
             )
     except ContractError as error:
         console.print(f"[red]Extract does not meet the contract:[/red] {error}")
@@ -218,6 +222,8 @@ def _load(extract: Path, out_dir: Path, mapping: Path | None, con):
 
 def _print_load(report) -> None:
     totals = report.to_dict()["totals"]
+    if report.reused:
+        out.print("The database already holds this extract (same files): load reused.")
     out.print(
         f"Loaded {totals['loaded']:,} of {totals['rows_read']:,} rows; "
         f"{totals['rejected']:,} rejected, {totals['warnings']:,} warnings "

@@ -8,6 +8,8 @@ values dropped are written to `rejected.csv` and `warnings.csv`; the counts reco
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from paramount.loading.reading import (
     csv_header,
     drop_raw,
     find_source,
+    hash_and_blank_lines,
     parquet_columns,
     read_csv_raw,
     read_parquet_raw,
@@ -34,6 +37,10 @@ from paramount.progress import Reporter, SilentReporter
 _PREFIX = "_pm_load_"
 _REJECTED = f"{_PREFIX}q_rejected"
 _WARNINGS = f"{_PREFIX}q_warnings"
+# A load kept in the database, so a later run on the same files can skip it (`reuse=True`).
+STATE_TABLE = "pm_load_state"
+STORED_REJECTED = "pm_quarantine_rejected"
+STORED_WARNINGS = "pm_quarantine_warnings"
 REJECTED_COLUMNS = ("table", "file", "row", "field", "reason", "record")
 WARNING_COLUMNS = ("table", "file", "row", "field", "reason")
 
@@ -45,8 +52,13 @@ def load_extract(
     mapping: Path | None = None,
     quarantine_dir: Path,
     reporter: Reporter | None = None,
+    reuse: bool = False,
 ) -> LoadReport:
     """Load every contract table of `extract_dir` into `con`, one table per contract table.
+
+    With `reuse`, a load already in `con` of byte-identical files (and mapping) is kept as
+    it is: its report is returned (`reused` set) and its quarantine files written again, so
+    a daily run on a per-force database does not pay for loading twice.
 
     Raises `ContractError` (before loading anything) when a required table or any contract
     column of a present table is missing, or the mapping file is wrong. Bad rows never
@@ -69,6 +81,11 @@ def load_extract(
 
     for sql in SQL_MACROS:
         con.execute(sql)
+    fingerprint = _fingerprint(plan, mapping) if reuse else None
+    if fingerprint is not None:
+        stored = _stored_report(con, fingerprint, extract_dir, quarantine_dir, mapping)
+        if stored is not None:
+            return stored
     _create_quarantine_tables(con)
     report = LoadReport(extract_dir=extract_dir, quarantine_dir=quarantine_dir, mapping=mapping)
     # DuckDB's own progress bar fights the reporter's and, off a terminal, costs more time
@@ -83,11 +100,12 @@ def load_extract(
                 )
         quarantine_dir.mkdir(parents=True, exist_ok=True)
         _write_quarantine(con, report)
+        report.seconds = time.perf_counter() - started
+        _store(con, report, fingerprint or _fingerprint_from_report(report, mapping))
     finally:
         for t in (_REJECTED, _WARNINGS):
             con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
         con.execute(f"SET enable_progress_bar = {'true' if progress_bar else 'false'}")
-    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -229,6 +247,54 @@ def _load_table(
     return result
 
 
+def _mapping_sha(mapping: Path | None) -> str | None:
+    return hashlib.sha256(Path(mapping).read_bytes()).hexdigest() if mapping else None
+
+
+def _fingerprint(plan: Plan, mapping: Path | None) -> str:
+    """What identifies a load: every source file's sha256, and the mapping's."""
+    files = {t.name: hash_and_blank_lines(src.path)[0] if src else None for t, _, src, _ in plan}
+    return json.dumps({"files": files, "mapping": _mapping_sha(mapping)}, sort_keys=True)
+
+
+def _fingerprint_from_report(report: LoadReport, mapping: Path | None) -> str:
+    files = {name: t.sha256 for name, t in report.tables.items()}
+    return json.dumps({"files": files, "mapping": _mapping_sha(mapping)}, sort_keys=True)
+
+
+def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, fingerprint: str) -> None:
+    """Keep the load's report and quarantine in the database beside the loaded tables."""
+    con.execute(f"CREATE OR REPLACE TABLE {STORED_REJECTED} AS SELECT * FROM {ident(_REJECTED)}")
+    con.execute(f"CREATE OR REPLACE TABLE {STORED_WARNINGS} AS SELECT * FROM {ident(_WARNINGS)}")
+    con.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} (fingerprint VARCHAR, report VARCHAR)")
+    con.execute(
+        f"INSERT INTO {STATE_TABLE} VALUES (?, ?)", [fingerprint, json.dumps(report.to_dict())]
+    )
+
+
+def _stored_report(
+    con: duckdb.DuckDBPyConnection,
+    fingerprint: str,
+    extract_dir: Path,
+    quarantine_dir: Path,
+    mapping: Path | None,
+) -> LoadReport | None:
+    """The stored load's report when its fingerprint matches, its quarantine rewritten."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [STATE_TABLE]
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    rows = con.execute(f"SELECT fingerprint, report FROM {STATE_TABLE}").fetchall()
+    if not rows or rows[0][0] != fingerprint:
+        return None
+    report = LoadReport.from_dict(json.loads(rows[0][1]), quarantine_dir=quarantine_dir)
+    report.extract_dir, report.mapping, report.reused = extract_dir, mapping, True
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    _write_quarantine(con, report, STORED_REJECTED, STORED_WARNINGS)
+    return report
+
+
 def _create_quarantine_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {ident(_REJECTED)} (_ord INTEGER, "table" VARCHAR,
@@ -240,11 +306,16 @@ def _create_quarantine_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _write_quarantine(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+def _write_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    report: LoadReport,
+    rejected: str = _REJECTED,
+    warnings: str = _WARNINGS,
+) -> None:
     """Both files are always written (with their header), so an empty one proves a clean load."""
     for table, columns, path in (
-        (_REJECTED, REJECTED_COLUMNS, report.rejected_csv),
-        (_WARNINGS, WARNING_COLUMNS, report.warnings_csv),
+        (rejected, REJECTED_COLUMNS, report.rejected_csv),
+        (warnings, WARNING_COLUMNS, report.warnings_csv),
     ):
         cols = ", ".join(ident(c) for c in columns)
         con.execute(

@@ -41,6 +41,24 @@ class LoadReport:
     mapping: Path | None = None
     tables: dict[str, TableLoad] = field(default_factory=dict)
     seconds: float = 0.0
+    reused: bool = False  # True when an identical load already in the database was kept
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], quarantine_dir: Path) -> LoadReport:
+        """The report of a stored load, from its `to_dict()` form."""
+        fields = TableLoad.__dataclass_fields__
+        tables = {
+            name: TableLoad(**{k: v for k, v in t.items() if k in fields})
+            for name, t in data["tables"].items()
+        }
+        mapping = Path(data["mapping"]) if data.get("mapping") else None
+        return cls(
+            extract_dir=Path(data["extract_dir"]),
+            quarantine_dir=quarantine_dir,
+            mapping=mapping,
+            tables=tables,
+            seconds=data.get("seconds", 0.0),
+        )
 
     @property
     def reconciles(self) -> bool:
@@ -81,6 +99,7 @@ class LoadReport:
                 "warnings": str(self.warnings_csv),
             },
             "seconds": round(self.seconds, 3),
+            "reused": self.reused,
             "reconciles": self.reconciles,
             "totals": {
                 "rows_read": self.rows_read,

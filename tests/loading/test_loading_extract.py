@@ -322,3 +322,23 @@ def test_csv_and_parquet_for_one_table_is_ambiguous(extract: Path, tmp_path: Pat
 def test_missing_extract_folder(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match="not found"):
         load_extract(tmp_path / "nope", duckdb.connect(), quarantine_dir=tmp_path / "q")
+
+
+def test_a_stored_load_of_the_same_files_is_reused(tmp_path: Path) -> None:
+    """A per-force database keeps its load: the same files again skip the load, and the
+    quarantine files are still written for the new run; a changed file loads afresh."""
+    extract = tmp_path / "extract"
+    shutil.copytree(CONTRACT_EXTRACT, extract)
+    con = duckdb.connect(str(tmp_path / "force.duckdb"))
+    first = load_extract(extract, con, quarantine_dir=tmp_path / "q1", reuse=True)
+    assert not first.reused
+    again = load_extract(extract, con, quarantine_dir=tmp_path / "q2", reuse=True)
+    assert again.reused
+    assert again.to_dict()["tables"] == first.to_dict()["tables"]
+    assert (tmp_path / "q2" / "rejected.csv").exists()
+    assert (tmp_path / "q2" / "warnings.csv").exists()
+    with (extract / "persons.csv").open("a") as f:
+        f.write("P9999,Newname,Extra,2001-01-01,F,,\n")
+    changed = load_extract(extract, con, quarantine_dir=tmp_path / "q3", reuse=True)
+    assert not changed.reused
+    assert changed.tables["persons"].rows_read == first.tables["persons"].rows_read + 1

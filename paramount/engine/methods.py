@@ -8,8 +8,14 @@ identity, more routes, calibrated decisions) is measured against it on the same 
 from __future__ import annotations
 
 from paramount.engine.children import CHILDREN
+from paramount.engine.decide import DECIDE_STEPS
+from paramount.engine.entities import (
+    ENTITY_PRISONER_NOMINALS,
+    EXACT_ENTITIES,
+    EXACT_ENTITY_MEMBERS,
+)
 from paramount.engine.identity import PRISONER_NOMINALS
-from paramount.engine.pipeline import Pipeline
+from paramount.engine.pipeline import Pipeline, Step
 from paramount.engine.receptions import IN_AREA, RECEPTIONS
 from paramount.engine.routes.recorded_relationships import RECORDED_CHILDREN
 
@@ -19,7 +25,67 @@ baseline_pipeline = Pipeline(
     description="Operation Paramount as first run: PNC/CRO identity, recorded relationships",
 )
 
-METHODS: dict[str, Pipeline] = {"baseline": baseline_pipeline}
+
+def _route_steps() -> tuple[Step, ...]:
+    """Every route, each its own evidence table, then their union."""
+    from paramount.engine.routes.co_occurrence import EVIDENCE_OCCURRENCE
+    from paramount.engine.routes.co_residence import EVIDENCE_RESIDENCE
+    from paramount.engine.routes.evidence import EVIDENCE
+    from paramount.engine.routes.partner_relationships import EVIDENCE_PARTNER
+    from paramount.engine.routes.prisoner_contacts import EVIDENCE_CONTACTS
+    from paramount.engine.routes.recorded_relationships import EVIDENCE_RMS
+
+    return (
+        EVIDENCE_RMS,
+        EVIDENCE_CONTACTS,
+        EVIDENCE_PARTNER,
+        EVIDENCE_RESIDENCE,
+        EVIDENCE_OCCURRENCE,
+        EVIDENCE,
+    )
+
+
+def _identity_steps() -> tuple[Step, ...]:
+    """Probabilistic identity when `paramount.linkage` offers its steps (`IDENTITY_STEPS`,
+    making `pm_entity_members` and `pm_entities`); the exact entities until then."""
+    try:
+        from paramount.linkage import IDENTITY_STEPS  # type: ignore[attr-defined]
+    except ImportError:
+        return (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES)
+    return tuple(IDENTITY_STEPS)
+
+
+def _routes_pipeline(name: str, identity: tuple[Step, ...], description: str) -> Pipeline:
+    return Pipeline(
+        name,
+        (
+            RECEPTIONS,
+            *identity,
+            ENTITY_PRISONER_NOMINALS,
+            IN_AREA,
+            *_route_steps(),
+            *DECIDE_STEPS,
+        ),
+        description=description,
+    )
+
+
+routes_exact_pipeline = _routes_pipeline(
+    "routes-exact",
+    (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES),
+    "Every route and the calibrated decision, on exact (PNC/CRO) entities only",
+)
+full_pipeline = _routes_pipeline(
+    "full",
+    _identity_steps(),
+    "Probabilistic identity, every route to a child, calibrated decision",
+)
+
+METHODS: dict[str, Pipeline] = {
+    "baseline": baseline_pipeline,
+    "routes-exact": routes_exact_pipeline,
+    "full": full_pipeline,
+}
 
 
 def get_method(name: str) -> Pipeline:

@@ -94,3 +94,80 @@ RECORDED_CHILDREN = Step(
     "Children under 18 recorded as the child of a prisoner's nominal (either direction)",
     recorded_children_sql,
 )
+
+
+# -- the extended route (methods `full`, `routes-exact`): entities, both ways, and against --
+def _kind_words_sql(kind: str, sex: str) -> str:
+    """The adult's relation to the child in words: 'father', 'step-mother', 'sibling'."""
+    return f"""CASE {kind}
+        WHEN 'PARENT' THEN CASE {sex} WHEN 'M' THEN 'father' WHEN 'F' THEN 'mother'
+                                       ELSE 'parent' END
+        WHEN 'STEP' THEN CASE {sex} WHEN 'M' THEN 'step-father' WHEN 'F' THEN 'step-mother'
+                                     ELSE 'step-parent' END
+        WHEN 'GUARDIAN' THEN 'guardian or carer'
+        WHEN 'GRAND' THEN 'grandparent'
+        WHEN 'NOK' THEN 'next of kin'
+        WHEN 'SIBLING' THEN 'sibling'
+        WHEN 'ASSOCIATE' THEN 'associate'
+        WHEN 'EX_PARTNERS_CHILD' THEN 'ex-partner of the child''s parent'
+        ELSE lower({kind}) END"""
+
+
+def evidence_rms_sql(params: RunParameters) -> str:
+    """Recorded police links lifted to entities: a link on any nominal of either counts."""
+    from paramount.engine.routes.evidence import select_evidence
+    from paramount.engine.routes.links import directed_links_sql, ex_partners_children_sql
+    from paramount.engine.sql import long_date_sql
+
+    members = params.table("entity_members")
+    entities = params.table("entities")
+    words = _kind_words_sql("d.kind", "e.sex")
+    when = long_date_sql("d.recorded_at")
+    detail = (
+        f"'recorded as ' || {words} || ' by the police ('"
+        " || coalesce(lower(replace(d.source, '_', ' ')), 'source not recorded')"
+        " || CASE WHEN d.occurrence_id IS NOT NULL"
+        " THEN ', occurrence ' || d.occurrence_id ELSE '' END"
+        f" || CASE WHEN d.recorded_at IS NOT NULL THEN ', ' || {when} ELSE '' END || ')'"
+    )
+    return f"""
+WITH rms AS (
+    SELECT record_id, entity_id FROM {members} WHERE source = 'RMS'
+),
+lifted AS (
+    SELECT a.entity_id AS a_entity, b.entity_id AS b_entity, r.relationship AS code,
+           r.source, r.occurrence_id, r.recorded_at,
+           'relationship row ' || CAST(r._row AS VARCHAR) || ' (' || r.person_id || ' '
+           || r.relationship || ' of ' || r.related_person_id || ')' AS record
+    FROM relationships AS r
+    JOIN rms AS a ON a.record_id = r.person_id
+    JOIN rms AS b ON b.record_id = r.related_person_id
+),
+directed AS ({directed_links_sql("lifted")}),
+ex_children AS ({ex_partners_children_sql("lifted", "directed")}),
+rows AS (SELECT * FROM directed UNION ALL SELECT * FROM ex_children)
+SELECT {
+        select_evidence(
+            adult_entity="d.adult_entity",
+            child_entity="d.child_entity",
+            route=literal(ROUTE),
+            kind="d.kind",
+            relationship="d.relationship",
+            against="d.against",
+            events="1",
+            first_seen="d.recorded_at",
+            last_seen="d.recorded_at",
+            records="d.record",
+            detail=detail,
+        )
+    }
+FROM rows AS d
+LEFT JOIN {entities} AS e ON e.entity_id = d.adult_entity
+"""
+
+
+EVIDENCE_RMS = Step(
+    "evidence_rms",
+    "Recorded police links between entities, both directions, for and against a parent",
+    evidence_rms_sql,
+)

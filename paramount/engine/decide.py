@@ -1,0 +1,795 @@
+"""Decide: every route's evidence per (child, reception) -> one calibrated confidence.
+
+The decision is record linkage one level up. Each candidate adult-child pair (any two
+entities some route connects, the child under 18) is a record pair with a comparison vector,
+one level per feature:
+
+| feature | levels |
+|---|---|
+| rms (police links) | CONFLICT, PARENT, STEP, STEP_ENDED, GUARDIAN, GRAND, NOK, AGAINST, NONE |
+| contact (prison) | PARENT, STEP, GUARDIAN, GRAND, OTHER, NONE; n/a: adult declared none |
+| partner (social care) | PARENT, STEP, GUARDIAN, GRAND, AGAINST, NONE; n/a: not both known |
+| home_occ | co-residence {CUR, PAST, SHARED, NONE} x co-occurrence {SIG, WEAK, NONE}, one joint
+  feature because the two are far from independent (families seen at incidents at home) |
+| gap | the adult's age minus the child's: LT14, 14_19, 20_45, 46_60, GT60 |
+| surname | SAME, DIFF |
+
+A two-class latent model (Fellegi-Sunter, as Splink fits it for records: m and u per level,
+prior lambda) is fitted by EM, without labels, on *all* candidate pairs of the force (not
+only the window's prisoners, so that the parameters are stable), with missing features left
+out of the product (neutral). The posterior P(parent figure | vector) is the confidence. EM
+runs in SQL, one step per iteration over the small table of distinct vectors and their
+counts (`em_patterns`), so every iteration's m and u can be inspected and Spark runs it too.
+
+Then, per reception: the candidates of the prisoner's entity, children under 18 on the
+reception day (a child of unknown age only with parent-type evidence), one row per child
+(entities of one child that identity left apart are merged by name and date of birth within
+the reception: twins differ in forename and stay apart). The worklist threshold is chosen
+from the confidences themselves: the lowest t at or above `THRESHOLD_FLOOR` whose rows at or
+above t have a mean confidence of at least `TARGET_PRECISION` (the expected precision, if the
+confidences are calibrated). Rows below it and at or above `REVIEW_FLOOR` go to review.
+"""
+
+from __future__ import annotations
+
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.sql import age_years_sql, date_literal, literal, long_date_sql
+
+TARGET_PRECISION = 0.95
+THRESHOLD_FLOOR = 0.5
+REVIEW_FLOOR = 0.1
+EM_ITERATIONS = 25
+PSEUDO_COUNT = 0.5  # Laplace smoothing of m and u: no level is ever impossible
+ADULT_MIN_AGE = 13
+SIG_SURPRISE = 6.0  # co-occurrence "significant": p < 1e-6 under independent placement
+
+# feature -> level -> (initial m weight, initial u weight); normalised per feature.
+# Starting values only point EM at "parent figure" as the matching class (as Splink's
+# defaults do for "same person"); EM re-estimates every one of them.
+FEATURES: dict[str, dict[str, tuple[float, float]]] = {
+    "rms": {
+        "CONFLICT": (0.01, 0.01),
+        "PARENT": (0.3, 0.005),
+        "STEP": (0.05, 0.002),
+        "STEP_ENDED": (0.005, 0.005),
+        "GUARDIAN": (0.01, 0.001),
+        "GRAND": (0.005, 0.005),
+        "NOK": (0.01, 0.005),
+        "AGAINST": (0.01, 0.1),
+        "NONE": (0.6, 0.87),
+    },
+    "contact": {
+        "PARENT": (0.5, 0.01),
+        "STEP": (0.05, 0.005),
+        "GUARDIAN": (0.02, 0.002),
+        "GRAND": (0.01, 0.01),
+        "OTHER": (0.01, 0.05),
+        "NONE": (0.4, 0.92),
+    },
+    "partner": {
+        "PARENT": (0.4, 0.01),
+        "STEP": (0.05, 0.005),
+        "GUARDIAN": (0.02, 0.002),
+        "GRAND": (0.01, 0.01),
+        "AGAINST": (0.01, 0.1),
+        "NONE": (0.5, 0.87),
+    },
+    "home_occ": {
+        f"{r}_{o}": (m_r * m_o, u_r * u_o)
+        for r, (m_r, u_r) in {
+            "CUR": (0.6, 0.2),
+            "PAST": (0.2, 0.2),
+            "SHARED": (0.02, 0.1),
+            "NONE": (0.18, 0.5),
+        }.items()
+        for o, (m_o, u_o) in {"SIG": (0.3, 0.02), "WEAK": (0.3, 0.1), "NONE": (0.4, 0.88)}.items()
+    },
+    "gap": {
+        "LT14": (0.02, 0.5),
+        "14_19": (0.08, 0.05),
+        "20_45": (0.85, 0.3),
+        "46_60": (0.04, 0.1),
+        "GT60": (0.01, 0.05),
+    },
+    "surname": {"SAME": (0.7, 0.3), "DIFF": (0.3, 0.7)},
+}
+INITIAL_LAMBDA = 0.1
+
+_F = "CASE WHEN {c} THEN 1 ELSE 0 END"
+
+
+def _flag(cond: str) -> str:
+    return f"max({_F.format(c=cond)})"
+
+
+def pairs_sql(params: RunParameters) -> str:
+    """One row per (adult entity, child entity) with every route's evidence as flags."""
+    ev = params.table("evidence")
+    entities = params.table("entities")
+    members = params.table("entity_members")
+    start = date_literal(params.window_from)
+    rms = "e.route = 'RMS_RELATIONSHIP'"
+    con = "e.route = 'PRISON_CONTACT'"
+    par = "e.route = 'PARTNER'"
+    return f"""
+WITH agg AS (
+    SELECT e.adult_entity, e.child_entity,
+           {_flag(f"{rms} AND e.kind = 'PARENT'")} AS rms_parent,
+           {_flag(f"{rms} AND e.kind = 'STEP'")} AS rms_step,
+           {_flag(f"{rms} AND e.kind = 'GUARDIAN'")} AS rms_guard,
+           {_flag(f"{rms} AND e.kind = 'GRAND'")} AS rms_grand,
+           {_flag(f"{rms} AND e.kind = 'NOK'")} AS rms_nok,
+           {_flag(f"{rms} AND e.kind IN ('SIBLING', 'ASSOCIATE')")} AS rms_sibling,
+           {_flag(f"{rms} AND e.kind = 'EX_PARTNERS_CHILD'")} AS rms_exchild,
+           max(CASE WHEN {rms} AND e.kind = 'STEP'
+                    THEN coalesce(e.first_seen, DATE '1900-01-01') END) AS rms_step_at,
+           max(CASE WHEN {rms} AND e.kind = 'EX_PARTNERS_CHILD'
+                    THEN coalesce(e.first_seen, DATE '1900-01-01') END) AS rms_ex_at,
+           max(CASE WHEN e.kind = 'GUARDIAN' THEN e.relationship END) AS guard_code,
+           {_flag(f"{con} AND e.kind = 'PARENT'")} AS c_parent,
+           {_flag(f"{con} AND e.kind = 'STEP'")} AS c_step,
+           {_flag(f"{con} AND e.kind = 'GUARDIAN'")} AS c_guard,
+           {_flag(f"{con} AND e.kind = 'GRAND'")} AS c_grand,
+           {_flag(f"{con} AND e.kind = 'OTHER'")} AS c_other,
+           {_flag(f"{par} AND e.kind = 'PARENT'")} AS p_parent,
+           {_flag(f"{par} AND e.kind = 'STEP'")} AS p_step,
+           {_flag(f"{par} AND e.kind = 'GUARDIAN'")} AS p_guard,
+           {_flag(f"{par} AND e.kind = 'GRAND'")} AS p_grand,
+           {_flag(f"{par} AND e.against")} AS p_against,
+           max(CASE WHEN e.route = 'CO_OCCURRENCE' THEN e.events END) AS occ_shared,
+           max(CASE WHEN e.route = 'CO_OCCURRENCE' THEN e.surprise END) AS occ_surprise
+    FROM {ev} AS e
+    GROUP BY e.adult_entity, e.child_entity
+),
+declared AS (
+    SELECT DISTINCT m.entity_id
+    FROM prisoner_contacts AS c
+    JOIN {members} AS m ON m.source = 'PRISONER' AND m.record_id = c.prisoner_number
+)
+SELECT g.*,
+       d.entity_id IS NOT NULL AS adult_declared,
+       a.date_of_birth AS adult_dob, a.sex AS adult_sex, a.surname AS adult_surname,
+       a.person_ids AS adult_person_ids, a.partner_ids AS adult_partner_ids,
+       c.date_of_birth AS child_dob, c.surname AS child_surname,
+       c.person_ids AS child_person_ids, c.partner_ids AS child_partner_ids
+FROM agg AS g
+JOIN {entities} AS a ON a.entity_id = g.adult_entity
+JOIN {entities} AS c ON c.entity_id = g.child_entity
+LEFT JOIN declared AS d ON d.entity_id = g.adult_entity
+WHERE (c.date_of_birth IS NULL OR {age_years_sql("c.date_of_birth", start)} < 18)
+  AND (a.date_of_birth IS NULL OR {age_years_sql("a.date_of_birth", start)} >= {ADULT_MIN_AGE})
+  AND (a.date_of_birth IS NULL OR c.date_of_birth IS NULL OR a.date_of_birth < c.date_of_birth)
+"""
+
+
+def reception_candidates_sql(params: RunParameters) -> str:
+    """(reception, prisoner entity, child entity, child_key): the window's candidates.
+
+    `child_key` groups the entities of one child that identity left apart, by surname, first
+    forename and date of birth within the reception (an entity with no date of birth joins the
+    named child's group when the name is unique there); it is the smallest entity id of the
+    group."""
+    receptions = params.table("in_area")
+    members = params.table("entity_members")
+    pairs = params.table("pairs")
+    entities = params.table("entities")
+    return f"""
+WITH rc AS (
+    SELECT r.booking_id, r.prisoner_number, r.reception_date, pe.entity_id AS adult_entity,
+           p.child_entity, c.date_of_birth,
+           upper(trim(c.surname)) || '|' || upper(split_part(trim(c.forenames), ' ', 1))
+               AS name_key
+    FROM {receptions} AS r
+    JOIN {members} AS pe ON pe.source = 'PRISONER' AND pe.record_id = r.prisoner_number
+    JOIN {pairs} AS p ON p.adult_entity = pe.entity_id
+    JOIN {entities} AS c ON c.entity_id = p.child_entity
+),
+dobs AS (
+    SELECT booking_id, name_key, min(date_of_birth) AS dob,
+           count(DISTINCT date_of_birth) AS dobs
+    FROM rc WHERE date_of_birth IS NOT NULL AND name_key IS NOT NULL
+    GROUP BY booking_id, name_key
+),
+keyed AS (
+    SELECT rc.*,
+           coalesce(rc.date_of_birth, CASE WHEN d.dobs = 1 THEN d.dob END) AS key_dob,
+           CASE WHEN rc.name_key IS NULL THEN 'E|' || rc.child_entity
+                ELSE rc.name_key || '|' || coalesce(
+                    CAST(coalesce(rc.date_of_birth, CASE WHEN d.dobs = 1 THEN d.dob END)
+                         AS VARCHAR), '?') END AS group_key
+    FROM rc
+    LEFT JOIN dobs AS d ON d.booking_id = rc.booking_id AND d.name_key = rc.name_key
+)
+SELECT booking_id, prisoner_number, reception_date, adult_entity, child_entity, key_dob,
+       min(child_entity) OVER (PARTITION BY booking_id, group_key) AS child_key
+FROM keyed
+WHERE key_dob IS NULL
+   OR (key_dob <= reception_date AND {age_years_sql("key_dob", "reception_date")} < 18)
+"""
+
+
+def _levels_sql() -> str:
+    """The comparison vector's levels from the aggregated flags (NULL = not applicable)."""
+    ended = (
+        "(rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
+        " OR (res_past = 1 AND res_cur = 0)"
+    )
+    return f"""
+       CASE WHEN NOT rms_applicable THEN NULL
+            WHEN rms_sibling = 1 AND (rms_parent = 1 OR rms_step = 1 OR rms_guard = 1)
+                 THEN 'CONFLICT'
+            WHEN rms_parent = 1 THEN 'PARENT'
+            WHEN rms_step = 1 AND ({ended}) THEN 'STEP_ENDED'
+            WHEN rms_step = 1 THEN 'STEP'
+            WHEN rms_guard = 1 THEN 'GUARDIAN'
+            WHEN rms_grand = 1 THEN 'GRAND'
+            WHEN rms_sibling = 1 OR rms_exchild = 1 THEN 'AGAINST'
+            WHEN rms_nok = 1 THEN 'NOK'
+            ELSE 'NONE' END AS l_rms,
+       CASE WHEN NOT adult_declared THEN NULL
+            WHEN c_parent = 1 THEN 'PARENT' WHEN c_step = 1 THEN 'STEP'
+            WHEN c_guard = 1 THEN 'GUARDIAN' WHEN c_grand = 1 THEN 'GRAND'
+            WHEN c_other = 1 THEN 'OTHER' ELSE 'NONE' END AS l_contact,
+       CASE WHEN NOT partner_applicable THEN NULL
+            WHEN p_against = 1 AND (p_parent = 1 OR p_step = 1) THEN 'AGAINST'
+            WHEN p_parent = 1 THEN 'PARENT' WHEN p_step = 1 THEN 'STEP'
+            WHEN p_guard = 1 THEN 'GUARDIAN' WHEN p_grand = 1 THEN 'GRAND'
+            WHEN p_against = 1 THEN 'AGAINST' ELSE 'NONE' END AS l_partner,
+       CASE WHEN NOT rms_applicable THEN NULL ELSE
+            CASE WHEN res_cur = 1 THEN 'CUR' WHEN res_past = 1 THEN 'PAST'
+                 WHEN res_shared = 1 THEN 'SHARED' ELSE 'NONE' END || '_' ||
+            CASE WHEN occ_shared IS NULL THEN 'NONE'
+                 WHEN occ_surprise >= {SIG_SURPRISE} THEN 'SIG' ELSE 'WEAK' END
+       END AS l_home_occ,
+       CASE WHEN gap_years IS NULL THEN NULL WHEN gap_years < 14 THEN 'LT14'
+            WHEN gap_years < 20 THEN '14_19' WHEN gap_years <= 45 THEN '20_45'
+            WHEN gap_years <= 60 THEN '46_60' ELSE 'GT60' END AS l_gap,
+       CASE WHEN adult_surname IS NULL OR child_surname IS NULL THEN NULL
+            WHEN upper(trim(adult_surname)) = upper(trim(child_surname)) THEN 'SAME'
+            ELSE 'DIFF' END AS l_surname"""
+
+
+_FLAGS = (
+    "rms_parent", "rms_step", "rms_guard", "rms_grand", "rms_nok", "rms_sibling", "rms_exchild",
+    "c_parent", "c_step", "c_guard", "c_grand", "c_other",
+    "p_parent", "p_step", "p_guard", "p_grand", "p_against",
+)  # fmt: skip
+
+
+def comparisons_sql(params: RunParameters) -> str:
+    """Comparison vectors: every candidate pair of the force at the window's end (`booking_id`
+    null: what EM learns from), and every reception's candidate child at the reception date."""
+    pairs = params.table("pairs")
+    cands = params.table("reception_candidates")
+    residence = params.table("evidence_residence")
+    end = date_literal(params.window_to)
+    flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS)
+    cur = (
+        "(r.first_seen IS NULL OR r.first_seen <= u.ref_date) AND "
+        "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
+    )
+    started = "(r.first_seen IS NULL OR r.first_seen <= u.ref_date)"
+    return f"""
+WITH units AS (
+    SELECT CAST(NULL AS VARCHAR) AS booking_id, CAST(NULL AS VARCHAR) AS prisoner_number,
+           adult_entity, child_entity AS child_key, child_entity, {end} AS ref_date,
+           child_dob AS key_dob
+    FROM {pairs}
+    UNION ALL
+    SELECT booking_id, prisoner_number, adult_entity, child_key, child_entity,
+           reception_date AS ref_date, key_dob
+    FROM {cands}
+),
+res AS (
+    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
+           {_flag(f"r.kind = 'HOME' AND {cur}")} AS res_cur,
+           {_flag(f"r.kind = 'HOME' AND {started}")} AS res_past,
+           {_flag(f"r.kind = 'SHARED' AND {started}")} AS res_shared
+    FROM units AS u
+    JOIN {residence} AS r ON r.adult_entity = u.adult_entity AND r.child_entity = u.child_entity
+    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
+),
+grouped AS (
+    SELECT u.booking_id, min(u.prisoner_number) AS prisoner_number, u.adult_entity,
+           u.child_key, min(u.ref_date) AS ref_date, min(u.key_dob) AS child_dob,
+           {flags},
+           max(p.rms_step_at) AS rms_step_at, max(p.rms_ex_at) AS rms_ex_at,
+           max(p.guard_code) AS guard_code,
+           max(p.occ_shared) AS occ_shared, max(p.occ_surprise) AS occ_surprise,
+           coalesce(max(res.res_cur), 0) AS res_cur,
+           coalesce(max(res.res_past), 0) AS res_past,
+           coalesce(max(res.res_shared), 0) AS res_shared,
+           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
+           max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
+                    THEN 1 ELSE 0 END) = 1 AS rms_applicable,
+           max(CASE WHEN p.adult_partner_ids IS NOT NULL AND p.child_partner_ids IS NOT NULL
+                    THEN 1 ELSE 0 END) = 1 AS partner_applicable,
+           min(p.adult_dob) AS adult_dob, min(p.adult_surname) AS adult_surname,
+           min(p.child_surname) AS child_surname
+    FROM units AS u
+    JOIN {pairs} AS p ON p.adult_entity = u.adult_entity AND p.child_entity = u.child_entity
+    LEFT JOIN res ON res.booking_id IS NOT DISTINCT FROM u.booking_id
+                 AND res.adult_entity = u.adult_entity AND res.child_key = u.child_key
+                 AND res.child_entity = u.child_entity
+    GROUP BY u.booking_id, u.adult_entity, u.child_key
+),
+gapped AS (
+    SELECT *, datediff('day', adult_dob, child_dob) / 365.25 AS gap_years FROM grouped
+)
+SELECT *, {_levels_sql()}
+FROM gapped
+"""
+
+
+def em_patterns_sql(params: RunParameters) -> str:
+    """Distinct comparison vectors of the force-wide pairs and how many pairs have each."""
+    comparisons = params.table("comparisons")
+    return f"""
+SELECT row_number() OVER (ORDER BY l_rms, l_contact, l_partner, l_home_occ, l_gap,
+                                   l_surname) AS pattern_id,
+       l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname, n
+FROM (
+    SELECT l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname, count(*) AS n
+    FROM {comparisons}
+    WHERE booking_id IS NULL
+    GROUP BY l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname
+) AS v
+"""
+
+
+def em_pattern_levels_sql(params: RunParameters) -> str:
+    """The patterns in long form (pattern, feature, level); a missing level has no row."""
+    patterns = params.table("em_patterns")
+    parts = [
+        f"SELECT pattern_id, n, {literal(f)} AS feature, l_{f} AS level FROM {patterns} "
+        f"WHERE l_{f} IS NOT NULL"
+        for f in FEATURES
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+def em_initial_sql(params: RunParameters) -> str:
+    """Starting m and u (normalised per feature) and lambda."""
+    rows = []
+    for feature, levels in FEATURES.items():
+        tm = sum(m for m, _ in levels.values())
+        tu = sum(u for _, u in levels.values())
+        for level, (m, u) in levels.items():
+            rows.append(
+                f"SELECT {literal(feature)} AS feature, {literal(level)} AS level, "
+                f"CAST({m / tm!r} AS DOUBLE) AS m, CAST({u / tu!r} AS DOUBLE) AS u, "
+                f"CAST({INITIAL_LAMBDA!r} AS DOUBLE) AS prior, 0 AS iteration"
+            )
+    return "\nUNION ALL\n".join(rows)
+
+
+def em_iteration_sql(params: RunParameters, iteration: int) -> str:
+    """One EM step: posteriors of the patterns under the last parameters, then new m, u and
+    lambda as posterior-weighted level shares (smoothed by `PSEUDO_COUNT`)."""
+    prev = params.table(f"em_{iteration - 1:02d}")
+    patterns = params.table("em_patterns")
+    levels = params.table("em_pattern_levels")
+    return f"""
+WITH lam AS (SELECT max(prior) AS lam FROM {prev}),
+post AS (
+    SELECT pt.pattern_id, pt.n,
+           coalesce(sum(ln(pr.m) - ln(pr.u)), 0) AS bf
+    FROM {patterns} AS pt
+    LEFT JOIN {levels} AS pl ON pl.pattern_id = pt.pattern_id
+    LEFT JOIN {prev} AS pr ON pr.feature = pl.feature AND pr.level = pl.level
+    GROUP BY pt.pattern_id, pt.n
+),
+g AS (
+    SELECT post.pattern_id, post.n,
+           1.0 / (1.0 + exp(-(post.bf + ln(lam.lam) - ln(1 - lam.lam)))) AS g
+    FROM post CROSS JOIN lam
+),
+counts AS (
+    SELECT pr.feature, pr.level,
+           coalesce(sum(pl.n * g.g), 0) AS mg, coalesce(sum(pl.n * (1 - g.g)), 0) AS ug
+    FROM {prev} AS pr
+    LEFT JOIN {levels} AS pl ON pl.feature = pr.feature AND pl.level = pr.level
+    LEFT JOIN g ON g.pattern_id = pl.pattern_id
+    GROUP BY pr.feature, pr.level
+),
+totals AS (
+    SELECT feature, sum(mg) AS tm, sum(ug) AS tu, count(*) AS k FROM counts GROUP BY feature
+),
+lam_new AS (SELECT sum(n * g) / sum(n) AS lam FROM g)
+SELECT c.feature, c.level,
+       (c.mg + {PSEUDO_COUNT}) / (t.tm + {PSEUDO_COUNT} * t.k) AS m,
+       (c.ug + {PSEUDO_COUNT}) / (t.tu + {PSEUDO_COUNT} * t.k) AS u,
+       least(greatest(lam_new.lam, 1e-6), 1 - 1e-6) AS prior,
+       {iteration} AS iteration
+FROM counts AS c
+JOIN totals AS t ON t.feature = c.feature
+CROSS JOIN lam_new
+"""
+
+
+def _em_step(iteration: int) -> Step:
+    return Step(
+        f"em_{iteration:02d}",
+        f"EM iteration {iteration}: m, u and lambda of the parent-figure model",
+        lambda params: em_iteration_sql(params, iteration),
+    )
+
+
+def scored_sql(params: RunParameters) -> str:
+    """Every comparison with its match weight and confidence under the fitted model."""
+    comparisons = params.table("comparisons")
+    final = params.table(f"em_{EM_ITERATIONS:02d}")
+    joins = "\n".join(
+        f"LEFT JOIN {final} AS p_{f} ON p_{f}.feature = {literal(f)} AND p_{f}.level = c.l_{f}"
+        for f in FEATURES
+    )
+    terms = " + ".join(f"coalesce(ln(p_{f}.m) - ln(p_{f}.u), 0)" for f in FEATURES)
+    return f"""
+WITH lam AS (SELECT max(prior) AS lam FROM {final}),
+w AS (
+    SELECT c.*, ln(lam.lam) - ln(1 - lam.lam) + {terms} AS match_weight
+    FROM {comparisons} AS c
+    CROSS JOIN lam
+    {joins}
+)
+SELECT *, 1.0 / (1.0 + exp(-match_weight)) AS confidence FROM w
+"""
+
+
+_ROUTE_ORDER = {
+    "RMS_RELATIONSHIP": 1,
+    "PRISON_CONTACT": 2,
+    "PARTNER": 3,
+    "CO_OCCURRENCE": 4,
+    "CO_RESIDENCE": 5,
+}
+_KIND_ORDER = (
+    "CASE e.kind WHEN 'PARENT' THEN 0 WHEN 'STEP' THEN 1 WHEN 'GUARDIAN' THEN 2 "
+    "WHEN 'HOME' THEN 3 WHEN 'FAMILY' THEN 3 WHEN 'GRAND' THEN 4 ELSE 5 END"
+)
+
+
+def carers_sql(params: RunParameters) -> str:
+    """The likely remaining carer per (reception, child): the child's other recorded parent,
+    else the prisoner's recorded partner (one living with the child first), else a partner
+    the prisoner declared to the prison."""
+    scored = params.table("scored")
+    cands = params.table("reception_candidates")
+    ev = params.table("evidence")
+    entities = params.table("entities")
+    members = params.table("entity_members")
+    residence = params.table("evidence_residence")
+    return f"""
+WITH rows AS (
+    SELECT DISTINCT s.booking_id, s.prisoner_number, s.adult_entity, s.child_key, s.ref_date
+    FROM {scored} AS s WHERE s.booking_id IS NOT NULL
+),
+kids AS (
+    SELECT DISTINCT r.booking_id, r.adult_entity, r.child_key, r.ref_date, c.child_entity
+    FROM rows AS r
+    JOIN {cands} AS c ON c.booking_id = r.booking_id AND c.child_key = r.child_key
+),
+other_parent AS (
+    SELECT k.booking_id, k.child_key, e.adult_entity AS carer_entity,
+           CASE e.kind WHEN 'STEP' THEN 'STEP_PARENT' WHEN 'GUARDIAN' THEN 'GUARDIAN'
+                ELSE 'PARENT' END AS carer_relationship, 1 AS rank
+    FROM kids AS k
+    JOIN {ev} AS e ON e.child_entity = k.child_entity
+    WHERE e.route IN ('RMS_RELATIONSHIP', 'PARTNER', 'PRISON_CONTACT')
+      AND e.kind IN ('PARENT', 'STEP', 'GUARDIAN') AND e.adult_entity <> k.adult_entity
+),
+rms AS (SELECT record_id, entity_id FROM {members} WHERE source = 'RMS'),
+partner_links AS (
+    SELECT a.entity_id AS x, b.entity_id AS y FROM relationships AS r
+    JOIN rms AS a ON a.record_id = r.person_id JOIN rms AS b ON b.record_id = r.related_person_id
+    WHERE r.relationship = 'PARTNER'
+),
+partners AS (
+    SELECT x AS adult_entity, y AS partner_entity FROM partner_links
+    UNION SELECT y, x FROM partner_links
+),
+recorded_partner AS (
+    SELECT k.booking_id, k.child_key, p.partner_entity AS carer_entity,
+           'PARTNER' AS carer_relationship,
+           CASE WHEN max(CASE WHEN res.child_entity IS NOT NULL THEN 1 ELSE 0 END) = 1
+                THEN 2 ELSE 3 END AS rank
+    FROM kids AS k
+    JOIN partners AS p ON p.adult_entity = k.adult_entity
+    LEFT JOIN {residence} AS res
+           ON res.adult_entity = p.partner_entity AND res.child_entity = k.child_entity
+          AND res.kind = 'HOME' AND (res.last_seen IS NULL OR res.last_seen >= k.ref_date)
+    WHERE p.partner_entity <> k.child_entity
+    GROUP BY k.booking_id, k.child_key, p.partner_entity
+),
+declared_partner AS (
+    SELECT r.booking_id, r.child_key, m.entity_id AS carer_entity,
+           CASE c.relationship_code WHEN 'WIFE' THEN 'WIFE' WHEN 'HUS' THEN 'HUSBAND'
+                ELSE 'PARTNER' END AS carer_relationship, 4 AS rank
+    FROM rows AS r
+    JOIN prisoner_contacts AS c ON c.prisoner_number = r.prisoner_number
+    JOIN {members} AS m ON m.source = 'CONTACT' AND m.record_id = CAST(c._row AS VARCHAR)
+    WHERE c.relationship_code IN ('WIFE', 'HUS', 'PART')
+),
+all_carers AS (
+    SELECT * FROM other_parent UNION ALL SELECT * FROM recorded_partner
+    UNION ALL SELECT * FROM declared_partner
+),
+ranked AS (
+    SELECT ac.*, row_number() OVER (
+               PARTITION BY ac.booking_id, ac.child_key
+               ORDER BY ac.rank, ac.carer_entity) AS pick
+    FROM all_carers AS ac
+)
+SELECT r.booking_id, r.child_key, r.carer_entity, r.carer_relationship,
+       e.person_ids AS carer_person_ids,
+       concat_ws(' ', e.forenames, e.surname) AS carer_name
+FROM ranked AS r
+LEFT JOIN {entities} AS e ON e.entity_id = r.carer_entity
+WHERE r.pick = 1
+"""
+
+
+def decided_sql(params: RunParameters) -> str:
+    """One row per (reception, child): details, confidence, decision, evidence in words."""
+    scored = params.table("scored")
+    cands = params.table("reception_candidates")
+    ev = params.table("evidence")
+    entities = params.table("entities")
+    nominals = params.table("prisoner_nominals")
+    receptions = params.table("in_area")
+    carers = params.table("carers")
+    order = " ".join(f"WHEN {literal(k)} THEN {v}" for k, v in _ROUTE_ORDER.items())
+    first = long_date_sql("e.first_seen")
+    when = (
+        "CASE WHEN e.route = 'CO_OCCURRENCE' AND e.first_seen IS NOT NULL THEN "
+        f"CASE WHEN e.events = 1 THEN ' on ' || {first} ELSE ' from ' || {first} || ' to ' || "
+        f"{long_date_sql('e.last_seen')} END ELSE '' END"
+    )
+    parent_evidence = (
+        "l_rms IN ('PARENT', 'STEP', 'GUARDIAN') OR l_contact IN ('PARENT', 'STEP', 'GUARDIAN')"
+        " OR l_partner IN ('PARENT', 'STEP', 'GUARDIAN')"
+    )
+    return f"""
+WITH rows AS (
+    SELECT s.* FROM {scored} AS s WHERE s.booking_id IS NOT NULL
+),
+members AS (
+    SELECT DISTINCT c.booking_id, c.child_key, c.child_entity, c.adult_entity
+    FROM {cands} AS c
+),
+ids AS (
+    SELECT m.booking_id, m.child_key,
+           array_to_string(list_sort(list_distinct(flatten(list(
+               string_split(coalesce(e.person_ids, ''), ';'))))), ';') AS person_ids,
+           array_to_string(list_sort(list_distinct(flatten(list(
+               string_split(coalesce(e.partner_ids, ''), ';'))))), ';') AS partner_ids
+    FROM members AS m JOIN {entities} AS e ON e.entity_id = m.child_entity
+    GROUP BY m.booking_id, m.child_key
+),
+best AS (
+    SELECT m.booking_id, m.child_key, e.surname, e.forenames, e.date_of_birth, e.sex,
+           row_number() OVER (
+               PARTITION BY m.booking_id, m.child_key
+               ORDER BY CASE WHEN e.person_ids IS NOT NULL THEN 0
+                             WHEN e.partner_ids IS NOT NULL THEN 1 ELSE 2 END,
+                        CASE WHEN e.date_of_birth IS NULL THEN 1 ELSE 0 END, e.entity_id
+           ) AS pick
+    FROM members AS m JOIN {entities} AS e ON e.entity_id = m.child_entity
+),
+clauses AS (
+    SELECT m.booking_id, m.child_key, e.route, e.against,
+           e.detail || {when} AS clause,
+           CASE e.route {order} END AS route_order,
+           row_number() OVER (
+               PARTITION BY m.booking_id, m.child_key, e.route, e.against
+               ORDER BY {_KIND_ORDER},
+                        CASE WHEN e.open_ended THEN 0 ELSE 1 END,
+                        e.first_seen NULLS LAST, e.records
+           ) AS pick,
+           count(*) OVER (PARTITION BY m.booking_id, m.child_key, e.route, e.against) AS n
+    FROM members AS m
+    JOIN {ev} AS e ON e.adult_entity = m.adult_entity AND e.child_entity = m.child_entity
+),
+words AS (
+    SELECT booking_id, child_key,
+           array_to_string(list(CASE WHEN NOT against THEN clause
+                   || CASE WHEN n > 1 THEN ' (and ' || CAST(n - 1 AS VARCHAR) || ' more)'
+                           ELSE '' END END ORDER BY route_order), '; ') AS for_text,
+           array_to_string(list(CASE WHEN against THEN clause END ORDER BY route_order), '; ')
+               AS against_text,
+           array_to_string(list(CASE WHEN NOT against THEN route END ORDER BY route_order),
+                           ';') AS sources
+    FROM clauses WHERE pick = 1
+    GROUP BY booking_id, child_key
+),
+parent_nominals AS (
+    SELECT prisoner_number,
+           array_to_string(list_sort(list(person_id)), ';') AS parent_person_ids,
+           'prisoner matched to police record(s) '
+           || array_to_string(list_sort(list(person_id || ' (' || matched_on || ')')), ', ')
+               AS matched_text
+    FROM {nominals} GROUP BY prisoner_number
+),
+homes AS (
+    SELECT m.booking_id, m.child_key,
+           concat_ws(', ', a.line1, a.line2, a.town) AS address, a.postcode, a.lpa,
+           row_number() OVER (
+               PARTITION BY m.booking_id, m.child_key
+               ORDER BY CASE WHEN (pa.from_date IS NULL OR pa.from_date <= r.ref_date)
+                              AND (pa.to_date IS NULL OR pa.to_date >= r.ref_date)
+                             THEN 0 ELSE 1 END,
+                        pa.from_date DESC NULLS LAST, pa._row DESC
+           ) AS pick
+    FROM members AS m
+    JOIN rows AS r ON r.booking_id = m.booking_id AND r.child_key = m.child_key
+    JOIN {params.table("entity_members")} AS em
+      ON em.entity_id = m.child_entity AND em.source = 'RMS'
+    JOIN person_addresses AS pa ON pa.person_id = em.record_id AND pa.address_role = 'HOME'
+    JOIN addresses AS a ON a.address_id = pa.address_id
+),
+lpa_names AS (SELECT lpa, min(lpa_name) AS lpa_name FROM force_area GROUP BY lpa),
+base AS (
+    SELECT r.*, b.surname AS child_surname_best, b.forenames AS child_forenames,
+           b.date_of_birth AS child_date_of_birth, b.sex AS child_sex,
+           nullif(i.person_ids, '') AS child_person_ids,
+           nullif(i.partner_ids, '') AS child_partner_ids,
+           rec.reception_date, rec.prisoner_name, rec.prison_name, rec.prisoner_lpa,
+           pn.parent_person_ids, pn.matched_text,
+           w.for_text, w.against_text, w.sources,
+           h.address, h.postcode, h.lpa, ln.lpa_name,
+           cr.carer_entity, cr.carer_person_ids, cr.carer_name, cr.carer_relationship,
+           CASE WHEN r.l_rms = 'PARENT' OR r.l_contact = 'PARENT' OR r.l_partner = 'PARENT'
+                     THEN 'PARENT'
+                WHEN r.l_rms = 'STEP' OR r.l_contact = 'STEP' OR r.l_partner = 'STEP'
+                     THEN 'STEP_PARENT'
+                WHEN r.l_rms = 'GUARDIAN' OR r.l_contact = 'GUARDIAN'
+                     OR r.l_partner = 'GUARDIAN' THEN coalesce(r.guard_code, 'GUARDIAN')
+                WHEN (r.l_rms = 'GRAND' OR r.l_contact = 'GRAND' OR r.l_partner = 'GRAND')
+                     AND r.res_cur = 1 THEN 'GRANDPARENT'
+                WHEN r.l_rms = 'STEP_ENDED' THEN 'STEP_PARENT'
+                ELSE 'PARENT' END AS relationship,
+           CASE WHEN r.child_dob IS NULL THEN ({parent_evidence}) ELSE TRUE END AS age_ok
+    FROM rows AS r
+    JOIN {receptions} AS rec
+      ON rec.booking_id = r.booking_id AND rec.prisoner_number = r.prisoner_number
+    LEFT JOIN best AS b ON b.booking_id = r.booking_id AND b.child_key = r.child_key
+                       AND b.pick = 1
+    LEFT JOIN ids AS i ON i.booking_id = r.booking_id AND i.child_key = r.child_key
+    LEFT JOIN words AS w ON w.booking_id = r.booking_id AND w.child_key = r.child_key
+    LEFT JOIN parent_nominals AS pn ON pn.prisoner_number = r.prisoner_number
+    LEFT JOIN homes AS h ON h.booking_id = r.booking_id AND h.child_key = r.child_key
+                        AND h.pick = 1
+    LEFT JOIN lpa_names AS ln ON ln.lpa = h.lpa
+    LEFT JOIN {carers} AS cr ON cr.booking_id = r.booking_id AND cr.child_key = r.child_key
+),
+eligible AS (SELECT * FROM base WHERE age_ok),
+threshold AS (
+    SELECT coalesce(min(t), 1.0) AS t FROM (
+        SELECT confidence AS t,
+               avg(confidence) OVER (ORDER BY confidence DESC
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS mean
+        FROM eligible
+    ) AS c
+    WHERE mean >= {TARGET_PRECISION} AND t >= {THRESHOLD_FLOOR}
+)
+SELECT e.*,
+       th.t AS threshold,
+       CASE WHEN e.confidence >= th.t THEN 'WORKLIST'
+            WHEN e.confidence >= {REVIEW_FLOOR} THEN 'REVIEW' ELSE 'DROPPED' END AS decision,
+       CASE WHEN e.child_dob IS NULL
+            THEN 'Date of birth unknown: kept for its parent-type record. ' ELSE '' END
+       || upper(substr(coalesce(e.for_text, 'no evidence for'), 1, 1))
+       || substr(coalesce(e.for_text, 'no evidence for'), 2)
+       || CASE WHEN e.against_text IS NOT NULL AND e.against_text <> ''
+               THEN '. Against: ' || e.against_text ELSE '' END
+       || '. (' || coalesce(e.matched_text, 'prisoner not matched to a police record')
+       || '; confidence ' || CAST(round(e.confidence, 2) AS VARCHAR) || '.)' AS evidence
+FROM eligible AS e CROSS JOIN threshold AS th
+"""
+
+
+def _output_sql(params: RunParameters, decision: str) -> str:
+    from paramount.contract.tables import CHILDREN_COLUMNS
+
+    decided = params.table("decided")
+    columns = {
+        "child_person_ids": "child_person_ids",
+        "child_partner_ids": "child_partner_ids",
+        "child_surname": "child_surname_best",
+        "child_forenames": "child_forenames",
+        "child_date_of_birth": "child_date_of_birth",
+        "child_sex": "child_sex",
+        "child_age": "CAST(CASE WHEN child_dob IS NULL THEN NULL ELSE "
+        f"{age_years_sql('child_dob', 'reception_date')} END AS INTEGER)",
+        "prisoner_number": "prisoner_number",
+        "booking_id": "booking_id",
+        "reception_date": "reception_date",
+        "parent_person_ids": "parent_person_ids",
+        "relationship": "relationship",
+        "confidence": "CAST(round(confidence, 4) AS DOUBLE)",
+        "evidence": "evidence",
+        "sources": "sources",
+        "address": "address",
+        "postcode": "postcode",
+        "lpa": "lpa",
+        "lpa_name": "lpa_name",
+        "prisoner_name": "prisoner_name",
+        "prison_name": "prison_name",
+        "prisoner_lpa": "prisoner_lpa",
+        "method": literal(params.method),
+        "carer_entity": "carer_entity",
+        "carer_person_ids": "carer_person_ids",
+        "carer_name": "carer_name",
+        "carer_relationship": "carer_relationship",
+        "child_entity": "child_key",
+        "prisoner_entity": "adult_entity",
+        "decision": "decision",
+        "threshold": "threshold",
+        "levels": "concat_ws(' ', 'rms=' || l_rms, 'contact=' || l_contact, "
+        "'partner=' || l_partner, 'home_occ=' || l_home_occ, 'gap=' || l_gap, "
+        "'surname=' || l_surname)",
+    }
+    assert tuple(columns)[: len(CHILDREN_COLUMNS)] == CHILDREN_COLUMNS
+    select = ",\n       ".join(f"{expr} AS {name}" for name, expr in columns.items())
+    return f"""
+SELECT {select}
+FROM {decided}
+WHERE decision = {literal(decision)}
+ORDER BY reception_date, prisoner_number, booking_id, child_age, child_person_ids, child_key
+"""
+
+
+def review_sql(params: RunParameters) -> str:
+    """Candidates below the worklist threshold but worth an analyst's look."""
+    return _output_sql(params, "REVIEW")
+
+
+def children_sql(params: RunParameters) -> str:
+    """The worklist: the contract's columns first, then the decision's extras."""
+    return _output_sql(params, "WORKLIST")
+
+
+PAIRS = Step(
+    "pairs", "Candidate adult-child entity pairs of the force, evidence as flags", pairs_sql
+)
+RECEPTION_CANDIDATES = Step(
+    "reception_candidates",
+    "The window's candidates: children of each received prisoner's entity, one key a child",
+    reception_candidates_sql,
+)
+COMPARISONS = Step(
+    "comparisons",
+    "Comparison vectors (levels per feature): force-wide pairs and reception candidates",
+    comparisons_sql,
+)
+EM_PATTERNS = Step(
+    "em_patterns", "Distinct comparison vectors of the force and their counts", em_patterns_sql
+)
+EM_PATTERN_LEVELS = Step(
+    "em_pattern_levels", "The vectors in long form (feature, level)", em_pattern_levels_sql
+)
+EM_INITIAL = Step("em_00", "EM starting values of m, u and lambda", em_initial_sql)
+SCORED = Step("scored", "Match weight and confidence of every comparison", scored_sql)
+CARERS = Step("carers", "The likely remaining carer of each child", carers_sql)
+DECIDED = Step(
+    "decided", "One row per child per reception: confidence, decision, evidence", decided_sql
+)
+REVIEW = Step(
+    "review", "Candidates for an analyst: below the threshold, above the floor", review_sql
+)
+DECIDE_CHILDREN = Step("children", "The worklist in the contract's columns", children_sql)
+
+DECIDE_STEPS: tuple[Step, ...] = (
+    PAIRS,
+    RECEPTION_CANDIDATES,
+    COMPARISONS,
+    EM_PATTERNS,
+    EM_PATTERN_LEVELS,
+    EM_INITIAL,
+    *(_em_step(i) for i in range(1, EM_ITERATIONS + 1)),
+    SCORED,
+    CARERS,
+    DECIDED,
+    REVIEW,
+    DECIDE_CHILDREN,
+)

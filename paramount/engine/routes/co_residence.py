@@ -1,0 +1,122 @@
+"""Route CO_RESIDENCE: an adult and a child with overlapping home periods at one address.
+
+Addresses are compared by UPRN where known (two address rows for one property are one home)
+and by address id otherwise. HOME and PREVIOUS_HOME periods count; CONTACT and WORK do not.
+
+Not every shared address is a household. Shared premises (`SHARED_PREMISES`: HMOs, hostels,
+care homes, hotels, refuges, commercial premises) put unrelated people under one roof, and so
+does a dwelling with many residents at once (a bad address, a block recorded as one). Both are
+kept as evidence of kind SHARED, which the decision treats as its own weak level, and every
+row carries the weight 1/log2(1 + concurrent residents) (an Adamic-Adar style discount: two
+people alone at an address say much more than two of forty). `HOUSEHOLD_MAX` is the size above
+which a household is implausible: the largest ordinary households (about 1 in 200 in the
+census) have eight people.
+"""
+
+from __future__ import annotations
+
+from paramount.contract.tables import SHARED_PREMISES
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.evidence import select_evidence
+from paramount.engine.sql import in_list, literal, long_date_sql
+
+ROUTE = "CO_RESIDENCE"
+HOUSEHOLD_MAX = 8
+HOME_ROLES = ("HOME", "PREVIOUS_HOME")
+_FAR_PAST = "DATE '1900-01-01'"
+_FAR_FUTURE = "DATE '9999-12-31'"
+
+
+def evidence_residence_sql(params: RunParameters) -> str:
+    members = params.table("entity_members")
+    since = long_date_sql("p.overlap_from")
+    until = long_date_sql("p.overlap_to")
+    detail = (
+        "CASE WHEN p.shared THEN 'lived at the same shared or crowded address (' "
+        "|| coalesce(lower(p.premises_type), 'dwelling') || ', ' "
+        "|| CAST(p.residents AS VARCHAR) || ' residents)' "
+        "ELSE 'lived at the same address' END"
+        " || CASE WHEN p.address_from IS NOT NULL THEN ' from ' || "
+        f"{since} ELSE '' END"
+        f" || CASE WHEN p.address_to IS NOT NULL THEN ' to ' || {until} ELSE '' END"
+        " || coalesce(' (' || p.postcode || ')', '')"
+    )
+    return f"""
+WITH homes AS (
+    SELECT m.entity_id, pa.person_id,
+           coalesce('U:' || a.uprn, 'A:' || a.address_id) AS address_key,
+           a.address_id, a.postcode, a.premises_type,
+           pa.from_date, pa.to_date,
+           coalesce(pa.from_date, {_FAR_PAST}) AS f,
+           coalesce(pa.to_date, {_FAR_FUTURE}) AS t
+    FROM person_addresses AS pa
+    JOIN addresses AS a ON a.address_id = pa.address_id
+    JOIN {members} AS m ON m.source = 'RMS' AND m.record_id = pa.person_id
+    WHERE pa.address_role IN {in_list(HOME_ROLES)}
+),
+address_size AS (
+    SELECT address_key, count(DISTINCT entity_id) AS ever,
+           max(CASE WHEN premises_type IN {in_list(SHARED_PREMISES)} THEN 1 ELSE 0 END) = 1
+               AS shared_type
+    FROM homes GROUP BY address_key
+),
+pairs AS (
+    SELECT a.entity_id AS adult_entity, c.entity_id AS child_entity, a.address_key,
+           greatest(a.f, c.f) AS f, least(a.t, c.t) AS t,
+           a.person_id || '@' || a.address_id AS a_rec,
+           c.person_id || '@' || c.address_id AS c_rec,
+           coalesce(a.postcode, c.postcode) AS postcode,
+           coalesce(a.premises_type, c.premises_type) AS premises_type
+    FROM homes AS a
+    JOIN homes AS c ON c.address_key = a.address_key AND c.entity_id <> a.entity_id
+    JOIN address_size AS s ON s.address_key = a.address_key
+    WHERE greatest(a.f, c.f) <= least(a.t, c.t)
+      AND s.ever <= 50 * {HOUSEHOLD_MAX}
+),
+concurrent AS (
+    SELECT p.adult_entity, p.child_entity, p.address_key, p.f, p.t,
+           count(DISTINCT h.entity_id) AS residents
+    FROM pairs AS p
+    JOIN homes AS h ON h.address_key = p.address_key AND h.f <= p.t AND h.t >= p.f
+    GROUP BY p.adult_entity, p.child_entity, p.address_key, p.f, p.t
+),
+p AS (
+    SELECT pr.adult_entity, pr.child_entity, pr.address_key, pr.postcode, pr.premises_type,
+           CASE WHEN pr.f = {_FAR_PAST} THEN NULL ELSE pr.f END AS overlap_from,
+           CASE WHEN pr.t = {_FAR_FUTURE} THEN NULL ELSE pr.t END AS overlap_to,
+           CASE WHEN pr.f = {_FAR_PAST} THEN NULL ELSE pr.f END AS address_from,
+           CASE WHEN pr.t = {_FAR_FUTURE} THEN NULL ELSE pr.t END AS address_to,
+           cc.residents,
+           s.shared_type OR cc.residents > {HOUSEHOLD_MAX} AS shared,
+           pr.a_rec, pr.c_rec
+    FROM pairs AS pr
+    JOIN concurrent AS cc
+      ON cc.adult_entity = pr.adult_entity AND cc.child_entity = pr.child_entity
+     AND cc.address_key = pr.address_key AND cc.f = pr.f AND cc.t = pr.t
+    JOIN address_size AS s ON s.address_key = pr.address_key
+)
+SELECT {
+        select_evidence(
+            adult_entity="p.adult_entity",
+            child_entity="p.child_entity",
+            route=literal(ROUTE),
+            kind="CASE WHEN p.shared THEN 'SHARED' ELSE 'HOME' END",
+            against="FALSE",
+            weight="1.0 / log2(1 + greatest(p.residents, 1))",
+            events="p.residents",
+            first_seen="p.overlap_from",
+            last_seen="p.overlap_to",
+            open_ended="p.overlap_to IS NULL",
+            records="'home ' || p.a_rec || ' and ' || p.c_rec",
+            detail=detail,
+        )
+    }
+FROM p
+"""
+
+
+EVIDENCE_RESIDENCE = Step(
+    "evidence_residence",
+    "Overlapping home periods at one address (UPRN or id), shared premises kept apart",
+    evidence_residence_sql,
+)

@@ -1,0 +1,81 @@
+"""The common shape of every route's evidence, and the union the decision reads.
+
+One row is one piece of evidence between an adult entity and a (possibly) child entity:
+
+| column | meaning |
+|---|---|
+| adult_entity, child_entity | entity ids (`pm_entities`) |
+| route | a contract route: RMS_RELATIONSHIP, PRISON_CONTACT, PARTNER, CO_RESIDENCE, ... |
+| kind | what the record says, route-specific (PARENT, STEP, SIBLING, HOME, SHARED, FAMILY...) |
+| relationship | the contract code it implies for the adult (PARENT, STEP_PARENT, ...), or null |
+| against | true when the record speaks against a parent inference (a sibling, an ex-partner) |
+| weight | the route's own weight input (co-residence: 1/log2(1+residents); co-occurrence: the
+  Adamic-Adar sum), null where a record simply is or is not there |
+| surprise | -log10 of the chance of the observation under independence (co-occurrence) |
+| events | how many records or events the row rests on |
+| first_seen, last_seen | dates of the evidence (co-residence: the overlap; null = open) |
+| open_ended | co-residence still running at the extract's end |
+| records | the ids it rests on, for an analyst to check |
+| detail | a clause in plain words, without the date (the decision adds dates) |
+
+Routes never decide: the decision step (`engine/decide.py`) turns these rows into levels.
+"""
+
+from __future__ import annotations
+
+from paramount.engine.pipeline import RunParameters, Step
+
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "adult_entity",
+    "child_entity",
+    "route",
+    "kind",
+    "relationship",
+    "against",
+    "weight",
+    "surprise",
+    "events",
+    "first_seen",
+    "last_seen",
+    "open_ended",
+    "records",
+    "detail",
+)
+
+ROUTE_STEPS = (
+    "evidence_rms",
+    "evidence_contacts",
+    "evidence_partner",
+    "evidence_residence",
+    "evidence_occurrence",
+)
+
+
+def select_evidence(**columns: str) -> str:
+    """A SELECT list in the evidence shape: given expressions, typed nulls for the rest."""
+    types = {
+        "against": "BOOLEAN",
+        "weight": "DOUBLE",
+        "surprise": "DOUBLE",
+        "events": "BIGINT",
+        "first_seen": "DATE",
+        "last_seen": "DATE",
+        "open_ended": "BOOLEAN",
+    }
+    unknown = set(columns) - set(EVIDENCE_COLUMNS)
+    if unknown:
+        raise ValueError(f"not evidence columns: {sorted(unknown)}")
+    parts = []
+    for name in EVIDENCE_COLUMNS:
+        expr = columns.get(name, "NULL")
+        parts.append(f"CAST({expr} AS {types.get(name, 'VARCHAR')}) AS {name}")
+    return ",\n       ".join(parts)
+
+
+def evidence_sql(params: RunParameters) -> str:
+    """Every route's rows in one table."""
+    cols = ", ".join(EVIDENCE_COLUMNS)
+    return "\nUNION ALL\n".join(f"SELECT {cols} FROM {params.table(step)}" for step in ROUTE_STEPS)
+
+
+EVIDENCE = Step("evidence", "Every route's evidence rows in one table", evidence_sql)

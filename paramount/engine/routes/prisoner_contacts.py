@@ -1,0 +1,73 @@
+"""Route PRISON_CONTACT: the children a prisoner declared to the prison.
+
+A second route independent of police records. The contact row is its own record; identity
+resolution (`pm_entity_members`, source CONTACT) says which entity it is, so a declared son
+who is also a police nominal is one child. Codes: SON/DAU a child, SSON/SDAU a stepchild,
+GUA/ILP a child in the prisoner's care, GSON/GDAU a grandchild (a parent only in the sense
+of primary carer, which co-residence decides); anything else (BRO, SIS, FRI...) speaks
+against a parent inference.
+"""
+
+from __future__ import annotations
+
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.evidence import select_evidence
+from paramount.engine.sql import literal
+
+ROUTE = "PRISON_CONTACT"
+PARTNER_CONTACT_CODES = ("WIFE", "HUS", "PART")
+_KINDS = {
+    "SON": ("PARENT", "PARENT", "son"),
+    "DAU": ("PARENT", "PARENT", "daughter"),
+    "SSON": ("STEP", "STEP_PARENT", "stepson"),
+    "SDAU": ("STEP", "STEP_PARENT", "stepdaughter"),
+    "GUA": ("GUARDIAN", "GUARDIAN", "a child in their guardianship"),
+    "ILP": ("GUARDIAN", "CARER", "a child in their care (in loco parentis)"),
+    "GSON": ("GRAND", "GRANDPARENT", "grandson"),
+    "GDAU": ("GRAND", "GRANDPARENT", "granddaughter"),
+}
+
+
+def _case(column: str, pick: int, default: str) -> str:
+    whens = " ".join(f"WHEN {literal(k)} THEN {literal(v[pick])}" for k, v in _KINDS.items())
+    return f"CASE {column} {whens} ELSE {default} END"
+
+
+def evidence_contacts_sql(params: RunParameters) -> str:
+    members = params.table("entity_members")
+    kind = _case("c.relationship_code", 0, "'OTHER'")
+    rel = _case("c.relationship_code", 1, "NULL")
+    other = "'contact (' || coalesce(c.relationship_code, '?') || ')'"
+    words = _case("c.relationship_code", 2, other)
+    flags = (
+        "CASE WHEN c.next_of_kin = 'Y' THEN ', next of kin' ELSE '' END"
+        " || CASE WHEN c.emergency_contact = 'Y' THEN ', emergency contact' ELSE '' END"
+    )
+    partner = "(" + ", ".join(literal(c) for c in PARTNER_CONTACT_CODES) + ")"
+    return f"""
+SELECT {
+        select_evidence(
+            adult_entity="x.entity_id",
+            child_entity="k.entity_id",
+            route=literal(ROUTE),
+            kind=kind,
+            relationship=rel,
+            against=f"{kind} = 'OTHER'",
+            events="1",
+            records="'contact row ' || CAST(c._row AS VARCHAR) || ' of ' || c.prisoner_number"
+            " || coalesce(' booking ' || c.booking_id, '')",
+            detail=f"'declared as ' || {words} || ' to the prison' || {flags}",
+        )
+    }
+FROM prisoner_contacts AS c
+JOIN {members} AS x ON x.source = 'PRISONER' AND x.record_id = c.prisoner_number
+JOIN {members} AS k ON k.source = 'CONTACT' AND k.record_id = CAST(c._row AS VARCHAR)
+WHERE coalesce(c.relationship_code, '') NOT IN {partner} AND x.entity_id <> k.entity_id
+"""
+
+
+EVIDENCE_CONTACTS = Step(
+    "evidence_contacts",
+    "Children a prisoner declared to the prison, as entities",
+    evidence_contacts_sql,
+)

@@ -32,6 +32,8 @@ confidences are calibrated). Rows below it and at or above `REVIEW_FLOOR` go to 
 
 from __future__ import annotations
 
+import math
+
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.sql import age_years_sql, date_literal, literal, long_date_sql
 
@@ -94,6 +96,28 @@ FEATURES: dict[str, dict[str, tuple[float, float]]] = {
     "surname": {"SAME": (0.7, 0.3), "DIFF": (0.3, 0.7)},
 }
 INITIAL_LAMBDA = 0.1
+# Levels whose Bayes factor is fixed, not learned (as Splink fixes m probabilities): records
+# that by definition say the adult is not a current parent figure. Unsupervised EM would
+# otherwise learn "close family" (siblings, ended step-parents co-occur like parents do), not
+# "parent figure". 1/20: such a record makes a parent inference twenty times less likely.
+FIXED_BAYES_FACTORS: dict[tuple[str, str], float] = {
+    ("rms", "AGAINST"): 0.05,
+    ("rms", "STEP_ENDED"): 0.05,
+    ("rms", "CONFLICT"): 1.0,
+    ("contact", "OTHER"): 0.05,
+    ("partner", "AGAINST"): 0.05,
+}
+
+
+def _log_bf_sql(alias: str) -> str:
+    """ln(m/u) of a parameter row, or the fixed value for a fixed level."""
+    whens = " ".join(
+        f"WHEN {alias}.feature = {literal(f)} AND {alias}.level = {literal(lv)} "
+        f"THEN {math.log(bf)!r}"
+        for (f, lv), bf in FIXED_BAYES_FACTORS.items()
+    )
+    return f"CASE {whens} ELSE ln({alias}.m) - ln({alias}.u) END"
+
 
 _F = "CASE WHEN {c} THEN 1 ELSE 0 END"
 
@@ -208,6 +232,14 @@ WHERE key_dob IS NULL
 """
 
 
+def _gap_level_sql() -> str:
+    return (
+        "CASE WHEN gap_years IS NULL THEN 'NA' WHEN gap_years < 14 THEN 'LT14' "
+        "WHEN gap_years < 20 THEN '14_19' WHEN gap_years <= 45 THEN '20_45' "
+        "WHEN gap_years <= 60 THEN '46_60' ELSE 'GT60' END"
+    )
+
+
 def _levels_sql() -> str:
     """The comparison vector's levels from the aggregated flags (NULL = not applicable)."""
     ended = (
@@ -223,7 +255,7 @@ def _levels_sql() -> str:
             WHEN rms_step = 1 THEN 'STEP'
             WHEN rms_guard = 1 THEN 'GUARDIAN'
             WHEN rms_grand = 1 THEN 'GRAND'
-            WHEN rms_sibling = 1 OR rms_exchild = 1 THEN 'AGAINST'
+            WHEN rms_sibling = 1 THEN 'AGAINST'
             WHEN rms_nok = 1 THEN 'NOK'
             ELSE 'NONE' END AS l_rms,
        CASE WHEN NOT adult_declared THEN NULL
@@ -373,7 +405,7 @@ def em_iteration_sql(params: RunParameters, iteration: int) -> str:
 WITH lam AS (SELECT max(prior) AS lam FROM {prev}),
 post AS (
     SELECT pt.pattern_id, pt.n,
-           coalesce(sum(ln(pr.m) - ln(pr.u)), 0) AS bf
+           coalesce(sum({_log_bf_sql("pr")}), 0) AS bf
     FROM {patterns} AS pt
     LEFT JOIN {levels} AS pl ON pl.pattern_id = pt.pattern_id
     LEFT JOIN {prev} AS pr ON pr.feature = pl.feature AND pr.level = pl.level
@@ -423,7 +455,7 @@ def scored_sql(params: RunParameters) -> str:
         f"LEFT JOIN {final} AS p_{f} ON p_{f}.feature = {literal(f)} AND p_{f}.level = c.l_{f}"
         for f in FEATURES
     )
-    terms = " + ".join(f"coalesce(ln(p_{f}.m) - ln(p_{f}.u), 0)" for f in FEATURES)
+    terms = " + ".join(f"coalesce({_log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
     return f"""
 WITH lam AS (SELECT max(prior) AS lam FROM {final}),
 w AS (
@@ -559,10 +591,12 @@ members AS (
 ),
 ids AS (
     SELECT m.booking_id, m.child_key,
-           array_to_string(list_sort(list_distinct(flatten(list(
-               string_split(coalesce(e.person_ids, ''), ';'))))), ';') AS person_ids,
-           array_to_string(list_sort(list_distinct(flatten(list(
-               string_split(coalesce(e.partner_ids, ''), ';'))))), ';') AS partner_ids
+           array_to_string(list_sort(list_distinct(flatten(
+               list(string_split(e.person_ids, ';')) FILTER (WHERE e.person_ids IS NOT NULL)
+           ))), ';') AS person_ids,
+           array_to_string(list_sort(list_distinct(flatten(
+               list(string_split(e.partner_ids, ';')) FILTER (WHERE e.partner_ids IS NOT NULL)
+           ))), ';') AS partner_ids
     FROM members AS m JOIN {entities} AS e ON e.entity_id = m.child_entity
     GROUP BY m.booking_id, m.child_key
 ),

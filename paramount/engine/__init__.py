@@ -51,6 +51,9 @@ class IdentificationResult:
     children: pa.Table
     steps: list[StepResult] = field(default_factory=list)
     seconds: float = 0.0
+    # Candidates below the worklist threshold, for an analyst (methods with a decision step;
+    # None for the baseline, which has no confidence to fall short of).
+    review: pa.Table | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,6 +67,7 @@ class IdentificationResult:
             "window_to": self.window_to.isoformat(),
             "result_table": self.table,
             "children": self.children.num_rows,
+            "review": None if self.review is None else self.review.num_rows,
             "steps": [s.to_dict() for s in self.steps],
             "seconds": self.seconds,
         }
@@ -86,6 +90,10 @@ def identify(
         f"SELECT * FROM {ident(table)} "
         "ORDER BY reception_date, prisoner_number, booking_id, child_age, child_person_ids"
     )
+    review = None
+    review_table = params.table("review")
+    if any(s.output_table(params) == review_table for s in pipeline.steps):
+        review = backend.fetch_arrow(f"SELECT * FROM {ident(review_table)}")
     return IdentificationResult(
         method=method,
         window_from=window_from,
@@ -94,4 +102,5 @@ def identify(
         children=children,
         steps=steps,
         seconds=round(time.perf_counter() - started, 4),
+        review=review,
     )

@@ -1,0 +1,1 @@
+"""Route tests share the engine's `extract` fixture and the `family` helpers beside it."""

@@ -1,0 +1,152 @@
+"""The decision step: one row per child per reception, traps kept off the worklist."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from engine_extract import Extract
+
+sys.path.insert(0, str(Path(__file__).parent / "routes"))
+from family import ADULT, address, contact, decided, lives, received_father
+
+from paramount.engine import METHODS
+from paramount.engine.decide import FEATURES
+
+METHOD = "routes-exact"
+
+
+def _family_home(x: Extract, *children: str) -> None:
+    address(x, "AD1")
+    lives(x, "P1", "AD1", since=date(2014, 1, 1))
+    for c in children:
+        lives(x, c, "AD1", since=date(2016, 1, 1))
+
+
+def test_methods_are_registered_beside_the_baseline() -> None:
+    assert {"baseline", "routes-exact", "full"} <= set(METHODS)
+    assert METHODS["routes-exact"].result_step.name == "children"
+
+
+def test_a_childs_two_nominals_make_one_row(extract: Extract) -> None:
+    received_father(extract)
+    extract.person("C1", dob=date(2015, 4, 1), forenames="Robin", sex="F")
+    extract.person("C1B", dob=date(2015, 4, 1), forenames="Robin Ann", sex="F")
+    extract.relationship("P1", "C1", "PARENT")
+    extract.relationship("C1B", "P1", "CHILD")
+    _family_home(extract, "C1", "C1B")
+    result = extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert [r["child_person_ids"] for r in rows] == ["C1;C1B"]
+    assert result.children.column("child_person_ids").to_pylist() in (["C1;C1B"], [])
+
+
+def test_twins_stay_two_children(extract: Extract) -> None:
+    received_father(extract)
+    extract.person("T1", dob=date(2016, 7, 7), forenames="Ada", sex="F")
+    extract.person("T2", dob=date(2016, 7, 7), forenames="Ben", sex="M")
+    for t in ("T1", "T2"):
+        extract.relationship("P1", t, "PARENT")
+    _family_home(extract, "T1", "T2")
+    extract.identify(method=METHOD)
+    assert sorted(r["child_person_ids"] for r in decided(extract)) == ["T1", "T2"]
+
+
+def test_sibling_of_a_young_prisoner_is_not_his_child(extract: Extract) -> None:
+    received_father(extract, dob=date(2005, 3, 1))  # 19 on reception
+    extract.person("S1", dob=date(2012, 1, 1), forenames="Kit", sex="M")
+    extract.relationship("P1", "S1", "SIBLING")
+    _family_home(extract, "S1")
+    result = extract.identify(method=METHOD)
+    assert result.children.num_rows == 0
+    rows = decided(extract)
+    assert [(r["l_rms"], r["l_gap"]) for r in rows] == [("AGAINST", "LT14")]
+
+
+def test_declared_contact_only_child_has_no_ids_and_evidence_in_words(extract: Extract) -> None:
+    received_father(extract)
+    contact(extract, "DAU", first="Jo", dob=date(2014, 2, 2))
+    extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert len(rows) == 1 and rows[0]["child_person_ids"] is None
+    assert rows[0]["adult_entity"] == ADULT
+    assert rows[0]["evidence"].startswith("Declared as daughter to the prison.")
+    assert rows[0]["sources"] == "PRISON_CONTACT"
+
+
+def test_child_of_unknown_age_needs_parent_type_evidence(extract: Extract) -> None:
+    received_father(extract)
+    extract.person("U1", dob=None, forenames="Lee", sex="M")
+    extract.person("U2", dob=None, forenames="Max", sex="M")
+    extract.relationship("P1", "U1", "PARENT")
+    _family_home(extract, "U1", "U2")
+    extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert [r["child_person_ids"] for r in rows] == ["U1"]
+    assert rows[0]["evidence"].startswith("Date of birth unknown")
+
+
+def test_em_parameters_are_probabilities(extract: Extract) -> None:
+    received_father(extract)
+    extract.person("C1", dob=date(2015, 4, 1), forenames="Robin", sex="F")
+    extract.relationship("P1", "C1", "PARENT")
+    _family_home(extract, "C1")
+    extract.identify(method=METHOD)
+    params = extract.rows("SELECT * FROM pm_em_25")
+    assert {r["feature"] for r in params} == set(FEATURES)
+    assert all(0 < r["m"] < 1 and 0 < r["u"] < 1 and 0 < r["prior"] < 1 for r in params)
+
+
+@pytest.mark.slow
+def test_confidence_is_calibrated_on_a_generated_force(tmp_path: Path) -> None:
+    """Reliability: in well-populated confidence bins, the share right is near the mean
+    confidence. The truth is read here only, never by the engine."""
+    import duckdb
+
+    from paramount.engine import DuckDBBackend, identify
+    from paramount.loading import load_extract
+    from paramount.outputs.children_csv import write_children_csv
+    from paramount.synth import generate_force
+
+    generate_force(100_000, 13, tmp_path / "force")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    load_extract(tmp_path / "force" / "extract", tmp_path / "run", con=con)
+    result = identify(DuckDBBackend(con), date(2025, 1, 1), date(2025, 12, 31), method=METHOD)
+    write_children_csv(result.review, tmp_path / "review.csv")
+    write_children_csv(result.children, tmp_path / "children.csv")
+    truth = tmp_path / "force" / "truth"
+    q = duckdb.connect()
+    q.execute(
+        f"""
+        CREATE TABLE rows AS
+        SELECT * FROM read_csv('{tmp_path}/children.csv', all_varchar=true)
+        UNION ALL SELECT * FROM read_csv('{tmp_path}/review.csv', all_varchar=true)
+        """
+    )
+    bins = q.execute(
+        f"""
+        WITH rp AS (SELECT * FROM read_csv('{truth}/rms_persons.csv', all_varchar=true)),
+        aff AS (SELECT * FROM read_csv('{truth}/affected_children.csv', all_varchar=true)),
+        r AS (
+            SELECT row_number() OVER () AS id, * FROM rows WHERE child_person_ids IS NOT NULL
+        ),
+        ind AS (
+            SELECT r.id, min(rp.individual_id) AS ind
+            FROM r, unnest(string_split(r.child_person_ids, ';')) AS t(pid)
+            JOIN rp ON rp.person_id = t.pid GROUP BY r.id
+        )
+        SELECT floor(CAST(r.confidence AS DOUBLE) * 5) / 5 AS bin, count(*) AS n,
+               avg(CAST(r.confidence AS DOUBLE)) AS predicted,
+               avg(CASE WHEN a.booking_id IS NOT NULL THEN 1.0 ELSE 0.0 END) AS observed
+        FROM r JOIN ind USING (id)
+        LEFT JOIN (SELECT DISTINCT child_individual_id, booking_id FROM aff) AS a
+               ON a.child_individual_id = ind.ind AND a.booking_id = r.booking_id
+        GROUP BY 1 ORDER BY 1
+        """
+    ).fetchall()
+    populated = [b for b in bins if b[1] >= 30]
+    assert populated, bins
+    for _bin, _n, predicted, observed in populated:
+        assert abs(observed - predicted) <= 0.2, bins

@@ -170,6 +170,39 @@ def identify(
 
 
 @app.command()
+def resolve(
+    extract: Annotated[Path, typer.Argument(help="The extract folder (one file a table).")],
+    db: Annotated[Path, typer.Option(help="The force's DuckDB file to load and resolve into.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="A per-force mapping file (TOML) onto the contract.")
+    ] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option(help="Folder of saved identity models (default: DB.models beside it)."),
+    ] = None,
+    retrain: Annotated[
+        bool, typer.Option("--retrain", help="Train the models again even if saved ones exist.")
+    ] = False,
+) -> None:
+    """Resolve identities across police, prison and social-care records; later runs reuse it."""
+    import duckdb
+
+    from paramount.linkage import resolve as run_resolve
+    from paramount.progress import RichReporter
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    models_dir = models or db.with_name(db.name + ".models")
+    con = duckdb.connect(str(db))
+    load = _load(extract, db.parent, mapping, con)
+    _print_load(load)
+    with RichReporter() as reporter:
+        report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
+    con.close()
+    out.print(report.render())
+    out.print(f"Resolution written to {db}; models in {models_dir}.")
+
+
+@app.command()
 def evaluate(
     children: Annotated[Path, typer.Argument(help="A children.csv from `paramount identify`.")],
     truth: Annotated[Path, typer.Option(help="The truth/ folder of a synthetic extract.")],

@@ -60,6 +60,50 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ProcedureStep:
+    """A step that runs Python against the backend instead of one SQL statement.
+
+    For work SQL alone cannot do, such as identity resolution with Splink: `run(backend,
+    params)` makes the tables it declares in `writes`, reading only those in `reads`, so
+    `Pipeline.check()` still refuses a misordered method. `writes[0]` is the table counted
+    in the manifest. On DuckDB `run` reaches the connection as `backend.con` (Splink's
+    `DuckDBAPI` takes it); a Spark backend would hand its session to Splink's `SparkAPI`.
+    """
+
+    name: str
+    description: str
+    run: Callable[[Backend, RunParameters], None]
+    reads: frozenset[str]
+    writes: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.writes:
+            raise ValueError(f"procedure step {self.name!r} declares no table it writes")
+
+    def output_table(self, params: RunParameters) -> str:
+        return self.writes[0]
+
+    def tables_read(self, params: RunParameters) -> set[str]:
+        return set(self.reads)
+
+    def tables_written(self, params: RunParameters) -> set[str]:
+        return set(self.writes)
+
+
+AnyStep = Step | ProcedureStep
+
+
+def _reads(step: AnyStep, params: RunParameters) -> set[str]:
+    return step.tables_read(params) if isinstance(step, ProcedureStep) else step.reads(params)
+
+
+def _writes(step: AnyStep, params: RunParameters) -> set[str]:
+    if isinstance(step, ProcedureStep):
+        return step.tables_written(params)
+    return {step.output_table(params)}
+
+
+@dataclass(frozen=True)
 class StepResult:
     """What the manifest records of a step."""
 
@@ -78,7 +122,7 @@ class Pipeline:
     """Ordered steps; the last step's table is the method's result."""
 
     name: str
-    steps: tuple[Step, ...]
+    steps: tuple[AnyStep, ...]
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -89,25 +133,26 @@ class Pipeline:
             raise ValueError(f"pipeline {self.name!r} repeats a step name: {names}")
 
     @property
-    def result_step(self) -> Step:
+    def result_step(self) -> AnyStep:
         return self.steps[-1]
 
     def sql(self, params: RunParameters) -> dict[str, str]:
-        """Each step's SQL by step name, in order (for review, tests and transpiling)."""
-        return {s.name: s.sql(params) for s in self.steps}
+        """Each SQL step's SQL by step name, in order (for review, tests and transpiling);
+        procedure steps have none."""
+        return {s.name: s.sql(params) for s in self.steps if isinstance(s, Step)}
 
     def check(self, params: RunParameters, inputs: set[str]) -> None:
         """Refuse a pipeline whose step reads a table that is neither an input nor made by an
         earlier step: a misordered step would otherwise read a stale table of a past run."""
         available = set(inputs)
         for step in self.steps:
-            unknown = step.reads(params) - available
+            unknown = _reads(step, params) - available
             if unknown:
                 raise ValueError(
                     f"step {step.name!r} of {self.name!r} reads {sorted(unknown)}, "
                     "which no earlier step makes and the extract does not hold"
                 )
-            available.add(step.output_table(params))
+            available |= _writes(step, params)
 
 
 def run_pipeline(
@@ -124,7 +169,10 @@ def run_pipeline(
         for step in pipeline.steps:
             table = step.output_table(params)
             started = time.perf_counter()
-            backend.create_table(table, step.sql(params))
+            if isinstance(step, ProcedureStep):
+                step.run(backend, params)
+            else:
+                backend.create_table(table, step.sql(params))
             rows = backend.count(table)
             seconds = time.perf_counter() - started
             results.append(StepResult(step.name, step.description, table, rows, round(seconds, 4)))

@@ -10,11 +10,12 @@ import sqlglot
 from engine_extract import WINDOW, Extract
 
 from paramount.contract.tables import EXTRACT_TABLES
-from paramount.engine import METHODS, EngineError, Pipeline, RunParameters, identify
+from paramount.engine import METHODS, EngineError, Pipeline, RunParameters, Step, identify
+from paramount.engine.pipeline import ProcedureStep, run_pipeline
 from paramount.engine.sql import to_dialect
 
 PARAMS = RunParameters(window_from=WINDOW[0], window_to=WINDOW[1])
-ALL_STEPS = [(m, s) for m, p in METHODS.items() for s in p.steps]
+ALL_STEPS = [(m, s) for m, p in METHODS.items() for s in p.steps if isinstance(s, Step)]
 
 
 def test_baseline_is_registered_with_its_steps() -> None:
@@ -110,3 +111,30 @@ def test_steps_use_no_duckdb_macros(method: str, step) -> None:
     sql = step.sql(PARAMS)
     for macro in ("pm_clean(", "pm_canonical_pnc(", "pm_canonical_cro(", "pm_postcode_district("):
         assert macro not in sql
+
+
+def _procedure(reads: frozenset[str]) -> ProcedureStep:
+    def run(backend, params) -> None:
+        backend.create_table("pm_made", "SELECT count(*) AS n FROM persons")
+        backend.create_table("pm_also", "SELECT 1 AS one")
+
+    return ProcedureStep("made", "Python against the backend", run, reads, ("pm_made", "pm_also"))
+
+
+def test_a_procedure_step_runs_python_and_later_steps_read_its_tables(extract: Extract) -> None:
+    later = Step("later", "reads the procedure's second table", lambda p: "SELECT * FROM pm_also")
+    pipeline = Pipeline("with_procedure", (_procedure(frozenset({"persons"})), later))
+    assert list(pipeline.sql(PARAMS)) == ["later"]
+    results = run_pipeline(pipeline, extract.backend(), PARAMS)
+    assert [(r.name, r.table, r.rows) for r in results] == [
+        ("made", "pm_made", 1),
+        ("later", "pm_later", 1),
+    ]
+
+
+def test_check_refuses_a_procedure_reading_an_unknown_table() -> None:
+    pipeline = Pipeline("bad", (_procedure(frozenset({"pm_not_made_yet"})),))
+    with pytest.raises(ValueError, match="pm_not_made_yet"):
+        pipeline.check(PARAMS, set(EXTRACT_TABLES))
+    with pytest.raises(ValueError, match="declares no table"):
+        ProcedureStep("x", "y", lambda b, p: None, frozenset(), ())

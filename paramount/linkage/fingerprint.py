@@ -1,0 +1,76 @@
+"""A fingerprint of the inputs a resolution read, so a later run can tell if it still holds.
+
+Row counts and an order-independent checksum (the sum of every row's hash) of each input
+table, with the resolution's version and thresholds, hashed with sha256. Any change to a
+person, an alias, an address, a relationship or a contact row changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+
+from paramount.linkage.prepare import table_exists
+
+INFO = "pm_resolution_info"
+VERSION = "1"
+INPUT_TABLES = (
+    "persons",
+    "person_aliases",
+    "addresses",
+    "person_addresses",
+    "relationships",
+    "occurrence_persons",
+    "prisoners",
+    "prisoner_aliases",
+    "prisoner_contacts",
+    "partner_persons",
+    "partner_relationships",
+)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, accept: float, review: float) -> str:
+    parts: dict[str, object] = {"version": VERSION, "accept": accept, "review": review}
+    for name in INPUT_TABLES:
+        if table_exists(con, name):
+            n, s = con.execute(
+                f"SELECT count(*), CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) FROM {name} AS t"
+            ).fetchall()[0]
+            parts[name] = [n, s]
+        else:
+            parts[name] = None
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def write_info(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    fp: str,
+    accept: float,
+    review: float,
+    models_dir: str,
+    report: dict,
+) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TABLE {INFO} (fingerprint VARCHAR, version VARCHAR, "
+        "accept_threshold DOUBLE, review_threshold DOUBLE, models_dir VARCHAR, "
+        "resolved_at TIMESTAMP, report VARCHAR)"
+    ).fetchall()
+    con.execute(
+        f"INSERT INTO {INFO} VALUES (?, ?, ?, ?, ?, current_timestamp, ?)",
+        [fp, VERSION, accept, review, models_dir, json.dumps(report)],
+    ).fetchall()
+
+
+def stored_info(con: duckdb.DuckDBPyConnection) -> dict | None:
+    if not table_exists(con, INFO):
+        return None
+    rows = con.execute(
+        f"SELECT fingerprint, accept_threshold, review_threshold, report FROM {INFO}"
+    ).fetchall()
+    if not rows:
+        return None
+    fp, accept, review, report = rows[0]
+    return {"fingerprint": fp, "accept": accept, "review": review, "report": json.loads(report)}

@@ -1,0 +1,108 @@
+"""Prisoners and partner persons to the nominal individuals.
+
+A prisoner's valid PNC or CRO shared with a nominal is decisive: the prisoner is that
+nominal's individual, whatever the names say. Everyone else (partner persons always) is
+linked by the person model, trained as a link between the source and the nominal records
+and warm-started from the dedupe model's m probabilities. A source record's candidates are
+read at individual level (the best-scoring record pair for each individual); the best
+individual is taken at or above the accept threshold unless the forenames are plainly
+different; other candidates scoring at least the review threshold go to the review list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from paramount.linkage.dedupe import CLUSTERS
+from paramount.linkage.explain import FORENAME_DIFFERENT
+from paramount.linkage.models import COMPARISONS, build_linker
+from paramount.linkage.prepare import NOMINAL_RECORDS
+
+_GAMMAS = [f"gamma_{c.name}" for c in COMPARISONS]
+
+
+def exact_prisoner_matches(con: duckdb.DuckDBPyConnection, out: str) -> None:
+    """(record_id = prisoner_number, entity_id, basis) for every prisoner whose main record
+    shares a valid PNC (first choice) or CRO with a nominal; one individual each."""
+    con.execute(f"""
+CREATE OR REPLACE TABLE {out} AS
+WITH m AS (
+    SELECT p.record_id, c.entity_id, 'PNC' AS basis, 1 AS pref
+    FROM pm_lk_prisoner_records AS p
+    JOIN {NOMINAL_RECORDS} AS n ON n.pnc = p.pnc AND n.unique_id LIKE '%|0'
+    JOIN {CLUSTERS} AS c ON c.person_id = n.record_id
+    WHERE p.unique_id LIKE '%|0'
+    UNION ALL
+    SELECT p.record_id, c.entity_id, 'CRO', 2
+    FROM pm_lk_prisoner_records AS p
+    JOIN {NOMINAL_RECORDS} AS n ON n.cro = p.cro AND n.unique_id LIKE '%|0'
+    JOIN {CLUSTERS} AS c ON c.person_id = n.record_id
+    WHERE p.unique_id LIKE '%|0'
+),
+ranked AS (
+    SELECT record_id, entity_id, basis, pref, count(*) AS n FROM m GROUP BY ALL
+)
+SELECT record_id, arg_min(entity_id, (pref, -n, entity_id)) AS entity_id,
+       arg_min(basis, (pref, -n, entity_id)) AS basis
+FROM ranked GROUP BY record_id
+""").fetchall()
+
+
+def link_to_nominals(
+    con: duckdb.DuckDBPyConnection,
+    source_table: str,
+    *,
+    out: str,
+    model_path: Path,
+    warm_start: Path,
+    retrain: bool,
+    accept: float,
+    review: float,
+    exclude: str | None = None,
+) -> bool:
+    """Score `source_table` against the nominal records; write `out` with one row per
+    (source record_id, candidate entity) scoring at least `review`: its probability,
+    weight, gammas, `rank` (1 = best) and `taken`. Records listed in table `exclude`
+    (column record_id) are already matched and are left out. Returns whether it trained."""
+    model = build_linker(
+        con,
+        [source_table, NOMINAL_RECORDS],
+        link_type="link_only",
+        model_path=model_path,
+        retrain=retrain,
+        warm_start=warm_start,
+    )
+    predictions = model.linker.inference.predict(threshold_match_probability=review)
+    gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
+    skip = f"WHERE s.record_id NOT IN (SELECT record_id FROM {exclude})" if exclude else ""
+    con.execute(f"""
+CREATE OR REPLACE TABLE {out} AS
+WITH oriented AS (
+    SELECT CASE WHEN source_dataset_l = '{source_table}' THEN record_id_l ELSE record_id_r END
+               AS record_id,
+           CASE WHEN source_dataset_l = '{source_table}' THEN record_id_r ELSE record_id_l END
+               AS person_id,
+           match_probability, match_weight, {", ".join(_GAMMAS)}
+    FROM {predictions.physical_name}
+),
+by_entity AS (
+    SELECT s.record_id, c.entity_id, max(s.match_probability) AS match_probability,
+           arg_max(s.match_weight, s.match_probability) AS match_weight,
+           arg_max(s.person_id, s.match_probability) AS person_id, {gam_src}
+    FROM oriented AS s JOIN {CLUSTERS} AS c ON c.person_id = s.person_id
+    {skip}
+    GROUP BY s.record_id, c.entity_id
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY record_id
+                                 ORDER BY match_probability DESC, entity_id) AS rank
+    FROM by_entity
+)
+SELECT *, rank = 1 AND match_probability >= {accept}
+          AND gamma_forename <> {FORENAME_DIFFERENT} AS taken
+FROM ranked
+""").fetchall()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return model.trained

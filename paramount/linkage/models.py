@@ -1,0 +1,305 @@
+"""The person model: comparisons, blocking, training without labels, saving and loading.
+
+One set of comparisons serves nominal deduplication and the prisoner and partner links,
+since every source is standardised to the same columns (`prepare.py`):
+
+- forename: exact (term-frequency adjusted), the same canonical name (nickname table), a
+  near spelling (Jaro-Winkler >= 0.92), a shared token (first and middle names held in one
+  field), an initial against a name, a weak spelling (>= 0.80), else. "Else" is strong
+  evidence against: it is what keeps twins (same surname, same date of birth) two people.
+- surname: exact (term-frequency adjusted, so `Smith` counts for less than `Zielinski`),
+  Jaro-Winkler >= 0.92, >= 0.80, else.
+- date of birth: exact, day and month swapped, one character or one day out, same year and
+  month, within a year, else.
+- sex; identifiers (the same canonical PNC, the same CRO, both present and different);
+  address (a shared full postcode, a shared postcode district, else).
+
+Training is unsupervised on the extract itself: u by random sampling of record pairs, then
+expectation maximisation on blocks chosen so that most of each block's pairs are the same
+person (date of birth with surname, date of birth with forename, surname with forename),
+never on one loose field (date of birth alone) where, on a force-sized index, EM can learn
+"same sex" rather than "same person". The prior (probability two random records match) is
+estimated from deterministic rules (same PNC; same names and date of birth) with a stated
+recall, not from EM.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+# Splink logs training progress and untrained-level notices; keep the library quiet (it
+# never logs row values, but progress belongs to the caller's reporter).
+for _name in ("splink", "splink.internals"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: SQL over `col_l`/`col_r`, and what it means in plain words."""
+
+    sql: str
+    words: str
+    tf_column: str | None = None
+    # Starting m and u, kept where the extract never shows the level (so training cannot).
+    m: float | None = None
+    u: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str  # output column name: gamma_<name>
+    null_sql: str
+    levels: tuple[Level, ...]  # most specific first, the else level last
+    what: str  # the field compared, in words
+
+    def gamma_words(self) -> dict[int, str]:
+        """Gamma value -> plain words (Splink numbers non-null levels from the top down)."""
+        n = len(self.levels)
+        words = {-1: f"{self.what} missing on one side"}
+        for i, level in enumerate(self.levels):
+            words[n - 1 - i] = f"{self.what} {level.words}"
+        return words
+
+    def to_splink(self) -> dict[str, Any]:
+        levels: list[dict[str, Any]] = [
+            {"sql_condition": self.null_sql, "label_for_charts": "null", "is_null_level": True}
+        ]
+        for level in self.levels:
+            d: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.words}
+            if level.m is not None:
+                d["m_probability"] = level.m
+            if level.u is not None:
+                d["u_probability"] = level.u
+            if level.tf_column:
+                d["tf_adjustment_column"] = level.tf_column
+                d["tf_adjustment_weight"] = 1.0
+            levels.append(d)
+        return {
+            "output_column_name": self.name,
+            "comparison_description": self.what,
+            "comparison_levels": levels,
+        }
+
+
+def _null(col: str) -> str:
+    return f'"{col}_l" IS NULL OR "{col}_r" IS NULL'
+
+
+def _jw(col: str, t: float) -> str:
+    return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {t}'
+
+
+FORENAME = Comparison(
+    "forename",
+    _null("forename1"),
+    (
+        Level('"forename1_l" = "forename1_r"', "the same", tf_column="forename1"),
+        Level('"forename_canon_l" = "forename_canon_r"', "the same name in another form"),
+        Level(_jw("forename1", 0.92), "spelled nearly the same"),
+        Level(
+            'list_has_any("forename_tokens_l", "forename_tokens_r")',
+            "sharing a first or middle name",
+        ),
+        Level(
+            '(length("forename1_l") = 1 OR length("forename1_r") = 1) '
+            'AND left("forename1_l", 1) = left("forename1_r", 1)',
+            "an initial matching a name",
+            m=0.01,
+            u=0.002,
+        ),
+        Level(_jw("forename1", 0.80), "spelled somewhat alike"),
+        Level("ELSE", "different"),
+    ),
+    "forename",
+)
+
+SURNAME = Comparison(
+    "surname",
+    _null("surname"),
+    (
+        Level('"surname_l" = "surname_r"', "the same", tf_column="surname"),
+        Level(_jw("surname", 0.92), "spelled nearly the same"),
+        Level(_jw("surname", 0.80), "spelled somewhat alike"),
+        Level("ELSE", "different"),
+    ),
+    "surname",
+)
+
+DOB = Comparison(
+    "dob",
+    _null("dob"),
+    (
+        Level('"dob_l" = "dob_r"', "the same"),
+        Level(
+            'year("dob_l") = year("dob_r") AND month("dob_l") = day("dob_r") '
+            'AND day("dob_l") = month("dob_r")',
+            "the same with day and month swapped",
+        ),
+        Level(
+            'damerau_levenshtein(CAST("dob_l" AS VARCHAR), CAST("dob_r" AS VARCHAR)) <= 1 '
+            'OR abs(date_diff(\'day\', "dob_l", "dob_r")) <= 1',
+            "one digit or one day apart",
+        ),
+        Level(
+            'year("dob_l") = year("dob_r") AND month("dob_l") = month("dob_r")',
+            "in the same month",
+        ),
+        Level('abs(date_diff(\'day\', "dob_l", "dob_r")) <= 366', "within a year"),
+        Level("ELSE", "different"),
+    ),
+    "date of birth",
+)
+
+SEX = Comparison(
+    "sex",
+    _null("sex"),
+    (
+        Level('"sex_l" = "sex_r"', "the same", m=0.99, u=0.5),
+        Level("ELSE", "different", m=0.01, u=0.5),
+    ),
+    "sex",
+)
+
+IDS = Comparison(
+    "ids",
+    '("pnc_l" IS NULL OR "pnc_r" IS NULL) AND ("cro_l" IS NULL OR "cro_r" IS NULL)',
+    (
+        Level('"pnc_l" = "pnc_r"', "the same PNC id"),
+        Level('"cro_l" = "cro_r"', "the same CRO number"),
+        Level("ELSE", "different"),
+    ),
+    "police identifiers:",
+)
+
+ADDRESS = Comparison(
+    "address",
+    _null("districts"),
+    (
+        Level('list_has_any("postcodes_l", "postcodes_r")', "a shared postcode"),
+        Level('list_has_any("districts_l", "districts_r")', "a shared postcode district"),
+        Level("ELSE", "none shared"),
+    ),
+    "addresses:",
+)
+
+COMPARISONS: tuple[Comparison, ...] = (FORENAME, SURNAME, DOB, SEX, IDS, ADDRESS)
+
+# Candidate pairs: each rule is an equi-join, so DuckDB hashes rather than compares all.
+# Together they catch a name variant (dob + surname), a surname change or typo (dob +
+# forename), a wrong or missing date of birth (surname + canonical forename), and an id.
+PREDICT_BLOCKING = (
+    block_on("pnc"),
+    block_on("cro"),
+    block_on("dob", "surname"),
+    block_on("dob", "forename_canon"),
+    block_on("surname", "forename_canon"),
+)
+
+# EM blocks: each is mostly one person's pairs, and each leaves a comparison free to learn.
+EM_BLOCKING = (
+    block_on("dob", "surname"),  # learns forename, sex, ids, address
+    block_on("surname", "forename1"),  # learns date of birth (and sex, ids, address)
+    block_on("dob", "forename1"),  # learns surname
+)
+
+# Deterministic rules for the prior, with the share of true pairs they are assumed to find.
+PRIOR_RULES = (
+    block_on("pnc"),
+    block_on("surname", "forename1", "dob"),
+)
+PRIOR_RECALL = 0.7
+
+COLUMNS = (
+    "unique_id",
+    "record_id",
+    "surname",
+    "forename1",
+    "forename_canon",
+    "forename_tokens",
+    "dob",
+    "sex",
+    "pnc",
+    "cro",
+    "postcodes",
+    "districts",
+)
+
+
+def settings(link_type: str) -> SettingsCreator:
+    """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`)."""
+    return SettingsCreator(
+        link_type=link_type,
+        comparisons=[c.to_splink() for c in COMPARISONS],
+        blocking_rules_to_generate_predictions=list(PREDICT_BLOCKING),
+        retain_matching_columns=True,  # gamma columns come only with these
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=["record_id"],
+    )
+
+
+def gamma_words() -> dict[str, dict[int, str]]:
+    return {c.name: c.gamma_words() for c in COMPARISONS}
+
+
+@dataclass
+class TrainedModel:
+    """A linker ready to predict, and whether it was trained now or loaded."""
+
+    linker: Linker
+    db_api: DuckDBAPI
+    trained: bool
+    path: Path
+
+
+def build_linker(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str],
+    *,
+    link_type: str,
+    model_path: Path,
+    retrain: bool,
+    seed: int = 42,
+    u_max_pairs: float = 5e6,
+    warm_start: Path | None = None,
+) -> TrainedModel:
+    """Load the model at `model_path`, or train it on `tables` and save it there.
+
+    A link model may start from the dedupe model's m probabilities (`warm_start`): the same
+    kinds of error make records of one person differ in every source, and a prison-sized
+    input is too small to learn them from scratch.
+    """
+    db_api = DuckDBAPI(con)
+    sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
+    inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
+    if model_path.exists() and not retrain:
+        return TrainedModel(Linker(inputs, str(model_path)), db_api, False, model_path)
+
+    if warm_start is not None and warm_start.exists():
+        model = json.loads(warm_start.read_text())
+        model["link_type"] = link_type
+        model["linker_uid"] = None
+        for comparison in model["comparisons"]:
+            for level in comparison["comparison_levels"]:
+                level.pop("u_probability", None)
+        linker = Linker(inputs, model)
+    else:
+        linker = Linker(inputs, settings(link_type))
+    linker.training.estimate_probability_two_random_records_match(
+        list(PRIOR_RULES), recall=PRIOR_RECALL
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    for rule in EM_BLOCKING:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    linker.misc.save_model_to_json(str(model_path), overwrite=True)
+    return TrainedModel(linker, db_api, True, model_path)

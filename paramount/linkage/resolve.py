@@ -1,0 +1,367 @@
+"""`resolve`: the whole identity resolution of a loaded extract, phase by phase.
+
+Thresholds, on principle rather than tuned to any data: a match is taken at a posterior
+probability of at least 0.95 (ACCEPT), the level at which one taken match in twenty could
+be wrong before the other evidence of a route is weighed; candidates from 0.5 (REVIEW:
+the model thinks a match at least as likely as not) up to 0.95 go to `pm_identity_review`
+for an analyst, neither taken nor dropped. Below 0.5 a pair is not kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from paramount.linkage.contacts import CANDIDATES, contact_candidates
+from paramount.linkage.dedupe import CLUSTERS, PAIRS, dedupe_nominals
+from paramount.linkage.entities import ENTITIES, MEMBERS, build_entities, build_members
+from paramount.linkage.explain import FORENAME_DIFFERENT, explanation_sql
+from paramount.linkage.fingerprint import fingerprint, stored_info, write_info
+from paramount.linkage.link import exact_prisoner_matches, link_to_nominals
+from paramount.linkage.prepare import (
+    NAME_KEY_SQL,
+    PARTNER_RECORDS,
+    PRISONER_RECORDS,
+    prepare_records,
+)
+from paramount.progress import Reporter, SilentReporter
+
+ACCEPT = 0.95
+REVIEW = 0.5
+
+PAIRS_OUT = "pm_identity_pairs"
+REVIEW_OUT = "pm_identity_review"
+PRISONER_EXACT = "pm_lk_prisoner_exact"
+PRISONER_CANDIDATES = "pm_lk_prisoner_candidates"
+PARTNER_CANDIDATES = "pm_lk_partner_candidates"
+PRISONER_ENTITY = "pm_lk_prisoner_entity"
+PARTNER_ENTITY = "pm_lk_partner_entity"
+CONTACT_ENTITY = "pm_lk_contact_entity"
+MODEL_FILES = {"nominal": "nominal.json", "prisoner": "prisoner.json", "partner": "partner.json"}
+
+
+@dataclass
+class ResolutionReport:
+    """What a resolution found and how long it took (counts only: no personal data)."""
+
+    nominals: int = 0
+    individuals: int = 0
+    clusters_2plus: int = 0
+    nominals_in_clusters_2plus: int = 0
+    entities: int = 0
+    prisoners: int = 0
+    prisoners_matched_by_id: int = 0
+    prisoners_matched_by_model: int = 0
+    prisoners_unmatched: int = 0
+    partner_persons: int = 0
+    partner_matched: int = 0
+    contacts: int = 0
+    contacts_matched: int = 0
+    review_rows: int = 0
+    pairs_kept: int = 0
+    trained: dict[str, bool] = field(default_factory=dict)
+    reused: bool = False
+    accept_threshold: float = ACCEPT
+    review_threshold: float = REVIEW
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def render(self) -> str:
+        d = self.to_dict()
+        lines = [f"{k:<28} {v}" for k, v in d.items() if k not in ("seconds", "trained")]
+        lines.append(f"{'trained':<28} " + ", ".join(f"{k}={v}" for k, v in self.trained.items()))
+        lines.append(
+            f"{'seconds':<28} " + ", ".join(f"{k}={v:.1f}" for k, v in self.seconds.items())
+        )
+        return "\n".join(lines)
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0] or 0)
+
+
+def resolution_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stored resolution was made from exactly the inputs now loaded."""
+    info = stored_info(con)
+    if info is None:
+        return False
+    return info["fingerprint"] == fingerprint(con, info["accept"], info["review"])
+
+
+def stored_report(con: duckdb.DuckDBPyConnection) -> ResolutionReport | None:
+    info = stored_info(con)
+    return None if info is None else ResolutionReport(**info["report"])
+
+
+def resolve(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    models_dir: Path,
+    reporter: Reporter | None = None,
+    retrain: bool = False,
+    accept: float = ACCEPT,
+    review: float = REVIEW,
+) -> ResolutionReport:
+    """Resolve identities in a loaded extract: write `pm_entity_members`, `pm_entities`,
+    `pm_identity_pairs`, `pm_identity_review` and `pm_resolution_info`. Saved models in
+    `models_dir` are reused unless `retrain`; missing ones are trained and saved there."""
+    reporter = reporter or SilentReporter()
+    models_dir = Path(models_dir)
+    report = ResolutionReport(accept_threshold=accept, review_threshold=review)
+    paths = {k: models_dir / v for k, v in MODEL_FILES.items()}
+
+    @contextmanager
+    def phase(name: str, words: str) -> Iterator[None]:
+        started = time.perf_counter()
+        with reporter.task(words, total=1) as t:
+            yield
+            t.advance(1)
+        report.seconds[name] = round(time.perf_counter() - started, 2)
+
+    before = _tables(con)
+    with phase("prepare", "Identity: standardising records"):
+        prepare_records(con)
+
+    with phase("nominals", "Identity: deduplicating nominals"):
+        model = dedupe_nominals(
+            con, model_path=paths["nominal"], retrain=retrain, accept=accept, review=review
+        )
+        report.trained["nominal"] = model.trained
+
+    with phase("prisoners", "Identity: prisoners to nominals"):
+        exact_prisoner_matches(con, PRISONER_EXACT)
+        report.trained["prisoner"] = link_to_nominals(
+            con,
+            PRISONER_RECORDS,
+            out=PRISONER_CANDIDATES,
+            model_path=paths["prisoner"],
+            warm_start=paths["nominal"],
+            retrain=retrain,
+            accept=accept,
+            review=review,
+            exclude=PRISONER_EXACT,
+        )
+        _assign_prisoners(con)
+
+    with phase("partners", "Identity: partner persons to nominals"):
+        report.trained["partner"] = link_to_nominals(
+            con,
+            PARTNER_RECORDS,
+            out=PARTNER_CANDIDATES,
+            model_path=paths["partner"],
+            warm_start=paths["nominal"],
+            retrain=retrain,
+            accept=accept,
+            review=review,
+        )
+        _assign_partners(con)
+
+    with phase("contacts", "Identity: prisoner contacts in circle"):
+        contact_candidates(
+            con, prisoner_entity=PRISONER_ENTITY, partner_entity=PARTNER_ENTITY, clusters=CLUSTERS
+        )
+        _assign_contacts(con, accept)
+
+    with phase("outputs", "Identity: entities, pairs and review"):
+        build_members(
+            con,
+            clusters=CLUSTERS,
+            prisoner_entity=PRISONER_ENTITY,
+            partner_entity=PARTNER_ENTITY,
+            contact_entity=CONTACT_ENTITY,
+        )
+        build_entities(con)
+        _build_pairs(con, review)
+        _build_review(con, accept, review)
+        _count(con, report)
+        fp = fingerprint(con, accept, review)
+        _cleanup(con, before)
+    write_info(
+        con,
+        fp=fp,
+        accept=accept,
+        review=review,
+        models_dir=str(models_dir),
+        report=report.to_dict(),
+    )
+    return report
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    return {r[0] for r in rows}
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _cleanup(con: duckdb.DuckDBPyConnection, before: set[str]) -> None:
+    """Drop the working tables Splink made during this call, so the force's database holds
+    the extract and our tables only."""
+    views = _views(con)
+    for name in sorted(_tables(con) - before):
+        if name.startswith("__splink__") or name == "result_df":
+            kind = "VIEW" if name in views else "TABLE"
+            con.execute(f'DROP {kind} IF EXISTS "{name}"').fetchall()
+
+
+def _assign_prisoners(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+CREATE OR REPLACE TABLE {PRISONER_ENTITY} AS
+SELECT p.prisoner_number,
+       coalesce(e.entity_id, c.entity_id, 'X:' || p.prisoner_number) AS entity_id,
+       CASE WHEN e.entity_id IS NOT NULL THEN 1.0
+            WHEN c.entity_id IS NOT NULL THEN c.match_probability ELSE 1.0 END
+           AS match_probability,
+       CASE WHEN e.entity_id IS NOT NULL THEN e.basis
+            WHEN c.entity_id IS NOT NULL THEN 'SPLINK' ELSE 'SINGLETON' END AS basis
+FROM (SELECT DISTINCT prisoner_number FROM prisoners) AS p
+LEFT JOIN {PRISONER_EXACT} AS e ON e.record_id = p.prisoner_number
+LEFT JOIN {PRISONER_CANDIDATES} AS c ON c.record_id = p.prisoner_number AND c.taken
+""").fetchall()
+
+
+def _assign_partners(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+CREATE OR REPLACE TABLE {PARTNER_ENTITY} AS
+SELECT p.partner_person_id,
+       coalesce(c.entity_id, 'P:' || p.partner_person_id) AS entity_id,
+       coalesce(c.match_probability, 1.0) AS match_probability,
+       CASE WHEN c.entity_id IS NULL THEN 'SINGLETON' ELSE 'SPLINK' END AS basis
+FROM (SELECT DISTINCT partner_person_id FROM partner_persons) AS p
+LEFT JOIN {PARTNER_CANDIDATES} AS c ON c.record_id = p.partner_person_id AND c.taken
+""").fetchall()
+
+
+def _assign_contacts(con: duckdb.DuckDBPyConnection, accept: float) -> None:
+    """Taken: the unique best candidate at `accept`. Otherwise the contact is its own person;
+    the same name and date of birth declared twice by one prisoner is one person."""
+    con.execute(f"""
+CREATE OR REPLACE TABLE {CONTACT_ENTITY} AS
+WITH taken AS (
+    SELECT contact_row, entity_id, match_probability FROM {CANDIDATES}
+    WHERE rank = 1 AND ties = 1 AND match_probability >= {accept}
+),
+own AS (
+    SELECT _row AS contact_row,
+           'C:' || CAST(min(_row) OVER (PARTITION BY prisoner_number, {NAME_KEY_SQL},
+                                        date_of_birth) AS VARCHAR) AS entity_id
+    FROM prisoner_contacts
+)
+SELECT o.contact_row, coalesce(t.entity_id, o.entity_id) AS entity_id,
+       coalesce(t.match_probability, 1.0) AS match_probability,
+       CASE WHEN t.entity_id IS NULL THEN 'SINGLETON' ELSE 'CONTACT_NAME' END AS basis
+FROM own AS o LEFT JOIN taken AS t USING (contact_row)
+""").fetchall()
+
+
+def _build_pairs(con: duckdb.DuckDBPyConnection, review: float) -> None:
+    con.execute(f"""
+CREATE OR REPLACE TABLE {PAIRS_OUT} AS
+SELECT 'RMS' AS source_l, person_l AS record_l, 'RMS' AS source_r, person_r AS record_r,
+       match_probability, match_weight, accepted AS taken
+FROM {PAIRS}
+UNION ALL
+SELECT 'PRISONER', record_id, 'RMS', person_id, match_probability, match_weight, taken
+FROM {PRISONER_CANDIDATES}
+UNION ALL
+SELECT 'PRISONER', e.record_id, 'RMS', min(c.person_id), 1.0, NULL, true
+FROM {PRISONER_EXACT} AS e JOIN {CLUSTERS} AS c USING (entity_id) GROUP BY e.record_id
+UNION ALL
+SELECT 'PARTNER', record_id, 'RMS', person_id, match_probability, match_weight, taken
+FROM {PARTNER_CANDIDATES}
+UNION ALL
+SELECT 'CONTACT', CAST(k.contact_row AS VARCHAR), 'ENTITY', k.entity_id, k.match_probability,
+       NULL, t.contact_row IS NOT NULL
+FROM {CANDIDATES} AS k
+LEFT JOIN {CONTACT_ENTITY} AS t ON t.contact_row = k.contact_row AND t.entity_id = k.entity_id
+WHERE k.match_probability >= {review}
+""").fetchall()
+
+
+def _build_review(con: duckdb.DuckDBPyConnection, accept: float, review: float) -> None:
+    """Every kept candidate that was not taken, with why, in words (ids only)."""
+
+    def guard(a: str) -> str:
+        return (
+            f"CASE WHEN {a}.match_probability >= {accept} "
+            f"AND {a}.gamma_forename = {FORENAME_DIFFERENT} "
+            "THEN 'scores high but the forenames differ (twins and siblings look like this)' "
+        )
+
+    con.execute(f"""
+CREATE OR REPLACE TABLE {REVIEW_OUT} AS
+SELECT 'RMS' AS source_l, p.person_l AS record_l, 'RMS' AS source_r, p.person_r AS record_r,
+       cr.entity_id AS entity_r, p.match_probability,
+       {guard("p")} ELSE 'between the review and accept thresholds' END AS reason,
+       {explanation_sql("p.")} AS agreement
+FROM {PAIRS} AS p
+JOIN {CLUSTERS} AS cl ON cl.person_id = p.person_l
+JOIN {CLUSTERS} AS cr ON cr.person_id = p.person_r
+WHERE NOT p.accepted AND cl.entity_id <> cr.entity_id
+UNION ALL
+SELECT src, c.record_id, 'RMS', c.person_id, c.entity_id, c.match_probability,
+       CASE WHEN c.rank > 1 AND t.taken_any THEN 'another individual was taken'
+            WHEN c.rank > 1 THEN 'another individual scores higher' ELSE
+       {guard("c")} ELSE 'between the review and accept thresholds' END END,
+       {explanation_sql("c.")}
+FROM (SELECT 'PRISONER' AS src, * FROM {PRISONER_CANDIDATES}
+      UNION ALL BY NAME
+      SELECT 'PARTNER' AS src, * FROM {PARTNER_CANDIDATES}) AS c
+LEFT JOIN (SELECT record_id, bool_or(taken) AS taken_any FROM
+           (SELECT record_id, taken FROM {PRISONER_CANDIDATES}
+            UNION ALL SELECT record_id, taken FROM {PARTNER_CANDIDATES}) GROUP BY record_id)
+    AS t USING (record_id)
+WHERE NOT c.taken
+UNION ALL
+SELECT 'CONTACT', CAST(k.contact_row AS VARCHAR), 'ENTITY', k.entity_id, k.entity_id,
+       k.match_probability,
+       CASE WHEN k.ties > 1 THEN 'two or more people in the circle score the same'
+            WHEN k.rank > 1 THEN 'another person in the circle scores higher'
+            ELSE 'between the review and accept thresholds' END,
+       k.words
+FROM {CANDIDATES} AS k
+LEFT JOIN {CONTACT_ENTITY} AS t ON t.contact_row = k.contact_row AND t.entity_id = k.entity_id
+WHERE k.match_probability >= {review} AND t.contact_row IS NULL
+""").fetchall()
+
+
+def _count(con: duckdb.DuckDBPyConnection, r: ResolutionReport) -> None:
+    r.nominals = _one(con, f"SELECT count(*) FROM {CLUSTERS}")
+    r.individuals = _one(con, f"SELECT count(DISTINCT entity_id) FROM {CLUSTERS}")
+    r.clusters_2plus = _one(
+        con,
+        f"SELECT count(*) FROM (SELECT entity_id FROM {CLUSTERS} GROUP BY 1 HAVING count(*) > 1)",
+    )
+    r.nominals_in_clusters_2plus = _one(
+        con, f"SELECT count(*) FROM {CLUSTERS} WHERE basis <> 'SINGLETON'"
+    )
+    r.entities = _one(con, f"SELECT count(*) FROM {ENTITIES}")
+    r.prisoners = _one(con, f"SELECT count(*) FROM {PRISONER_ENTITY}")
+    r.prisoners_matched_by_id = _one(
+        con, f"SELECT count(*) FROM {PRISONER_ENTITY} WHERE basis IN ('PNC', 'CRO')"
+    )
+    r.prisoners_matched_by_model = _one(
+        con, f"SELECT count(*) FROM {PRISONER_ENTITY} WHERE basis = 'SPLINK'"
+    )
+    r.prisoners_unmatched = r.prisoners - r.prisoners_matched_by_id - r.prisoners_matched_by_model
+    r.partner_persons = _one(con, f"SELECT count(*) FROM {PARTNER_ENTITY}")
+    r.partner_matched = _one(con, f"SELECT count(*) FROM {PARTNER_ENTITY} WHERE basis = 'SPLINK'")
+    r.contacts = _one(con, f"SELECT count(*) FROM {CONTACT_ENTITY}")
+    r.contacts_matched = _one(
+        con, f"SELECT count(*) FROM {CONTACT_ENTITY} WHERE basis = 'CONTACT_NAME'"
+    )
+    r.review_rows = _one(con, f"SELECT count(*) FROM {REVIEW_OUT}")
+    r.pairs_kept = _one(con, f"SELECT count(*) FROM {PAIRS_OUT}")
+    _ = MEMBERS

@@ -1,0 +1,16 @@
+"""The Django app of casework (label `casework`)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    name = "paramount.casework"
+    label = "casework"
+    verbose_name = "Paramount casework"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Signal receivers that keep the audit log append-only, even against bulk deletes.
+        from paramount.casework.models import audit  # noqa: F401

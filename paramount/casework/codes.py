@@ -1,0 +1,219 @@
+"""Every code list of casework in one place: roles, case states and the moves between them,
+event codes, contact methods and outcomes, reasons not to approach, closing outcomes.
+
+Labels are the words a user sees; values are what the database and the event log keep, so a
+value never changes once used.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ANALYST = "analyst", "Analyst"
+    CHECKER = "checker", "Research and intelligence checker"
+    CHAMPION = "champion", "Champion"
+    SUPERVISOR = "supervisor", "Supervisor"
+    PARTNER = "partner", "Partner (charity)"
+    EVALUATOR = "evaluator", "Evaluator"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that may read case and child records (within their force, LPAs and, for champions,
+# their own allocations). Partners read referrals only; evaluators aggregates only; auditors
+# the audit log; administrators users.
+CASE_READERS = frozenset({Role.ANALYST, Role.CHECKER, Role.CHAMPION, Role.SUPERVISOR})
+
+
+class CaseState(models.TextChoices):
+    NEW = "new", "New"
+    CHECKS = "checks", "Checks in progress"
+    READY = "ready", "Ready to allocate"
+    ALLOCATED = "allocated", "Allocated"
+    CONTACTING = "contacting", "Contacting the family"
+    VISITED = "visited", "Visited"
+    SUPPORT_OFFERED = "support_offered", "Support offered"
+    AGREED = "agreed", "Family agreed to referral"
+    DECLINED = "declined", "Family declined referral"
+    REFERRED = "referred", "Referred"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATES = frozenset(s for s in CaseState if s != CaseState.CLOSED)
+
+# The moves the workflow allows: state -> states it may go to. Closing, "not approached" and
+# reallocation are checked by their own services (closing is allowed from any open state).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseState.NEW: frozenset({CaseState.CHECKS, CaseState.READY}),
+    CaseState.CHECKS: frozenset({CaseState.CHECKS, CaseState.READY}),
+    CaseState.READY: frozenset({CaseState.ALLOCATED}),
+    CaseState.ALLOCATED: frozenset({CaseState.CONTACTING, CaseState.VISITED}),
+    CaseState.CONTACTING: frozenset({CaseState.CONTACTING, CaseState.VISITED, CaseState.DECLINED}),
+    CaseState.VISITED: frozenset({CaseState.SUPPORT_OFFERED, CaseState.DECLINED}),
+    CaseState.SUPPORT_OFFERED: frozenset({CaseState.AGREED, CaseState.DECLINED}),
+    CaseState.AGREED: frozenset({CaseState.REFERRED, CaseState.DECLINED}),
+    CaseState.DECLINED: frozenset({CaseState.AGREED}),
+    CaseState.REFERRED: frozenset({CaseState.DECLINED}),
+    CaseState.CLOSED: frozenset(),
+}
+
+# States in which a champion holds the case (reallocation keeps the state).
+ALLOCATED_STATES = frozenset(
+    {
+        CaseState.ALLOCATED,
+        CaseState.CONTACTING,
+        CaseState.VISITED,
+        CaseState.SUPPORT_OFFERED,
+        CaseState.AGREED,
+        CaseState.DECLINED,
+        CaseState.REFERRED,
+    }
+)
+
+# The funnel a lead watches, in order: each stage is reached when its event is logged.
+FUNNEL = (
+    ("identified", "case_opened"),
+    ("checked", "checks_completed"),
+    ("allocated", "allocated"),
+    ("contacted", "contact_attempt"),
+    ("visited", "visit"),
+    ("offered", "support_offered"),
+    ("agreed", "agreement_recorded"),
+    ("referred", "referral_sent"),
+)
+
+
+class EventCode(models.TextChoices):
+    """What happened to a case: the case event log's vocabulary."""
+
+    CASE_OPENED = "case_opened", "Case opened from an identification run"
+    CHILD_ADDED = "child_added", "Child added to the case"
+    RECEPTION_LINKED = "reception_linked", "A further reception linked to a child in the case"
+    EVIDENCE_UPDATED = "evidence_updated", "Evidence updated by a later run"
+    CHECK_RECORDED = "check_recorded", "Check recorded for a child"
+    SOCIAL_WORKER_NOTIFIED = "social_worker_notified", "Allocated social worker told"
+    CHECKS_COMPLETED = "checks_completed", "Checks completed"
+    NOT_APPROACHED = "not_approached", "Family not to be approached"
+    ALLOCATED = "allocated", "Allocated to a champion"
+    CHAMPION_NOTIFIED = "champion_notified", "Champion notified"
+    CONTACT_ATTEMPT = "contact_attempt", "Contact attempt"
+    VISIT = "visit", "Visit"
+    SUPPORT_OFFERED = "support_offered", "Support offered"
+    AGREEMENT_RECORDED = "agreement_recorded", "Family agreed to referral"
+    REFUSAL_RECORDED = "refusal_recorded", "Family declined referral"
+    AGREEMENT_WITHDRAWN = "agreement_withdrawn", "Family withdrew agreement"
+    REFERRAL_SENT = "referral_sent", "Referral sent"
+    REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Referral acknowledged by the partner"
+    NOTE = "note", "Note"
+    CLOSED = "closed", "Closed"
+    REVIEWED = "reviewed", "Retention review: kept"
+
+
+class SocialCareStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Not yet checked"
+    NOT_KNOWN = "not_known", "Not known to social care"
+    EARLY_HELP = "early_help", "Open to early help"
+    CHILD_IN_NEED = "child_in_need", "Child in need"
+    CHILD_PROTECTION_PLAN = "child_protection_plan", "Child protection plan"
+    LOOKED_AFTER = "looked_after", "Looked after child"
+    CLOSED = "closed", "Previously known, now closed"
+
+
+# Statuses for which the allocated worker is told of the imprisonment (the operation's
+# agreed threshold: open to statutory support or to early help).
+SOCIAL_CARE_OPEN = frozenset(
+    {
+        SocialCareStatus.EARLY_HELP,
+        SocialCareStatus.CHILD_IN_NEED,
+        SocialCareStatus.CHILD_PROTECTION_PLAN,
+        SocialCareStatus.LOOKED_AFTER,
+    }
+)
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    DOORSTEP = "doorstep", "Call at the address"
+    VIA_PROFESSIONAL = "via_professional", "Through another professional"
+
+
+class ContactOutcome(models.TextChoices):
+    NO_ANSWER = "no_answer", "No answer"
+    MESSAGE_LEFT = "message_left", "Message left"
+    WRONG_DETAILS = "wrong_details", "Wrong number or address"
+    SPOKE_VISIT_AGREED = "visit_agreed", "Spoke: visit agreed"
+    SPOKE_VISIT_DECLINED = "visit_declined", "Spoke: visit declined"
+    SPOKE_CALL_BACK = "call_back", "Spoke: call back later"
+
+
+class NotApproachedReason(models.TextChoices):
+    CHILD_VICTIM = "child_victim", "The child was a victim of the prisoner's offence"
+    SOCIAL_CARE_ADVISED = "social_care_advised", "Social care advised against an approach"
+    RISK_TO_FAMILY = "risk_to_family", "An approach could put the family at risk"
+    RISK_TO_STAFF = "risk_to_staff", "Risk to the visiting officer"
+    NOT_AFFECTED = "not_affected", "Not the prisoner's child, or not affected"
+    ALREADY_SUPPORTED = "already_supported", "Already supported"
+    MOVED_AWAY = "moved_away", "Moved out of the force area"
+    PRISONER_RELEASED = "prisoner_released", "Parent or carer already released"
+    OTHER = "other", "Other (see the note)"
+
+
+class Outcome(models.TextChoices):
+    REFERRED = "referred", "Referred to the charity"
+    DECLINED = "declined", "Family declined support"
+    NO_CONTACT = "no_contact", "Could not make contact"
+    NOT_APPROACHED = "not_approached", "Not approached"
+    ALREADY_SUPPORTED = "already_supported", "Already supported"
+    SAFEGUARDING = "safeguarding", "Passed to safeguarding partners"
+    NOT_AFFECTED = "not_affected", "Not affected (identification wrong)"
+    MOVED_AWAY = "moved_away", "Moved out of the force area"
+    OTHER = "other", "Other (see the note)"
+
+
+class ShareItem(models.TextChoices):
+    """What the family may agree to share with the charity (a referral pack holds only
+    these)."""
+
+    CHILD_NAMES = "child_names", "Children's names"
+    CHILD_DATES_OF_BIRTH = "child_dates_of_birth", "Children's dates of birth"
+    ADDRESS = "address", "Address"
+    CARER_CONTACT = "carer_contact", "Carer's name and contact details"
+    PRISON = "prison", "Which prison and when"
+    NEEDS = "needs", "Needs noted at the visit"
+
+
+class ReferralBasis(models.TextChoices):
+    AGREEMENT = "agreement", "The family's agreement"
+    SAFEGUARDING_OVERRIDE = "safeguarding_override", "Significant safeguarding concern"
+
+
+class ReviewTaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted as the prisoner's child"
+    REJECTED = "rejected", "Rejected"
+
+
+class AuditAction(models.TextChoices):
+    """What an audit record says was done, in the words of DPA 2018 s62."""
+
+    VIEW = "view", "Consultation: a record read"
+    LIST = "list", "Consultation: a list"
+    SEARCH = "search", "Consultation: a search"
+    COLLECT = "collect", "Collection (import)"
+    CHANGE = "change", "Alteration"
+    DISCLOSE = "disclose", "Disclosure"
+    EXPORT = "export", "Export"
+    COMBINE = "combine", "Combination"
+    ERASE = "erase", "Erasure"
+    REFUSED = "refused", "Access refused"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (will retry)"

@@ -1,0 +1,38 @@
+"""Casework models, one module per area; import them from here."""
+
+from paramount.casework.models.audit import AuditRecord, ErasureRecord
+from paramount.casework.models.cases import Case, CaseChild, CaseEvent
+from paramount.casework.models.organisation import LPA, Force, PartnerOrganisation, User
+from paramount.casework.models.people import Child, ChildIdentifier, Prisoner, Reception
+from paramount.casework.models.runs import IdentificationRun
+from paramount.casework.models.work import (
+    ContactAttempt,
+    Notification,
+    Referral,
+    ReferralAgreement,
+    ReviewTask,
+    Visit,
+)
+
+__all__ = [
+    "LPA",
+    "AuditRecord",
+    "Case",
+    "CaseChild",
+    "CaseEvent",
+    "Child",
+    "ChildIdentifier",
+    "ContactAttempt",
+    "ErasureRecord",
+    "Force",
+    "IdentificationRun",
+    "Notification",
+    "PartnerOrganisation",
+    "Prisoner",
+    "Reception",
+    "Referral",
+    "ReferralAgreement",
+    "ReviewTask",
+    "User",
+    "Visit",
+]

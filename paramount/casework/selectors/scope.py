@@ -1,0 +1,77 @@
+"""Who may see what, as query filters: every selector and service starts from these, so a
+boundary is part of the SQL rather than a check after the fact.
+
+- Case readers (analyst, checker, champion, supervisor) see their force's cases and, where
+  their account names LPAs, only those LPAs' cases; a champion only the cases allocated to
+  them.
+- A partner sees referrals to their organisation in their force (and LPAs), made on the
+  family's agreement and not withdrawn; nothing else.
+- Evaluators, auditors and administrators see no case at all (they have their own selectors:
+  aggregates, the audit log, retention metadata).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from paramount.casework.codes import CASE_READERS, ReferralBasis, Role
+from paramount.casework.models import Case, Referral, ReviewTask, User
+
+
+def _lpa_ids(user: User) -> list[int]:
+    return list(user.lpas.values_list("id", flat=True))
+
+
+def case_filter(user: User) -> Q | None:
+    """The cases `user` may read, as a Q on `Case`; None for none at all."""
+    if not user.is_active or user.role not in CASE_READERS or user.force_id is None:
+        return None
+    q = Q(force_id=user.force_id)
+    lpas = _lpa_ids(user)
+    if lpas:
+        q &= Q(lpa_id__in=lpas)
+    if user.role == Role.CHAMPION:
+        q &= Q(champion_id=user.pk)
+    return q
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    q = case_filter(user)
+    return Case.objects.filter(q) if q is not None else Case.objects.none()
+
+
+def visible_referrals(user: User) -> QuerySet[Referral]:
+    """Referrals a partner user may read: agreed by the family, not withdrawn."""
+    if (
+        not user.is_active
+        or user.role != Role.PARTNER
+        or user.force_id is None
+        or user.organisation_id is None
+    ):
+        return Referral.objects.none()
+    q = Q(
+        organisation_id=user.organisation_id,
+        case__force_id=user.force_id,
+        basis=ReferralBasis.AGREEMENT,
+        agreement__isnull=False,
+        agreement__withdrawn_at__isnull=True,
+    )
+    lpas = _lpa_ids(user)
+    if lpas:
+        q &= Q(case__lpa_id__in=lpas)
+    return Referral.objects.filter(q)
+
+
+def visible_review_tasks(user: User) -> QuerySet[ReviewTask]:
+    """Review tasks are analysts' (and supervisors') work, in their force and LPAs."""
+    if (
+        not user.is_active
+        or user.role not in (Role.ANALYST, Role.SUPERVISOR)
+        or user.force_id is None
+    ):
+        return ReviewTask.objects.none()
+    q = Q(force_id=user.force_id)
+    codes = list(user.lpas.values_list("code", flat=True))
+    if codes:
+        q &= Q(lpa_code__in=codes)
+    return ReviewTask.objects.filter(q)

@@ -1,0 +1,85 @@
+"""Writing the audit log: one function for every read, change, disclosure and erasure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from paramount.casework.models import AuditRecord, User
+
+SYSTEM = "paramount-system"
+
+
+def _actor_fields(user: User | None, system_name: str = SYSTEM) -> dict[str, Any]:
+    if user is None:
+        return {"actor": None, "actor_username": system_name, "actor_role": "system"}
+    return {"actor": user, "actor_username": user.get_username(), "actor_role": user.role}
+
+
+def audit(
+    user: User | None,
+    action: str,
+    object_type: str,
+    *,
+    object_ref: str = "",
+    case_ref: str = "",
+    child_ref: str = "",
+    recipient: str = "",
+    detail: Mapping[str, Any] | None = None,
+    system_name: str = SYSTEM,
+) -> AuditRecord:
+    """Append one audit record. `detail` must hold no names or dates of birth: operation
+    names, filters as codes, counts, ids."""
+    return AuditRecord.objects.create(
+        **_actor_fields(user, system_name),
+        action=action,
+        object_type=object_type,
+        object_ref=object_ref or case_ref or child_ref,
+        case_ref=case_ref,
+        child_ref=child_ref,
+        recipient=recipient,
+        detail=dict(detail or {}),
+    )
+
+
+def audit_many(
+    user: User | None,
+    action: str,
+    object_type: str,
+    refs: Iterable[tuple[str, str]],
+    *,
+    detail: Mapping[str, Any] | None = None,
+    system_name: str = SYSTEM,
+) -> uuid.UUID:
+    """Append one record per object read in one go (a list, a search), sharing a batch id;
+    `refs` are (case_ref, child_ref) pairs. An empty result still leaves one record, so a
+    search that found nothing is logged too."""
+    batch = uuid.uuid4()
+    actor = _actor_fields(user, system_name)
+    detail = dict(detail or {})
+    rows = [
+        AuditRecord(
+            **actor,
+            action=action,
+            object_type=object_type,
+            object_ref=case_ref or child_ref,
+            case_ref=case_ref,
+            child_ref=child_ref,
+            detail=detail,
+            batch=batch,
+        )
+        for case_ref, child_ref in refs
+    ]
+    if not rows:
+        rows = [
+            AuditRecord(
+                **actor,
+                action=action,
+                object_type=object_type,
+                detail={**detail, "results": 0},
+                batch=batch,
+            )
+        ]
+    AuditRecord.objects.bulk_create(rows, batch_size=500)
+    return batch

@@ -1,0 +1,88 @@
+"""The case event log: the one way a case's state changes, and the replay that proves the
+stored state is what the log says."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from paramount.casework.codes import TRANSITIONS, AuditAction, CaseState
+from paramount.casework.models import Case, CaseEvent, User
+from paramount.casework.services.audit import audit
+
+
+def check_transition(case: Case, new_state: str) -> None:
+    """Refuse a move the workflow does not allow, naming both states (no personal data)."""
+    if new_state not in TRANSITIONS.get(case.state, frozenset()):
+        raise ValidationError(
+            f"A case that is '{CaseState(case.state).label}' cannot become "
+            f"'{CaseState(new_state).label}'.",
+            code="invalid_transition",
+        )
+
+
+def record_event(
+    case: Case,
+    code: str,
+    user: User | None,
+    *,
+    new_state: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+    at=None,
+    audit_action: str = AuditAction.CHANGE,
+    recipient: str = "",
+) -> CaseEvent:
+    """Append an event (moving the case to `new_state` if given, already validated by the
+    caller) and its audit record. Call inside the service's transaction."""
+    before = case.state
+    if new_state is not None and new_state != before:
+        case.state = new_state
+        case.save(update_fields=["state", "updated_at"])
+    event = CaseEvent.objects.create(
+        case=case,
+        code=code,
+        at=at or timezone.now(),
+        actor=user,
+        state_before=before,
+        state_after=case.state,
+        payload=dict(payload or {}),
+    )
+    audit(
+        user,
+        audit_action,
+        "case",
+        case_ref=case.reference,
+        recipient=recipient,
+        detail={"event": code, "state": case.state},
+    )
+    return event
+
+
+def replay_state(case: Case) -> dict[str, Any]:
+    """Rebuild a case's state, champion and key dates from its event log alone."""
+    state: str = CaseState.NEW
+    champion_id = None
+    allocated_at = first_contact_at = closed_at = None
+    outcome = ""
+    for event in CaseEvent.objects.filter(case=case).order_by("at", "id"):
+        if event.state_after:
+            state = event.state_after
+        if event.code == "allocated":
+            champion_id = event.payload.get("champion_id")
+            allocated_at = allocated_at or event.at
+        elif event.code == "contact_attempt" and first_contact_at is None:
+            first_contact_at = event.at
+        elif event.code in ("closed", "not_approached"):
+            closed_at = event.at
+            outcome = event.payload.get("outcome", "")
+    return {
+        "state": state,
+        "champion_id": champion_id,
+        "allocated_at": allocated_at,
+        "first_contact_at": first_contact_at,
+        "closed_at": closed_at,
+        "outcome": outcome,
+    }

@@ -1,0 +1,129 @@
+"""Emails straight to the people who act: the champion a case is allocated to, the social
+worker of a child open to social care, the partner when a referral arrives.
+
+Each email is queued as a `Notification` in the transaction that calls for it and sent once
+that transaction commits (never for a change that rolled back). A failure is kept (the
+error's type only) and `casework_notify` retries. Champions' and partners' emails carry a
+case reference and a link, never a child's details; the social worker's names the child,
+because it exists to let them find the child in their own records.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from paramount.casework.codes import NotificationStatus
+from paramount.casework.models import Case, CaseChild, Notification, PartnerOrganisation, User
+
+log = logging.getLogger(__name__)
+
+
+def case_url(case: Case) -> str:
+    return f"{settings.PARAMOUNT_BASE_URL}/cases/{case.reference}/"
+
+
+def queue(kind: str, to_email: str, subject: str, body: str, case: Case | None) -> Notification:
+    """Queue an email and send it after the current transaction commits."""
+    notification = Notification.objects.create(
+        case=case, kind=kind, to_email=to_email, subject=subject, body=body
+    )
+    transaction.on_commit(lambda: send_notifications([notification.pk]))
+    return notification
+
+
+def champion_allocated(case: Case, champion: User) -> Notification:
+    children = case.case_children.count()
+    area = case.lpa.name if case.lpa_id and case.lpa else "your area"
+    body = (
+        f"Hello {champion.first_name or champion.get_username()},\n\n"
+        f"A family has been allocated to you in Paramount: case {case.reference} "
+        f"({children} {'child' if children == 1 else 'children'}, {area}).\n\n"
+        f"Please make a first contact within {settings.PARAMOUNT_CONTACT_DUE_DAYS} days and "
+        f"record each attempt on the case.\n\n{case_url(case)}\n"
+    )
+    return queue(
+        Notification.Kind.CHAMPION_ALLOCATED,
+        champion.email,
+        f"Paramount: case {case.reference} allocated to you",
+        body,
+        case,
+    )
+
+
+def social_worker_told(case_child: CaseChild) -> Notification:
+    child = case_child.child
+    received = case_child.reception.reception_date
+    born = child.date_of_birth.strftime("%d %B %Y") if child.date_of_birth else "not known"
+    body = (
+        f"Dear {case_child.social_worker_name or 'colleague'},\n\n"
+        "Police records indicate that a parent or carer of a child open to your service has "
+        f"been received into prison{' on ' + received.strftime('%d %B %Y') if received else ''}."
+        f"\n\nChild: {child.display_name}, born {born}.\nPolice reference: "
+        f"{case_child.case.reference}.\n\n"
+        "This is shared to support your safeguarding work under the local agreement for "
+        "children open to social care or early help. Please reply to this address if you "
+        "need more, quoting the reference.\n"
+    )
+    return queue(
+        Notification.Kind.SOCIAL_WORKER,
+        case_child.social_worker_email,
+        f"Paramount {case_child.case.reference}: parent or carer received into prison",
+        body,
+        case_child.case,
+    )
+
+
+def referral_arrived(case: Case, organisation: PartnerOrganisation) -> Notification | None:
+    if not organisation.email:
+        return None
+    body = (
+        f"A new referral ({case.reference}) is waiting for {organisation.name} in Paramount. "
+        "Sign in to see it; its details are not sent by email.\n\n"
+        f"{settings.PARAMOUNT_BASE_URL}/referrals/\n"
+    )
+    return queue(
+        Notification.Kind.REFERRAL,
+        organisation.email,
+        f"Paramount: new referral {case.reference}",
+        body,
+        case,
+    )
+
+
+def send_notifications(ids: list[int] | None = None, limit: int = 200) -> tuple[int, int]:
+    """Send the given (or all pending and failed) notifications; return (sent, failed)."""
+    todo = Notification.objects.exclude(status=NotificationStatus.SENT)
+    if ids is not None:
+        todo = todo.filter(pk__in=ids)
+    sent = failed = 0
+    for notification in todo.order_by("pk")[:limit]:
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.to_email],
+                fail_silently=False,
+            )
+        except Exception as error:  # the outbox keeps it for a retry
+            Notification.objects.filter(pk=notification.pk).update(
+                status=NotificationStatus.FAILED,
+                attempts=notification.attempts + 1,
+                last_error=type(error).__name__,
+            )
+            log.warning("notification %s not sent: %s", notification.pk, type(error).__name__)
+            failed += 1
+        else:
+            Notification.objects.filter(pk=notification.pk).update(
+                status=NotificationStatus.SENT,
+                attempts=notification.attempts + 1,
+                sent_at=timezone.now(),
+                last_error="",
+            )
+            sent += 1
+    return sent, failed

@@ -123,6 +123,7 @@ def identify(
     from paramount.engine.duckdb import DuckDBBackend
     from paramount.outputs.children_csv import write_children_csv
     from paramount.outputs.manifest import write_manifest
+    from paramount.outputs.review import write_review
     from paramount.outputs.worklist import write_worklist
     from paramount.progress import RichReporter
 
@@ -144,6 +145,7 @@ def identify(
     worklist = out_dir / "worklist.xlsx"
     write_children_csv(result.children, children)
     write_worklist(result.children, worklist, window_from=start, window_to=end, method=method)
+    review = write_review(result.review, out_dir)
     con.close()
     manifest = write_manifest(
         out_dir / "manifest.json",
@@ -158,7 +160,7 @@ def identify(
         },
         load=report.to_dict(),
         identification=result.to_dict(),
-        outputs=[children, worklist],
+        outputs=[children, worklist, *([review] if review else [])],
         started_at=started_at,
     )
     _print_load(report)
@@ -167,6 +169,8 @@ def identify(
         f"{start} to {end} (method {method})."
     )
     out.print(f"  worklist:  {worklist}\n  children:  {children}\n  manifest:  {manifest}")
+    if review:
+        out.print(f"  review:    {review} ({result.review.num_rows:,} uncertain, for an analyst)")
 
 
 @app.command()

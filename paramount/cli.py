@@ -268,5 +268,15 @@ def _print_load(report) -> None:
     )
 
 
+def _add_casework() -> None:
+    """`paramount casework ...` (owned by paramount/casework/cli.py)."""
+    from paramount.casework.cli import casework_app
+
+    app.add_typer(casework_app, name="casework")
+
+
+_add_casework()
+
+
 if __name__ == "__main__":
     app()

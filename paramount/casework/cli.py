@@ -1,0 +1,90 @@
+"""`paramount casework ...`: the casework commands, for analysts and administrators.
+
+Django is set up only when a command runs, so `paramount --help` stays quick. Settings come
+from the environment (see `paramount.casework.settings`); the database is migrated before an
+import so a fresh demo needs no separate step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+casework_app = typer.Typer(
+    name="casework",
+    help="Stage two: import identification runs into casework, retention, demo users, and "
+    "Django's manage.py for the casework application.",
+    no_args_is_help=True,
+)
+
+
+def _django() -> None:
+    from paramount.casework.bootstrap import setup_django
+
+    setup_django()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+@casework_app.command("import")
+def import_(
+    folder: Annotated[Path, typer.Argument(help="A run folder from `paramount identify`.")],
+    force: Annotated[
+        str | None, typer.Option(help="Force code (default: the only force there is).")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Username of the analyst importing.")
+    ] = None,
+) -> None:
+    """Import children.csv (+ review.csv, manifest.json): idempotent, no duplicate cases."""
+    _django()
+    _migrate()
+    from django.core.management import call_command
+
+    args = [str(folder)]
+    if force:
+        args += ["--force", force]
+    if as_user:
+        args += ["--as", as_user]
+    call_command("casework_import", *args)
+
+
+@casework_app.command()
+def retention(
+    dispose: Annotated[
+        bool, typer.Option(help="Dispose of closed cases past their review date.")
+    ] = False,
+) -> None:
+    """List retention reviews due; with --dispose, erase closed cases past retention."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("casework_retention", *(["--dispose"] if dispose else []))
+
+
+@casework_app.command("demo-users")
+def demo_users(
+    force: Annotated[str, typer.Option(help="Demo force code.")] = "DEMO",
+) -> None:
+    """Create a demo account per role with known passwords (PARAMOUNT_DEMO=1 only)."""
+    _django()
+    _migrate()
+    from django.core.management import call_command
+
+    call_command("casework_demo_users", "--force", force)
+
+
+@casework_app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def manage(ctx: typer.Context) -> None:
+    """Django's manage.py for casework, e.g. `paramount casework manage migrate`."""
+    from paramount.casework.manage import main
+
+    main(list(ctx.args))

@@ -1,0 +1,212 @@
+"""Reading cases and children. Each selector takes the user, filters by `scope` in the query
+itself, returns evaluated results (so what is logged is what was read) and writes the audit
+record of the read. Out-of-scope objects look exactly like missing ones (`Case.DoesNotExist`,
+`Child.DoesNotExist`), and the refusal is logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from paramount.casework.codes import CASE_READERS, AuditAction, CaseState, Role
+from paramount.casework.models import (
+    Case,
+    CaseChild,
+    CaseEvent,
+    Child,
+    ContactAttempt,
+    ReferralAgreement,
+    User,
+)
+from paramount.casework.selectors.scope import case_filter, visible_cases
+from paramount.casework.services.audit import audit, audit_many
+
+
+def _require_reader(user: User, selector: str) -> None:
+    if not user.is_active or user.role not in CASE_READERS:
+        audit(user, AuditAction.REFUSED, "case", detail={"selector": selector})
+        raise PermissionDenied("Your role cannot read cases.")
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    limit: int
+    offset: int
+
+
+def _with_children(qs):
+    return qs.select_related("lpa", "champion").prefetch_related(
+        Prefetch(
+            "case_children",
+            queryset=CaseChild.objects.select_related("child", "reception__prisoner"),
+        )
+    )
+
+
+def case_list(
+    user: User,
+    *,
+    states: list[str] | None = None,
+    lpa_code: str | None = None,
+    champion_id: int | None = None,
+    overdue_only: bool = False,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """Cases the user may see, newest first, filtered; `search` matches a case reference,
+    a child's name or pseudonym, or a prisoner number, and is logged as a search."""
+    _require_reader(user, "case_list")
+    qs = visible_cases(user)
+    if states:
+        qs = qs.filter(state__in=states)
+    if lpa_code:
+        qs = qs.filter(lpa__code=lpa_code)
+    if champion_id:
+        qs = qs.filter(champion_id=champion_id)
+    if overdue_only:
+        qs = qs.filter(_overdue_q())
+    text = (search or "").strip()
+    if text:
+        terms = Q(reference__iexact=text) | Q(case_children__child__pseudonym__iexact=text)
+        terms |= Q(case_children__reception__prisoner__prisoner_number__iexact=text)
+        for word in text.split():
+            terms |= Q(case_children__child__surname__iexact=word)
+        qs = qs.filter(terms).distinct()
+    total = qs.count()
+    limit = max(1, min(limit, 500))
+    items = list(_with_children(qs.order_by("-opened_at", "-pk"))[offset : offset + limit])
+    audit_many(
+        user,
+        AuditAction.SEARCH if text else AuditAction.LIST,
+        "case",
+        [(c.reference, "") for c in items],
+        detail={
+            "selector": "case_list",
+            "states": states or [],
+            "lpa": lpa_code or "",
+            "overdue_only": overdue_only,
+            "search": bool(text),
+            "total": total,
+        },
+    )
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    children: list[CaseChild]
+    events: list[CaseEvent]
+    contact_attempts: list[ContactAttempt]
+    visits: list
+    agreements: list[ReferralAgreement]
+    referrals: list
+    # Each child's other cases the user may also see: pseudonym -> [(reference, state)].
+    history: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    overdue: bool = False
+
+
+def case_detail(user: User, reference: str) -> CaseDetail:
+    """One case with everything on it; raises `Case.DoesNotExist` outside the user's scope."""
+    _require_reader(user, "case_detail")
+    case = _with_children(visible_cases(user)).filter(reference=reference).first()
+    if case is None:
+        audit(user, AuditAction.REFUSED, "case", object_ref=str(reference)[:64],
+              detail={"selector": "case_detail"})
+        raise Case.DoesNotExist("No such case.")
+    children = list(case.case_children.all())
+    history: dict[str, list[tuple[str, str]]] = {}
+    child_ids = [cc.child_id for cc in children]
+    others = (
+        visible_cases(user)
+        .filter(case_children__child_id__in=child_ids)
+        .exclude(pk=case.pk)
+        .values_list("case_children__child__pseudonym", "reference", "state")
+        .distinct()
+    )
+    for pseudonym, ref, state in others:
+        if pseudonym is not None:
+            history.setdefault(pseudonym, []).append((ref, state))
+    detail = CaseDetail(
+        case=case,
+        children=children,
+        events=list(case.events.select_related("actor")),
+        contact_attempts=list(case.contact_attempts.select_related("recorded_by")),
+        visits=list(case.visits.select_related("recorded_by")),
+        agreements=list(case.agreements.prefetch_related("children__child")),
+        referrals=list(case.referrals.select_related("organisation")),
+        history=history,
+        overdue=Case.objects.filter(pk=case.pk).filter(_overdue_q()).exists(),
+    )
+    audit(user, AuditAction.VIEW, "case", case_ref=case.reference,
+          detail={"selector": "case_detail"})
+    audit_many(user, AuditAction.VIEW, "child",
+               [(case.reference, cc.child.pseudonym) for cc in children],
+               detail={"selector": "case_detail"})
+    return detail
+
+
+@dataclass
+class ChildDetail:
+    child: Child
+    links: list[CaseChild]  # this child's place in each case the user may see
+
+
+def child_detail(user: User, pseudonym: str) -> ChildDetail:
+    """A child and their history across the cases the user may see."""
+    _require_reader(user, "child_detail")
+    q = case_filter(user)
+    links = list(
+        CaseChild.objects.filter(child__pseudonym=pseudonym, case__in=Case.objects.filter(q))
+        .select_related("case", "child", "reception__prisoner")
+        .order_by("case__opened_at")
+    ) if q is not None else []
+    if not links:
+        audit(user, AuditAction.REFUSED, "child", object_ref=str(pseudonym)[:64],
+              detail={"selector": "child_detail"})
+        raise Child.DoesNotExist("No such child.")
+    audit_many(user, AuditAction.VIEW, "child",
+               [(cc.case.reference, cc.child.pseudonym) for cc in links],
+               detail={"selector": "child_detail"})
+    return ChildDetail(child=links[0].child, links=links)
+
+
+def _overdue_q(days: int | None = None) -> Q:
+    """Allocated, with no contact attempt, longer than the allowed days."""
+    days = settings.PARAMOUNT_CONTACT_DUE_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    return Q(state=CaseState.ALLOCATED, first_contact_at__isnull=True, allocated_at__lt=cutoff)
+
+
+def overdue_cases(user: User, *, days: int | None = None) -> list[Case]:
+    """Work a supervisor should chase: allocated cases with no contact attempt within
+    `days` (default `PARAMOUNT_CONTACT_DUE_DAYS`) of allocation. Champions see their own."""
+    if not user.has_role(Role.SUPERVISOR, Role.CHAMPION):
+        audit(user, AuditAction.REFUSED, "case", detail={"selector": "overdue_cases"})
+        raise PermissionDenied("Your role cannot see overdue work.")
+    items = list(
+        _with_children(visible_cases(user).filter(_overdue_q(days))).order_by("allocated_at")
+    )
+    audit_many(user, AuditAction.LIST, "case", [(c.reference, "") for c in items],
+               detail={"selector": "overdue_cases", "days": days})
+    return items
+
+
+def champions_for(user: User, case: Case) -> list[User]:
+    """Champions a supervisor may allocate this case to (same force; covering its LPA)."""
+    if not user.has_role(Role.SUPERVISOR):
+        raise PermissionDenied("Only a supervisor allocates cases.")
+    if not visible_cases(user).filter(pk=case.pk).exists():
+        raise Case.DoesNotExist("No such case.")
+    champions = User.objects.filter(role=Role.CHAMPION, is_active=True, force_id=case.force_id)
+    champions = champions.filter(Q(lpas__isnull=True) | Q(lpas=case.lpa_id)).distinct()
+    return list(champions.order_by("last_name", "first_name", "username"))

@@ -46,13 +46,13 @@ def _route_steps() -> tuple[Step, ...]:
 
 
 def _identity_steps() -> tuple[Step, ...]:
-    """Probabilistic identity when `paramount.linkage` offers its steps (`IDENTITY_STEPS`,
-    making `pm_entity_members` and `pm_entities`); the exact entities until then."""
+    """Probabilistic identity (Splink, `paramount.linkage`), making `pm_entity_members` and
+    `pm_entities`; the exact entities when the linkage package cannot be loaded."""
     try:
-        from paramount.linkage import IDENTITY_STEPS  # type: ignore[attr-defined]
+        from paramount.linkage.step import resolve_identity_step
     except ImportError:
         return (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES)
-    return tuple(IDENTITY_STEPS)
+    return (resolve_identity_step(),)
 
 
 def _routes_pipeline(name: str, identity: tuple[Step, ...], description: str) -> Pipeline:

@@ -201,6 +201,7 @@ PREDICT_BLOCKING = (
     block_on("dob", "surname"),
     block_on("dob", "forename_canon"),
     block_on("surname", "forename_canon"),
+    block_on("forename_canon", "yob"),  # a surname typo and a dob typo together
 )
 
 # EM blocks: each is mostly one person's pairs, and each leaves a comparison free to learn.
@@ -225,6 +226,7 @@ COLUMNS = (
     "forename_canon",
     "forename_tokens",
     "dob",
+    "yob",
     "sex",
     "pnc",
     "cro",

@@ -38,6 +38,11 @@ from django.apps import apps  # noqa: E402
 if not apps.ready:
     django.setup()
 
+from django.conf import settings as _settings  # noqa: E402
+
+# Fast hashing for the many test accounts (the real hasher is PBKDF2, deliberately slow).
+_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 import casework_pg as pg  # noqa: E402
 
 HERE = Path(__file__).parent

@@ -198,7 +198,7 @@ def test_evaluator_sees_no_personal_fields(setup) -> None:
 
 
 def test_withdrawn_agreement_hides_the_referral_from_the_partner(setup) -> None:
-    world, refs = setup
+    world, _ = setup
     referral = partner_sel.partner_referrals(world["partner"])[0]
     wf.withdraw_agreement(user=world["champion"], agreement=referral.agreement)
     assert partner_sel.partner_referrals(world["partner"]) == []

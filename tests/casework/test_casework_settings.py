@@ -94,3 +94,21 @@ def test_second_factor_is_required_after_password(client, settings) -> None:
     response = client.get("/cases/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/verify/?next=")
+
+
+@pytest.mark.django_db
+def test_lockout_after_five_failed_passwords() -> None:
+    from casework_factories import PASSWORD, make_world
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    make_world()
+
+    def attempt(password: str):
+        request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="192.0.2.1")
+        return authenticate(request=request, username="champion", password=password)
+
+    assert attempt(PASSWORD) is not None
+    for _ in range(5):
+        assert attempt("wrong-password") is None
+    assert attempt(PASSWORD) is None  # locked out, even with the right password

@@ -194,20 +194,26 @@ COMPARISONS: tuple[Comparison, ...] = (FORENAME, SURNAME, DOB, SEX, IDS, ADDRESS
 
 # Candidate pairs: each rule is an equi-join, so DuckDB hashes rather than compares all.
 # Together they catch a name variant (dob + surname), a surname change or typo (dob +
-# forename), a wrong or missing date of birth (surname + canonical forename), and an id.
+# forename), a wrong date of birth (names + year: swaps and day typos; names + day and
+# month: year typos), a missing one (names, only where a side has none), two errors at once
+# at one home (forename + postcode), and an id. No rule joins on names alone: on a force of
+# millions, `John Smith` would pair hundreds of people with each other.
 PREDICT_BLOCKING = (
     block_on("pnc"),
     block_on("cro"),
     block_on("dob", "surname"),
     block_on("dob", "forename_canon"),
-    block_on("surname", "forename_canon"),
-    block_on("forename_canon", "yob"),  # a surname typo and a dob typo together
+    block_on("surname", "forename_canon", "yob"),
+    block_on("surname", "forename_canon", "month(dob)", "day(dob)"),
+    "l.surname = r.surname AND l.forename_canon = r.forename_canon "
+    "AND (l.dob IS NULL OR r.dob IS NULL)",
+    block_on("forename_canon", "postcode1"),
 )
 
 # EM blocks: each is mostly one person's pairs, and each leaves a comparison free to learn.
 EM_BLOCKING = (
     block_on("dob", "surname"),  # learns forename, sex, ids, address
-    block_on("surname", "forename1"),  # learns date of birth (and sex, ids, address)
+    block_on("surname", "forename1", "postcode1"),  # learns date of birth (and sex, ids)
     block_on("dob", "forename1"),  # learns surname
 )
 
@@ -227,6 +233,7 @@ COLUMNS = (
     "forename_tokens",
     "dob",
     "yob",
+    "postcode1",
     "sex",
     "pnc",
     "cro",

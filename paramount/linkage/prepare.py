@@ -6,7 +6,8 @@ a table of the same columns, so one set of comparisons serves every model:
 `unique_id` (one row: `record_id|0` for the main record, `record_id|a<_row>` for an alias),
 `record_id`, `surname`, `forename1` (first token of the forenames), `forename_canon` (its
 canonical form through the nickname table), `forename_tokens` (every token, for first and
-middle names held in one field), `dob`, `yob` (its year, for blocking), `sex` (`M`/`F`,
+middle names held in one field), `dob`, `yob` (its year), `postcode1` (a
+home postcode; both for blocking), `sex` (`M`/`F`,
 unknown as NULL), `pnc` and `cro`
 (canonical, valid only), `postcodes` and `districts` (lists, NULL when none).
 
@@ -94,7 +95,7 @@ SELECT r.unique_id, r.record_id, r.surname,
        r.forename_tokens[1] AS forename1,
        coalesce(n.canonical, r.forename_tokens[1]) AS forename_canon,
        r.forename_tokens, r.dob, year(r.dob) AS yob, r.sex, r.pnc, r.cro, r.postcodes,
-       r.districts
+       r.districts, r.postcodes[1] AS postcode1
 FROM (
     SELECT *, CASE WHEN forenames_std IS NULL THEN NULL
                    ELSE string_split(forenames_std, ' ') END AS forename_tokens

@@ -3,7 +3,7 @@ small generated force (one training for the whole module)."""
 
 from __future__ import annotations
 
-from conftest import Resolved
+from linkage_world import Resolved
 
 from paramount.linkage import ACCEPT, REVIEW, resolution_is_current, resolve
 

@@ -96,16 +96,26 @@ FEATURES: dict[str, dict[str, tuple[float, float]]] = {
     "surname": {"SAME": (0.7, 0.3), "DIFF": (0.3, 0.7)},
 }
 INITIAL_LAMBDA = 0.1
-# Levels whose Bayes factor is fixed, not learned (as Splink fixes m probabilities): records
-# that by definition say the adult is not a current parent figure. Unsupervised EM would
-# otherwise learn "close family" (siblings, ended step-parents co-occur like parents do), not
-# "parent figure". 1/20: such a record makes a parent inference twenty times less likely.
+# Levels whose Bayes factor is fixed, not learned (as Splink fixes m probabilities).
+# - Records that by definition say the adult is not a current parent figure (a sibling or
+#   associate, an ended step-relationship, the prisoner's own word that the child is a nephew
+#   or a friend, social care's "not the parent"). EM cannot learn these: it estimates u as the
+#   level's share among all pairs (a sibling record is rare among random pairs, so m/u would
+#   come out far above 1), while the question is what the record says *given* the rest of the
+#   vector, and the rest (a shared home, incidents together, a surname) is exactly what a
+#   sibling shares with a parent. So the factor is fixed as a near-veto: such a record makes a
+#   parent inference `AGAINST_FACTOR` times as likely, enough to outweigh any amount of
+#   co-residence and co-occurrence, not a parent-type record from another source.
+# - A gap under 14 years: biology, not a parameter. Without it EM's matching class becomes
+#   "close family" (siblings share homes, incidents and surnames with the child).
+AGAINST_FACTOR = 1e-3
 FIXED_BAYES_FACTORS: dict[tuple[str, str], float] = {
-    ("rms", "AGAINST"): 0.05,
-    ("rms", "STEP_ENDED"): 0.05,
+    ("rms", "AGAINST"): AGAINST_FACTOR,
+    ("rms", "STEP_ENDED"): AGAINST_FACTOR,
     ("rms", "CONFLICT"): 1.0,
-    ("contact", "OTHER"): 0.05,
-    ("partner", "AGAINST"): 0.05,
+    ("contact", "OTHER"): AGAINST_FACTOR,
+    ("partner", "AGAINST"): AGAINST_FACTOR,
+    ("gap", "LT14"): 1e-2,
 }
 
 
@@ -119,6 +129,16 @@ def _log_bf_sql(alias: str) -> str:
     return f"CASE {whens} ELSE ln({alias}.m) - ln({alias}.u) END"
 
 
+def _entities_sql(params: RunParameters) -> str:
+    """`pm_entities` with empty id lists as NULL: the exact entities write NULL, the Splink
+    entities an empty string, and "has a nominal" must mean the same for both."""
+    return (
+        "(SELECT entity_id, surname, forenames, date_of_birth, sex, "
+        "nullif(person_ids, '') AS person_ids, nullif(partner_ids, '') AS partner_ids "
+        f"FROM {params.table('entities')})"
+    )
+
+
 _F = "CASE WHEN {c} THEN 1 ELSE 0 END"
 
 
@@ -129,7 +149,7 @@ def _flag(cond: str) -> str:
 def pairs_sql(params: RunParameters) -> str:
     """One row per (adult entity, child entity) with every route's evidence as flags."""
     ev = params.table("evidence")
-    entities = params.table("entities")
+    entities = _entities_sql(params)
     members = params.table("entity_members")
     start = date_literal(params.window_from)
     rms = "e.route = 'RMS_RELATIONSHIP'"
@@ -182,61 +202,110 @@ JOIN {entities} AS c ON c.entity_id = g.child_entity
 LEFT JOIN declared AS d ON d.entity_id = g.adult_entity
 WHERE (c.date_of_birth IS NULL OR {age_years_sql("c.date_of_birth", start)} < 18)
   AND (a.date_of_birth IS NULL OR {age_years_sql("a.date_of_birth", start)} >= {ADULT_MIN_AGE})
-  AND (a.date_of_birth IS NULL OR c.date_of_birth IS NULL OR a.date_of_birth < c.date_of_birth)
 """
+
+
+def _nicknames_sql() -> str:
+    """The forename table of identity resolution (`paramount.linkage.nicknames`) as VALUES,
+    so the step needs no table of its own and runs for `routes-exact` too."""
+    from paramount.linkage.nicknames import nickname_rows
+
+    rows = ", ".join(f"({literal(n)}, {literal(c)})" for n, c in nickname_rows())
+    return f"SELECT * FROM (VALUES {rows}) AS t(name, canonical)"
+
+
+def _near_sql(a: str, b: str) -> str:
+    """Two names one typing slip apart: equal, or an edit distance of 1 (2 for names of five
+    letters or more: a transposition is two edits in plain Levenshtein)."""
+    return (
+        f"({a} = {b} OR (least(length({a}), length({b})) >= 4 AND levenshtein({a}, {b}) <= "
+        f"CASE WHEN least(length({a}), length({b})) >= 5 THEN 2 ELSE 1 END))"
+    )
 
 
 def reception_candidates_sql(params: RunParameters) -> str:
     """(reception, prisoner entity, child entity, child_key): the window's candidates.
 
-    `child_key` groups the entities of one child that identity left apart, by surname, first
-    forename and date of birth within the reception (an entity with no date of birth joins the
-    named child's group when the name is unique there); it is the smallest entity id of the
-    group."""
+    `child_key` groups the entities of one child that identity left apart, within the
+    reception only (one prisoner's children are few, so a looser test is safe there than
+    force-wide): surnames and first forenames equal, one slip apart, or forenames one name in
+    another form ("Tom" and "Thomas", `paramount.linkage.nicknames`), and dates of birth
+    compatible (equal, missing, within 31 days, a year apart on the same day, or day and
+    month swapped). Twins differ in forename and stay apart. It is the smallest entity id of
+    the group (two rounds of smallest-neighbour, enough for the chains seen in practice)."""
     receptions = params.table("in_area")
     members = params.table("entity_members")
     pairs = params.table("pairs")
-    entities = params.table("entities")
+    entities = _entities_sql(params)
+    fore_ok = f"(a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')})"
+    dob_ok = (
+        "(a.dob IS NULL OR b.dob IS NULL OR abs(datediff('day', a.dob, b.dob)) <= 31"
+        " OR (month(a.dob) = month(b.dob) AND day(a.dob) = day(b.dob)"
+        " AND abs(year(a.dob) - year(b.dob)) = 1)"
+        " OR (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)"
+        " AND day(a.dob) = month(b.dob)))"
+    )
     return f"""
 WITH rc AS (
     SELECT r.booking_id, r.prisoner_number, r.reception_date, pe.entity_id AS adult_entity,
            p.child_entity, c.date_of_birth,
-           upper(trim(c.surname)) || '|' || upper(split_part(trim(c.forenames), ' ', 1))
-               AS name_key
+           upper(trim(c.surname)) AS sur,
+           upper(split_part(trim(c.forenames), ' ', 1)) AS fore
     FROM {receptions} AS r
     JOIN {members} AS pe ON pe.source = 'PRISONER' AND pe.record_id = r.prisoner_number
     JOIN {pairs} AS p ON p.adult_entity = pe.entity_id
     JOIN {entities} AS c ON c.entity_id = p.child_entity
 ),
-dobs AS (
-    SELECT booking_id, name_key, min(date_of_birth) AS dob,
-           count(DISTINCT date_of_birth) AS dobs
-    FROM rc WHERE date_of_birth IS NOT NULL AND name_key IS NOT NULL
-    GROUP BY booking_id, name_key
+nick AS ({_nicknames_sql()}),
+kids AS (
+    SELECT DISTINCT rc.booking_id, rc.child_entity, rc.date_of_birth AS dob, rc.sur, rc.fore,
+           coalesce(n.canonical, rc.fore) AS canon
+    FROM rc LEFT JOIN nick AS n ON n.name = rc.fore
+),
+same AS (
+    SELECT a.booking_id, a.child_entity AS x, b.child_entity AS y
+    FROM kids AS a
+    JOIN kids AS b ON b.booking_id = a.booking_id AND b.child_entity <> a.child_entity
+    WHERE a.sur IS NOT NULL AND b.sur IS NOT NULL AND a.fore <> '' AND b.fore <> ''
+      AND {_near_sql("a.sur", "b.sur")} AND {fore_ok} AND {dob_ok}
+),
+k1 AS (
+    SELECT k.booking_id, k.child_entity, least(k.child_entity, coalesce(min(s.y), k.child_entity))
+           AS key1
+    FROM kids AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity
+    GROUP BY k.booking_id, k.child_entity
+),
+k2 AS (
+    SELECT k.booking_id, k.child_entity, least(k.key1, coalesce(min(n.key1), k.key1)) AS key2
+    FROM k1 AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity
+    LEFT JOIN k1 AS n ON n.booking_id = s.booking_id AND n.child_entity = s.y
+    GROUP BY k.booking_id, k.child_entity, k.key1
 ),
 keyed AS (
-    SELECT rc.*,
-           coalesce(rc.date_of_birth, CASE WHEN d.dobs = 1 THEN d.dob END) AS key_dob,
-           CASE WHEN rc.name_key IS NULL THEN 'E|' || rc.child_entity
-                ELSE rc.name_key || '|' || coalesce(
-                    CAST(coalesce(rc.date_of_birth, CASE WHEN d.dobs = 1 THEN d.dob END)
-                         AS VARCHAR), '?') END AS group_key
+    SELECT rc.*, k2.key2 AS child_key,
+           coalesce(rc.date_of_birth,
+                    min(rc.date_of_birth) OVER (PARTITION BY rc.booking_id, k2.key2)) AS key_dob
     FROM rc
-    LEFT JOIN dobs AS d ON d.booking_id = rc.booking_id AND d.name_key = rc.name_key
+    JOIN k2 ON k2.booking_id = rc.booking_id AND k2.child_entity = rc.child_entity
 )
 SELECT booking_id, prisoner_number, reception_date, adult_entity, child_entity, key_dob,
-       min(child_entity) OVER (PARTITION BY booking_id, group_key) AS child_key
+       child_key
 FROM keyed
 WHERE key_dob IS NULL
    OR (key_dob <= reception_date AND {age_years_sql("key_dob", "reception_date")} < 18)
 """
 
 
-def _gap_level_sql() -> str:
+def gap_level_sql(gap: str) -> str:
+    """Level of the age gap in whole birth years (the child's birth year minus the adult's):
+    birth years, not exact ages, so that the same level is computed for a candidate pair and
+    for the population's pairs counted from birth-year histograms (`em_population`)."""
     return (
-        "CASE WHEN gap_years IS NULL THEN 'NA' WHEN gap_years < 14 THEN 'LT14' "
-        "WHEN gap_years < 20 THEN '14_19' WHEN gap_years <= 45 THEN '20_45' "
-        "WHEN gap_years <= 60 THEN '46_60' ELSE 'GT60' END"
+        f"CASE WHEN {gap} IS NULL THEN NULL WHEN {gap} < 14 THEN 'LT14' "
+        f"WHEN {gap} < 20 THEN '14_19' WHEN {gap} <= 45 THEN '20_45' "
+        f"WHEN {gap} <= 60 THEN '46_60' ELSE 'GT60' END"
     )
 
 
@@ -273,9 +342,7 @@ def _levels_sql() -> str:
             CASE WHEN occ_shared IS NULL THEN 'NONE'
                  WHEN occ_surprise >= {SIG_SURPRISE} THEN 'SIG' ELSE 'WEAK' END
        END AS l_home_occ,
-       CASE WHEN gap_years IS NULL THEN NULL WHEN gap_years < 14 THEN 'LT14'
-            WHEN gap_years < 20 THEN '14_19' WHEN gap_years <= 45 THEN '20_45'
-            WHEN gap_years <= 60 THEN '46_60' ELSE 'GT60' END AS l_gap,
+       {gap_level_sql("gap_years")} AS l_gap,
        CASE WHEN adult_surname IS NULL OR child_surname IS NULL THEN NULL
             WHEN upper(trim(adult_surname)) = upper(trim(child_surname)) THEN 'SAME'
             ELSE 'DIFF' END AS l_surname"""
@@ -346,25 +413,123 @@ grouped AS (
     GROUP BY u.booking_id, u.adult_entity, u.child_key
 ),
 gapped AS (
-    SELECT *, datediff('day', adult_dob, child_dob) / 365.25 AS gap_years FROM grouped
+    SELECT *, year(child_dob) - year(adult_dob) AS gap_years FROM grouped
 )
 SELECT *, {_levels_sql()}
 FROM gapped
 """
 
 
-def em_patterns_sql(params: RunParameters) -> str:
-    """Distinct comparison vectors of the force-wide pairs and how many pairs have each."""
+def em_population_sql(params: RunParameters) -> str:
+    """The pairs no route connects, as counts per comparison vector, never as rows.
+
+    The comparison space is every (adult, child) pair of entities with a date of birth (adult:
+    at least `ADULT_MIN_AGE` on the window's first day; child: under 18). A pair no route
+    connects has the level NONE on every route that applies to it (police links and
+    co-residence when both have a nominal, prison contacts when the adult declared contacts,
+    social care when both have a partner record), so its vector depends only on those three
+    applicabilities, the gap level and the surname level. Their counts come from histograms:
+    adults x children by birth year (the gap), and the same by surname (agreement); the
+    candidate pairs' own counts are then subtracted. At 300,000 people that is ~10^10 pairs in
+    a few hundred rows."""
+    entities = _entities_sql(params)
+    members = params.table("entity_members")
     comparisons = params.table("comparisons")
+    start = date_literal(params.window_from)
+    age = age_years_sql("e.date_of_birth", start)
+    keys = "rms_app, decl, part_app, l_gap"
     return f"""
-SELECT row_number() OVER (ORDER BY l_rms, l_contact, l_partner, l_home_occ, l_gap,
-                                   l_surname) AS pattern_id,
-       l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname, n
-FROM (
-    SELECT l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname, count(*) AS n
+WITH declared AS (
+    SELECT DISTINCT m.entity_id
+    FROM prisoner_contacts AS c
+    JOIN {members} AS m ON m.source = 'PRISONER' AND m.record_id = c.prisoner_number
+),
+ent AS (
+    SELECT year(e.date_of_birth) AS y, nullif(upper(trim(e.surname)), '') AS s,
+           e.person_ids IS NOT NULL AS has_p, e.partner_ids IS NOT NULL AS has_q,
+           d.entity_id IS NOT NULL AS decl,
+           {age} >= {ADULT_MIN_AGE} AS is_adult, {age} < 18 AS is_child
+    FROM {entities} AS e
+    LEFT JOIN declared AS d ON d.entity_id = e.entity_id
+    WHERE e.date_of_birth IS NOT NULL
+),
+adults AS (
+    SELECT has_p, has_q, decl, y, s IS NOT NULL AS has_s, count(*) AS n
+    FROM ent WHERE is_adult GROUP BY has_p, has_q, decl, y, s IS NOT NULL
+),
+children AS (
+    SELECT has_p, has_q, y, s IS NOT NULL AS has_s, count(*) AS n
+    FROM ent WHERE is_child GROUP BY has_p, has_q, y, s IS NOT NULL
+),
+adult_names AS (
+    SELECT has_p, has_q, decl, y, s, count(*) AS n
+    FROM ent WHERE is_adult AND s IS NOT NULL GROUP BY has_p, has_q, decl, y, s
+),
+child_names AS (
+    SELECT has_p, has_q, y, s, count(*) AS n
+    FROM ent WHERE is_child AND s IS NOT NULL GROUP BY has_p, has_q, y, s
+),
+everyone AS (
+    SELECT a.has_p AND c.has_p AS rms_app, a.decl, a.has_q AND c.has_q AS part_app,
+           {gap_level_sql("c.y - a.y")} AS l_gap,
+           CASE WHEN a.has_s AND c.has_s THEN 'DIFF' END AS l_surname,
+           CAST(a.n AS DOUBLE) * c.n AS n
+    FROM adults AS a CROSS JOIN children AS c
+),
+same AS (
+    SELECT a.has_p AND c.has_p AS rms_app, a.decl, a.has_q AND c.has_q AS part_app,
+           {gap_level_sql("c.y - a.y")} AS l_gap, CAST(a.n AS DOUBLE) * c.n AS n
+    FROM adult_names AS a JOIN child_names AS c ON c.s = a.s
+),
+selves AS (
+    SELECT has_p AS rms_app, decl, has_q AS part_app, 'LT14' AS l_gap,
+           CASE WHEN s IS NOT NULL THEN 'SAME' END AS l_surname, CAST(count(*) AS DOUBLE) AS n
+    FROM ent WHERE is_adult AND is_child GROUP BY has_p, decl, has_q, s IS NOT NULL
+),
+candidates AS (
+    SELECT rms_applicable AS rms_app, adult_declared AS decl, partner_applicable AS part_app,
+           l_gap, l_surname, CAST(count(*) AS DOUBLE) AS n
     FROM {comparisons}
-    WHERE booking_id IS NULL
-    GROUP BY l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname
+    WHERE booking_id IS NULL AND adult_dob IS NOT NULL AND child_dob IS NOT NULL
+    GROUP BY rms_applicable, adult_declared, partner_applicable, l_gap, l_surname
+),
+cells AS (
+    SELECT {keys}, l_surname, n FROM everyone
+    UNION ALL SELECT {keys}, 'SAME', n FROM same
+    UNION ALL SELECT {keys}, 'DIFF', -n FROM same
+    UNION ALL SELECT {keys}, l_surname, -n FROM selves
+    UNION ALL SELECT {keys}, l_surname, -n FROM candidates
+)
+SELECT CASE WHEN rms_app THEN 'NONE' END AS l_rms,
+       CASE WHEN decl THEN 'NONE' END AS l_contact,
+       CASE WHEN part_app THEN 'NONE' END AS l_partner,
+       CASE WHEN rms_app THEN 'NONE_NONE' END AS l_home_occ,
+       l_gap, l_surname, greatest(sum(n), 0) AS n
+FROM cells
+GROUP BY rms_app, decl, part_app, l_gap, l_surname
+HAVING sum(n) > 0
+"""
+
+
+def em_patterns_sql(params: RunParameters) -> str:
+    """Distinct comparison vectors of the whole comparison space and how many pairs have
+    each: the candidate pairs (counted from their rows) and the rest (`em_population`)."""
+    comparisons = params.table("comparisons")
+    population = params.table("em_population")
+    levels = "l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname"
+    return f"""
+SELECT row_number() OVER (ORDER BY {levels}) AS pattern_id, {levels}, n, candidates
+FROM (
+    SELECT {levels}, sum(n) AS n, sum(candidates) AS candidates
+    FROM (
+        SELECT {levels}, CAST(count(*) AS DOUBLE) AS n, CAST(count(*) AS DOUBLE) AS candidates
+        FROM {comparisons}
+        WHERE booking_id IS NULL
+        GROUP BY {levels}
+        UNION ALL
+        SELECT {levels}, n, 0.0 AS candidates FROM {population}
+    ) AS both_parts
+    GROUP BY {levels}
 ) AS v
 """
 
@@ -381,18 +546,38 @@ def em_pattern_levels_sql(params: RunParameters) -> str:
 
 
 def em_initial_sql(params: RunParameters) -> str:
-    """Starting m and u (normalised per feature) and lambda."""
+    """Starting values. u: each level's share among all pairs of the comparison space (almost
+    all of them non-parents: Splink's estimate of u from random pairs, here exact). lambda: the
+    share of pairs some route connects. m: `FEATURES`' weights, normalised per feature, only
+    to point EM at "parent figure" as the matching class."""
+    levels = params.table("em_pattern_levels")
+    patterns = params.table("em_patterns")
     rows = []
-    for feature, levels in FEATURES.items():
-        tm = sum(m for m, _ in levels.values())
-        tu = sum(u for _, u in levels.values())
-        for level, (m, u) in levels.items():
+    for feature, lvls in FEATURES.items():
+        tm = sum(m for m, _ in lvls.values())
+        for level, (m, _u) in lvls.items():
             rows.append(
                 f"SELECT {literal(feature)} AS feature, {literal(level)} AS level, "
-                f"CAST({m / tm!r} AS DOUBLE) AS m, CAST({u / tu!r} AS DOUBLE) AS u, "
-                f"CAST({INITIAL_LAMBDA!r} AS DOUBLE) AS prior, 0 AS iteration"
+                f"CAST({m / tm!r} AS DOUBLE) AS m"
             )
-    return "\nUNION ALL\n".join(rows)
+    start = "\n    UNION ALL ".join(rows)
+    return f"""
+WITH start AS (
+    {start}
+),
+seen AS (SELECT feature, level, sum(n) AS n FROM {levels} GROUP BY feature, level),
+shares AS (
+    SELECT st.feature, st.level, st.m, coalesce(se.n, 0) AS n,
+           sum(coalesce(se.n, 0)) OVER (PARTITION BY st.feature) AS total,
+           count(*) OVER (PARTITION BY st.feature) AS k
+    FROM start AS st LEFT JOIN seen AS se ON se.feature = st.feature AND se.level = st.level
+),
+lam AS (SELECT sum(candidates) / sum(n) AS lam FROM {patterns})
+SELECT s.feature, s.level, s.m,
+       (s.n + {PSEUDO_COUNT}) / (s.total + {PSEUDO_COUNT} * s.k) AS u,
+       least(greatest(lam.lam, 1e-12), 0.5) AS prior, 0 AS iteration
+FROM shares AS s CROSS JOIN lam
+"""
 
 
 def em_iteration_sql(params: RunParameters, iteration: int) -> str:
@@ -431,7 +616,7 @@ lam_new AS (SELECT sum(n * g) / sum(n) AS lam FROM g)
 SELECT c.feature, c.level,
        (c.mg + {PSEUDO_COUNT}) / (t.tm + {PSEUDO_COUNT} * t.k) AS m,
        (c.ug + {PSEUDO_COUNT}) / (t.tu + {PSEUDO_COUNT} * t.k) AS u,
-       least(greatest(lam_new.lam, 1e-6), 1 - 1e-6) AS prior,
+       least(greatest(lam_new.lam, 1e-12), 1 - 1e-6) AS prior,
        {iteration} AS iteration
 FROM counts AS c
 JOIN totals AS t ON t.feature = c.feature
@@ -488,7 +673,7 @@ def carers_sql(params: RunParameters) -> str:
     scored = params.table("scored")
     cands = params.table("reception_candidates")
     ev = params.table("evidence")
-    entities = params.table("entities")
+    entities = _entities_sql(params)
     members = params.table("entity_members")
     residence = params.table("evidence_residence")
     return f"""
@@ -566,7 +751,7 @@ def decided_sql(params: RunParameters) -> str:
     scored = params.table("scored")
     cands = params.table("reception_candidates")
     ev = params.table("evidence")
-    entities = params.table("entities")
+    entities = _entities_sql(params)
     nominals = params.table("prisoner_nominals")
     receptions = params.table("in_area")
     carers = params.table("carers")
@@ -796,8 +981,15 @@ COMPARISONS = Step(
     "Comparison vectors (levels per feature): force-wide pairs and reception candidates",
     comparisons_sql,
 )
+EM_POPULATION = Step(
+    "em_population",
+    "Adult-child pairs no route connects: counts per comparison vector, from histograms",
+    em_population_sql,
+)
 EM_PATTERNS = Step(
-    "em_patterns", "Distinct comparison vectors of the force and their counts", em_patterns_sql
+    "em_patterns",
+    "Distinct comparison vectors of all adult-child pairs of the force and their counts",
+    em_patterns_sql,
 )
 EM_PATTERN_LEVELS = Step(
     "em_pattern_levels", "The vectors in long form (feature, level)", em_pattern_levels_sql
@@ -817,6 +1009,7 @@ DECIDE_STEPS: tuple[Step, ...] = (
     PAIRS,
     RECEPTION_CANDIDATES,
     COMPARISONS,
+    EM_POPULATION,
     EM_PATTERNS,
     EM_PATTERN_LEVELS,
     EM_INITIAL,

@@ -524,7 +524,7 @@ FROM (
     FROM (
         SELECT {levels}, CAST(count(*) AS DOUBLE) AS n, CAST(count(*) AS DOUBLE) AS candidates
         FROM {comparisons}
-        WHERE booking_id IS NULL
+        WHERE booking_id IS NULL AND adult_dob IS NOT NULL AND child_dob IS NOT NULL
         GROUP BY {levels}
         UNION ALL
         SELECT {levels}, n, 0.0 AS candidates FROM {population}
@@ -632,15 +632,52 @@ def _em_step(iteration: int) -> Step:
     )
 
 
+def minor_share_sql(params: RunParameters) -> str:
+    """P(under 18 | a parent-like pair, the adult's age), by five-year band of the adult's age,
+    for children whose date of birth is unknown: the comparison space holds children only, and
+    a declared "daughter" of a 60-year-old is most likely grown up. Estimated from the force's
+    own pairs with both dates known: police, prison or social-care parent records and shared
+    homes where the younger is at least 14 years younger (add-one smoothed)."""
+    ev = params.table("evidence")
+    entities = _entities_sql(params)
+    start = date_literal(params.window_from)
+    return f"""
+WITH pairs AS (
+    SELECT DISTINCT e.adult_entity, e.child_entity FROM {ev} AS e
+    WHERE (e.route IN ('RMS_RELATIONSHIP', 'PRISON_CONTACT', 'PARTNER')
+           AND e.kind IN ('PARENT', 'STEP', 'GUARDIAN'))
+       OR (e.route = 'CO_RESIDENCE' AND e.kind = 'HOME')
+),
+aged AS (
+    SELECT {_band_sql(age_years_sql("a.date_of_birth", start))} AS band,
+           CASE WHEN {age_years_sql("c.date_of_birth", start)} < 18 THEN 1 ELSE 0 END AS minor
+    FROM pairs AS p
+    JOIN {entities} AS a ON a.entity_id = p.adult_entity
+    JOIN {entities} AS c ON c.entity_id = p.child_entity
+    WHERE a.date_of_birth IS NOT NULL AND c.date_of_birth IS NOT NULL
+      AND year(c.date_of_birth) - year(a.date_of_birth) >= 14
+)
+SELECT band, (sum(minor) + 1.0) / (count(*) + 2.0) AS p_minor, count(*) AS pairs
+FROM aged GROUP BY band
+"""
+
+
+def _band_sql(age: str) -> str:
+    return f"CAST(floor({age} / 5) * 5 AS INTEGER)"
+
+
 def scored_sql(params: RunParameters) -> str:
-    """Every comparison with its match weight and confidence under the fitted model."""
+    """Every comparison with its match weight and confidence under the fitted model; for a
+    child of unknown date of birth, times the chance that the child is a child at all."""
     comparisons = params.table("comparisons")
+    minor = params.table("minor_share")
     final = params.table(f"em_{EM_ITERATIONS:02d}")
     joins = "\n".join(
         f"LEFT JOIN {final} AS p_{f} ON p_{f}.feature = {literal(f)} AND p_{f}.level = c.l_{f}"
         for f in FEATURES
     )
     terms = " + ".join(f"coalesce({_log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
+    band = _band_sql(age_years_sql("w.adult_dob", "w.ref_date"))
     return f"""
 WITH lam AS (SELECT max(prior) AS lam FROM {final}),
 w AS (
@@ -648,8 +685,15 @@ w AS (
     FROM {comparisons} AS c
     CROSS JOIN lam
     {joins}
-)
-SELECT *, 1.0 / (1.0 + exp(-match_weight)) AS confidence FROM w
+),
+overall AS (SELECT sum(p_minor * pairs) / sum(pairs) AS p FROM {minor})
+SELECT w.*,
+       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p) ELSE 1.0 END AS p_child,
+       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p) ELSE 1.0 END
+           / (1.0 + exp(-w.match_weight)) AS confidence
+FROM w
+CROSS JOIN overall AS o
+LEFT JOIN {minor} AS m ON m.band = {band}
 """
 
 
@@ -762,10 +806,6 @@ def decided_sql(params: RunParameters) -> str:
         f"CASE WHEN e.events = 1 THEN ' on ' || {first} ELSE ' from ' || {first} || ' to ' || "
         f"{long_date_sql('e.last_seen')} END ELSE '' END"
     )
-    parent_evidence = (
-        "l_rms IN ('PARENT', 'STEP', 'GUARDIAN') OR l_contact IN ('PARENT', 'STEP', 'GUARDIAN')"
-        " OR l_partner IN ('PARENT', 'STEP', 'GUARDIAN')"
-    )
     return f"""
 WITH rows AS (
     SELECT s.* FROM {scored} AS s WHERE s.booking_id IS NOT NULL
@@ -867,7 +907,7 @@ base AS (
                      AND r.res_cur = 1 THEN 'GRANDPARENT'
                 WHEN r.l_rms = 'STEP_ENDED' THEN 'STEP_PARENT'
                 ELSE 'PARENT' END AS relationship,
-           CASE WHEN r.child_dob IS NULL THEN ({parent_evidence}) ELSE TRUE END AS age_ok
+           TRUE AS age_ok
     FROM rows AS r
     JOIN {receptions} AS rec
       ON rec.booking_id = r.booking_id AND rec.prisoner_number = r.prisoner_number
@@ -896,7 +936,9 @@ SELECT e.*,
        CASE WHEN e.confidence >= th.t THEN 'WORKLIST'
             WHEN e.confidence >= {REVIEW_FLOOR} THEN 'REVIEW' ELSE 'DROPPED' END AS decision,
        CASE WHEN e.child_dob IS NULL
-            THEN 'Date of birth unknown: kept for its parent-type record. ' ELSE '' END
+            THEN 'Date of birth unknown: the confidence includes the chance of being under 18 ('
+                 || CAST(round(100 * e.p_child) AS INTEGER) || ' in 100 at this adult''s age). '
+            ELSE '' END
        || upper(substr(coalesce(e.for_text, 'no evidence for'), 1, 1))
        || substr(coalesce(e.for_text, 'no evidence for'), 2)
        || CASE WHEN e.against_text IS NOT NULL AND e.against_text <> ''
@@ -995,6 +1037,11 @@ EM_PATTERN_LEVELS = Step(
     "em_pattern_levels", "The vectors in long form (feature, level)", em_pattern_levels_sql
 )
 EM_INITIAL = Step("em_00", "EM starting values of m, u and lambda", em_initial_sql)
+MINOR_SHARE = Step(
+    "minor_share",
+    "Share of parent-like pairs whose child is under 18, by the adult's age",
+    minor_share_sql,
+)
 SCORED = Step("scored", "Match weight and confidence of every comparison", scored_sql)
 CARERS = Step("carers", "The likely remaining carer of each child", carers_sql)
 DECIDED = Step(
@@ -1014,6 +1061,7 @@ DECIDE_STEPS: tuple[Step, ...] = (
     EM_PATTERN_LEVELS,
     EM_INITIAL,
     *(_em_step(i) for i in range(1, EM_ITERATIONS + 1)),
+    MINOR_SHARE,
     SCORED,
     CARERS,
     DECIDED,

@@ -10,7 +10,11 @@ DEMO_SEED ?= 7
 DEMO_FROM ?= 2025-01-01
 DEMO_TO ?= 2025-12-31
 
-.PHONY: demo test lint setup clean benchmark
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
+GOVUK_STATIC := paramount/casework/static/govuk
+
+.PHONY: demo test lint setup clean benchmark assets
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,11 +24,26 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 	touch $@
 
-setup: $(VENV)/.synced
+# Front-end assets: GOV.UK Frontend from npm (package-lock.json), copied into the casework
+# app's static folder with its font and image paths made relative. Nothing is fetched at run time.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(GOVUK_STATIC)/.copied: node_modules/.package-lock.json
+	rm -rf $(GOVUK_STATIC) && mkdir -p $(GOVUK_STATIC)
+	cp -R node_modules/govuk-frontend/dist/govuk/assets $(GOVUK_STATIC)/assets
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(GOVUK_STATIC)/
+	sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	touch $@
+
+assets: $(GOVUK_STATIC)/.copied
+
+setup: $(VENV)/.synced assets
 
 demo: setup
 	$(VENV)/bin/paramount synth --population $(DEMO_POPULATION) --seed $(DEMO_SEED) --out $(DEMO_DIR)/force
-	$(VENV)/bin/paramount identify $(DEMO_DIR)/force/extract --from $(DEMO_FROM) --to $(DEMO_TO) --out $(DEMO_DIR)/run --method baseline
+	$(VENV)/bin/paramount identify $(DEMO_DIR)/force/extract --from $(DEMO_FROM) --to $(DEMO_TO) --out $(DEMO_DIR)/run --method full
 	$(VENV)/bin/paramount evaluate $(DEMO_DIR)/run/children.csv --truth $(DEMO_DIR)/force/truth --from $(DEMO_FROM) --to $(DEMO_TO) --json $(DEMO_DIR)/run/scores.json
 	@echo ""
 	@echo "Done. Where to look:"
@@ -33,6 +52,11 @@ demo: setup
 	@echo "  run manifest:           $(DEMO_DIR)/run/manifest.json"
 	@echo "  scores against truth:   $(DEMO_DIR)/run/scores.json"
 	@echo "  the synthetic force:    $(DEMO_DIR)/force/extract (truth in $(DEMO_DIR)/force/truth)"
+	@echo ""
+	@echo "Casework: demo accounts, the run imported, then the application (Ctrl-C to stop)."
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-users
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework import $(DEMO_DIR)/run --force DEMO
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount serve --host $(DEMO_HOST) --port $(DEMO_PORT) --demo-logins
 
 lint: setup
 	$(VENV)/bin/ruff check paramount tests benchmarks
@@ -44,4 +68,4 @@ benchmark: setup
 	$(VENV)/bin/python benchmarks/run_benchmarks.py
 
 clean:
-	rm -rf $(VENV) .tools $(DEMO_DIR)
+	rm -rf $(VENV) .tools $(DEMO_DIR) node_modules $(GOVUK_STATIC)

@@ -268,6 +268,44 @@ def _print_load(report) -> None:
     )
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo_logins: Annotated[
+        bool, typer.Option(help="Print the demo accounts (PARAMOUNT_DEMO=1 only).")
+    ] = False,
+) -> None:
+    """Run the casework application (threaded; migrates first). In production run gunicorn
+    on paramount.casework.wsgi behind a TLS proxy instead."""
+    import os
+
+    os.environ.setdefault("PARAMOUNT_BASE_URL", f"http://{host}:{port}")
+    from paramount.casework.bootstrap import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.servers.basehttp import WSGIServer, run
+    from django.core.wsgi import get_wsgi_application
+
+    call_command("migrate", interactive=False, verbosity=0)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    address = f"http://{host}:{port}/"
+    out.print(f"Paramount casework at [bold]{address}[/bold]  (Ctrl-C to stop)")
+    if demo_logins and settings.DEMO:
+        from paramount.casework.models import User
+        from paramount.casework.services.users import demo_password
+
+        out.print("Demo logins (synthetic data; no second factor in the demo):")
+        for user in User.objects.filter(is_active=True).order_by("role", "username"):
+            out.print(f"  {user.role_label:<34} {user.username:<11} {demo_password(user.username)}")
+    try:
+        run(host, port, get_wsgi_application(), threading=True, server_cls=WSGIServer)
+    except KeyboardInterrupt:
+        out.print("Stopped.")
+
+
 def _add_casework() -> None:
     """`paramount casework ...` (owned by paramount/casework/cli.py)."""
     from paramount.casework.cli import casework_app

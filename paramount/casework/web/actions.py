@@ -1,0 +1,77 @@
+"""Which workflow steps to offer on a case page, by the user's role and the case's state.
+Only what to show: the services decide, and refuse anything else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from paramount.casework.codes import ALLOCATED_STATES, OPEN_STATES, CaseState, Role
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: str
+    primary: bool = False
+
+
+def _may_do_champion_work(user, case) -> bool:
+    return user.role == Role.SUPERVISOR or (
+        user.role == Role.CHAMPION and case.champion_id == user.pk
+    )
+
+
+def case_actions(user, case, agreements) -> list[Action]:
+    """The steps this user may take on this case now, the likely next one first."""
+    state = case.state
+    if state not in OPEN_STATES:
+        return []
+    out: list[Action] = []
+    role = user.role
+    if role in (Role.CHECKER, Role.SUPERVISOR) and state in (CaseState.NEW, CaseState.CHECKS):
+        out.append(Action("complete-checks", "Mark checks complete", primary=True))
+    if role == Role.SUPERVISOR and (state == CaseState.READY or state in ALLOCATED_STATES):
+        out.append(Action("allocate", "Allocate to a champion" if state == CaseState.READY
+                          else "Reallocate", primary=state == CaseState.READY))
+    if _may_do_champion_work(user, case) and state in ALLOCATED_STATES:
+        active = [a for a in agreements if a.withdrawn_at is None]
+        if state == CaseState.AGREED and active:
+            out.append(Action("referral", "Send the referral", primary=True))
+        if state in (CaseState.ALLOCATED, CaseState.CONTACTING, CaseState.VISITED,
+                     CaseState.SUPPORT_OFFERED, CaseState.DECLINED):
+            out.append(Action("contact", "Record a contact attempt",
+                              primary=state in (CaseState.ALLOCATED, CaseState.CONTACTING)))
+        if state in (CaseState.ALLOCATED, CaseState.CONTACTING, CaseState.VISITED,
+                     CaseState.SUPPORT_OFFERED):
+            out.append(Action("visit", "Record a visit"))
+        if state == CaseState.VISITED:
+            out.append(Action("support-offered", "Record that support was offered",
+                              primary=True))
+        if state in (CaseState.SUPPORT_OFFERED, CaseState.DECLINED):
+            out.append(Action("agreement", "Record the family's agreement",
+                              primary=state == CaseState.SUPPORT_OFFERED))
+        if state in (CaseState.CONTACTING, CaseState.VISITED, CaseState.SUPPORT_OFFERED,
+                     CaseState.AGREED):
+            out.append(Action("refusal", "Record that the family declined"))
+    if role == Role.SUPERVISOR and state not in (CaseState.NEW, CaseState.CHECKS,
+                                                 CaseState.REFERRED):
+        out.append(Action("override-referral", "Refer without agreement (safeguarding)"))
+    if role in (Role.CHECKER, Role.SUPERVISOR, Role.CHAMPION) and state not in (
+        CaseState.AGREED, CaseState.REFERRED
+    ) and (role != Role.CHAMPION or case.champion_id == user.pk):
+        out.append(Action("not-approached", "Record that the family is not to be approached"))
+    if role in (Role.CHECKER, Role.CHAMPION, Role.SUPERVISOR):
+        out.append(Action("note", "Add a note"))
+    if _may_do_champion_work(user, case):
+        out.append(Action("close", "Close the case"))
+    return out
+
+
+def may_check(user, case) -> bool:
+    return user.role in (Role.CHECKER, Role.SUPERVISOR) and case.state in (
+        CaseState.NEW, CaseState.CHECKS
+    )
+
+
+def may_withdraw(user, case) -> bool:
+    return _may_do_champion_work(user, case) and case.state in OPEN_STATES

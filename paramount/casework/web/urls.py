@@ -1,0 +1,46 @@
+"""The pages' URLs (included at the root by `paramount.casework.urls`). Notification emails
+link to /cases/<reference>/ and /referrals/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from paramount.casework.web.views import (
+    accounts,
+    administration,
+    audit,
+    cases,
+    home,
+    partner,
+    reports,
+    review,
+    workflow,
+)
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/login/", accounts.login, name="login"),
+    path("accounts/logout/", accounts.logout, name="logout"),
+    path("accounts/setup/", accounts.setup, name="otp-setup"),
+    path("accounts/verify/", accounts.verify, name="otp-verify"),
+    path("cases/", cases.case_list, name="case-list"),
+    path("cases/<str:reference>/", cases.case_detail, name="case-detail"),
+    path("cases/<str:reference>/children/<int:case_child_id>/check/", workflow.child_check,
+         name="child-check"),
+    path("cases/<str:reference>/agreements/<int:agreement_id>/withdraw/", workflow.withdraw,
+         name="agreement-withdraw"),
+    path("cases/<str:reference>/<slug:slug>/", workflow.step, name="case-step"),
+    path("overdue/", cases.overdue, name="overdue"),
+    path("review/", review.review_list, name="review-list"),
+    path("review/<int:task_id>/", review.review_detail, name="review-detail"),
+    path("referrals/", partner.referral_list, name="referral-list"),
+    path("referrals/<int:referral_id>/", partner.referral_detail, name="referral-detail"),
+    path("referrals/<int:referral_id>/acknowledge/", partner.acknowledge,
+         name="referral-acknowledge"),
+    path("referrals/<int:referral_id>/withdraw/", partner.withdraw, name="referral-withdraw"),
+    path("dashboard/", reports.dashboard, name="dashboard"),
+    path("evaluation/", reports.evaluation, name="evaluation"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("administration/", administration.administration, name="administration"),
+    path("administration/users/add/", administration.add_user, name="add-user"),
+]

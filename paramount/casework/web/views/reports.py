@@ -1,0 +1,88 @@
+"""The lead's dashboard (funnel, days to first contact by area and champion, as charts and
+tables) and the evaluator's pseudonymised aggregates."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from paramount.casework.codes import FUNNEL, Outcome
+from paramount.casework.selectors import reports
+from paramount.casework.web import pictures
+from paramount.casework.web.rendering import render
+from paramount.casework.web.views.common import page
+
+
+def _stage_rows(stages: dict[str, int]) -> list[dict]:
+    first = stages.get(FUNNEL[0][0]) or 0
+    rows, previous = [], None
+    for stage, _code in FUNNEL:
+        value = stages.get(stage)
+        rows.append({
+            "stage": stage.capitalize(), "cases": value,
+            "of_identified": f"{round(100 * value / first)}%" if first and value is not None
+            else "",
+            "of_previous": f"{round(100 * value / previous)}%" if previous and value is not None
+            else "",
+        })
+        previous = value
+    return rows
+
+
+@require_GET
+@page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    funnel = reports.funnel(request.user)
+    times = reports.time_to_first_contact(request.user)
+    rows = _stage_rows(funnel.stages)
+    funnel_chart = pictures.bar_chart(
+        [(r["stage"], r["cases"]) for r in rows],
+        title="Cases reaching each stage",
+        description="; ".join(f"{r['stage']}: {r['cases']}" for r in rows),
+    )
+    area_rows = [(k or "No area", v["median_days"]) for k, v in times.by_lpa.items()]
+    champion_rows = [(k, v["median_days"]) for k, v in times.by_champion.items()]
+    area_chart = pictures.bar_chart(
+        area_rows, unit=" days", title="Median days from reception to first contact, by area",
+        description="; ".join(f"{k}: {v} days" for k, v in area_rows) or "No contact yet.",
+    )
+    champion_chart = pictures.bar_chart(
+        champion_rows, unit=" days",
+        title="Median days from reception to first contact, by champion",
+        description="; ".join(f"{k}: {v} days" for k, v in champion_rows) or "No contact yet.",
+    )
+    outcomes = [(Outcome(k).label if k in Outcome.values else k, v)
+                for k, v in sorted(funnel.outcomes.items())]
+    return render(request, "reports/dashboard.html", {
+        "funnel": funnel, "rows": rows, "funnel_chart": funnel_chart, "times": times,
+        "area_chart": area_chart if area_rows else None,
+        "champion_chart": champion_chart if champion_rows else None,
+        "outcomes": outcomes,
+        "by_lpa": [(k or "No area", [v.get(stage) for stage, _ in FUNNEL])
+                   for k, v in funnel.by_lpa.items()],
+        "stages": [s.capitalize() for s, _ in FUNNEL],
+    })
+
+
+@require_GET
+@page
+def evaluation(request: HttpRequest) -> HttpResponse:
+    summary = reports.evaluator_summary(request.user)
+    stage_rows = [(k.capitalize(), v) for k, v in summary["stages"].items()]
+    hidden = f"fewer than {summary['suppressed_below']}"
+    chart = pictures.bar_chart(
+        [(k, v) for k, v in stage_rows],
+        title="Cases reaching each stage",
+        description="; ".join(f"{k}: {hidden if v is None else v}" for k, v in stage_rows),
+    )
+    tables = [
+        ("Outcomes", [(Outcome(k).label if k in Outcome.values else k, v)
+                      for k, v in summary["outcomes"].items()]),
+        ("Cases by area", list(summary["by_lpa"].items())),
+        ("Children by age band", list(summary["children_by_age_band"].items())),
+        ("Children by sex", list(summary["children_by_sex"].items())),
+        ("Children by month identified", list(summary["children_by_month_identified"].items())),
+    ]
+    return render(request, "reports/evaluation.html", {
+        "s": summary, "stage_rows": stage_rows, "chart": chart, "tables": tables,
+    })

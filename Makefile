@@ -65,6 +65,7 @@ test: setup lint
 	$(VENV)/bin/pytest -q
 
 benchmark: setup
+	$(UV) sync --frozen --python $(PYTHON) --quiet --group benchmarks
 	$(VENV)/bin/python benchmarks/run_benchmarks.py
 
 clean:

@@ -81,6 +81,7 @@ FEATURES: dict[str, dict[str, tuple[float, float]]] = {
         for r, (m_r, u_r) in {
             "CUR": (0.6, 0.2),
             "PAST": (0.2, 0.2),
+            "PRIOR": (0.05, 0.05),
             "SHARED": (0.02, 0.1),
             "NONE": (0.18, 0.5),
         }.items()
@@ -338,6 +339,7 @@ def _levels_sql() -> str:
             WHEN p_against = 1 THEN 'AGAINST' ELSE 'NONE' END AS l_partner,
        CASE WHEN NOT rms_applicable THEN NULL ELSE
             CASE WHEN res_cur = 1 THEN 'CUR' WHEN res_past = 1 THEN 'PAST'
+                 WHEN res_earlier = 1 THEN 'PRIOR'
                  WHEN res_shared = 1 THEN 'SHARED' ELSE 'NONE' END || '_' ||
             CASE WHEN occ_shared IS NULL THEN 'NONE'
                  WHEN occ_surprise >= {SIG_SURPRISE} THEN 'SIG' ELSE 'WEAK' END
@@ -383,7 +385,8 @@ res AS (
     SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
            {_flag(f"r.kind = 'HOME' AND {cur}")} AS res_cur,
            {_flag(f"r.kind = 'HOME' AND {started}")} AS res_past,
-           {_flag(f"r.kind = 'SHARED' AND {started}")} AS res_shared
+           {_flag(f"r.kind = 'SHARED' AND {started}")} AS res_shared,
+           {_flag(f"r.kind = 'EARLIER' AND {started}")} AS res_earlier
     FROM units AS u
     JOIN {residence} AS r ON r.adult_entity = u.adult_entity AND r.child_entity = u.child_entity
     GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
@@ -398,6 +401,7 @@ grouped AS (
            coalesce(max(res.res_cur), 0) AS res_cur,
            coalesce(max(res.res_past), 0) AS res_past,
            coalesce(max(res.res_shared), 0) AS res_shared,
+           coalesce(max(res.res_earlier), 0) AS res_earlier,
            max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
            max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
@@ -686,10 +690,10 @@ w AS (
     CROSS JOIN lam
     {joins}
 ),
-overall AS (SELECT sum(p_minor * pairs) / sum(pairs) AS p FROM {minor})
+overall AS (SELECT sum(p_minor * pairs) / sum(pairs) AS p FROM {minor})  -- no data: 1/2, as smoothed
 SELECT w.*,
-       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p) ELSE 1.0 END AS p_child,
-       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p) ELSE 1.0 END
+       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
+       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
            / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w
 CROSS JOIN overall AS o

@@ -76,16 +76,24 @@ def test_declared_contact_only_child_has_no_ids_and_evidence_in_words(extract: E
     assert rows[0]["sources"] == "PRISON_CONTACT"
 
 
-def test_child_of_unknown_age_needs_parent_type_evidence(extract: Extract) -> None:
+def test_child_of_unknown_age_is_discounted_by_the_chance_of_being_a_child(
+    extract: Extract,
+) -> None:
+    """No date of birth: the row stays, its confidence times the data's own share of minors
+    among parent-like pairs at the adult's age, and the evidence says so."""
     received_father(extract)
     extract.person("U1", dob=None, forenames="Lee", sex="M")
     extract.person("U2", dob=None, forenames="Max", sex="M")
     extract.relationship("P1", "U1", "PARENT")
     _family_home(extract, "U1", "U2")
     extract.identify(method=METHOD)
-    rows = decided(extract)
-    assert [r["child_person_ids"] for r in rows] == ["U1"]
-    assert rows[0]["evidence"].startswith("Date of birth unknown")
+    rows = {r["child_person_ids"]: r for r in decided(extract)}
+    assert set(rows) == {"U1", "U2"}
+    for r in rows.values():
+        assert r["evidence"].startswith("Date of birth unknown")
+        assert 0 < r["p_child"] < 1
+        assert r["confidence"] <= r["p_child"]
+    assert rows["U1"]["confidence"] >= rows["U2"]["confidence"]
 
 
 def test_em_parameters_are_probabilities(extract: Extract) -> None:

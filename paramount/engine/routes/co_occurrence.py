@@ -5,8 +5,10 @@ family-shaped presence: occurrence types where families appear as families (dome
 child protection, concern for welfare, missing person), the child as involved party,
 vulnerable child, witness or missing person (or a victim when the adult is a fellow victim
 or the one reporting), the adult as victim, person reporting or involved party (or the
-offender at a domestic abuse occurrence where the child was a dependant present). An
-offender or suspect and a child victim are never a family on that account.
+offender or suspect at a domestic abuse or child protection occurrence where the child was a
+dependant present or a witness: domestic abuse is within a household by definition, and a
+child protection concern is about the child's carers). An offender or suspect and a child
+victim are never a family on that account.
 
 Two numbers come with each pair:
 
@@ -33,7 +35,8 @@ FAMILY_TYPES = ("DOMESTIC_ABUSE", "CHILD_PROTECTION", "CONCERN_FOR_WELFARE", "MI
 CHILD_ROLES = ("INVOLVED_PARTY", "VULNERABLE_CHILD", "WITNESS", "MISSING_PERSON")
 ADULT_ROLES = ("VICTIM", "PERSON_REPORTING", "INVOLVED_PARTY")
 OFFENDER_ROLES = ("OFFENDER", "SUSPECT")
-DEPENDANT_ROLES = ("INVOLVED_PARTY", "VULNERABLE_CHILD")
+DEPENDANT_ROLES = ("INVOLVED_PARTY", "VULNERABLE_CHILD", "WITNESS")
+HOUSEHOLD_TYPES = ("DOMESTIC_ABUSE", "CHILD_PROTECTION")
 MAX_TERMS = 12  # Poisson tail terms: shared counts above this are capped (p is tiny anyway)
 
 _TYPE_WORDS = {
@@ -81,7 +84,7 @@ together AS (
     JOIN size AS s ON s.occurrence_id = a.occurrence_id
     WHERE (c.role IN {in_list(CHILD_ROLES)} AND a.role IN {in_list(ADULT_ROLES)})
        OR (c.role = 'VICTIM' AND a.role IN ('VICTIM', 'PERSON_REPORTING'))
-       OR (a.occurrence_type = 'DOMESTIC_ABUSE' AND a.role IN {in_list(OFFENDER_ROLES)}
+       OR (a.occurrence_type IN {in_list(HOUSEHOLD_TYPES)} AND a.role IN {in_list(OFFENDER_ROLES)}
            AND c.role IN {in_list(DEPENDANT_ROLES)})
 ),
 per_event AS (

@@ -11,6 +11,13 @@ row carries the weight 1/log2(1 + concurrent residents) (an Adamic-Adar style di
 people alone at an address say much more than two of forty). `HOUSEHOLD_MAX` is the size above
 which a household is implausible: the largest ordinary households (about 1 in 200 in the
 census) have eight people.
+
+A third kind, EARLIER: the adult's home period there ended before the child's began, at an
+ordinary dwelling (not shared, never more than `HOUSEHOLD_MAX` residents), while the child was
+already born. A police address's `from_date` is when the force first recorded the person
+there, not when they moved in, so a parent who left before the child was first recorded at
+the family home shows up this way. Previous occupants and their successors' children look
+the same, which is why it is its own level and its weight is learned, not assumed.
 """
 
 from __future__ import annotations
@@ -29,7 +36,16 @@ _FAR_FUTURE = "DATE '9999-12-31'"
 
 def evidence_residence_sql(params: RunParameters) -> str:
     members = params.table("entity_members")
+    entities = params.table("entities")
     since = long_date_sql("p.overlap_from")
+    earlier_detail = (
+        "'lived at the address that is now the child''s home'"
+        f" || CASE WHEN x.from_date IS NOT NULL THEN ' from ' || {long_date_sql('x.from_date')}"
+        " ELSE '' END"
+        f" || ' to ' || {long_date_sql('x.to_date')}"
+        " || ', before the child was recorded there'"
+        " || coalesce(' (' || x.postcode || ')', '')"
+    )
     until = long_date_sql("p.overlap_to")
     detail = (
         "CASE WHEN p.shared THEN 'lived at the same shared or crowded address (' "
@@ -80,6 +96,21 @@ concurrent AS (
     JOIN homes AS h ON h.address_key = p.address_key AND h.f <= p.t AND h.t >= p.f
     GROUP BY p.adult_entity, p.child_entity, p.address_key, p.f, p.t
 ),
+earlier AS (
+    SELECT a.entity_id AS adult_entity, c.entity_id AS child_entity, a.address_key,
+           a.postcode, a.premises_type, a.from_date, a.to_date,
+           a.person_id || '@' || a.address_id AS a_rec,
+           c.person_id || '@' || c.address_id AS c_rec,
+           row_number() OVER (PARTITION BY a.entity_id, c.entity_id
+                              ORDER BY a.t DESC, a.address_key) AS pick
+    FROM homes AS a
+    JOIN homes AS c ON c.address_key = a.address_key AND c.entity_id <> a.entity_id
+    JOIN address_size AS s ON s.address_key = a.address_key
+    JOIN {entities} AS ce ON ce.entity_id = c.entity_id
+    WHERE a.t < c.f AND a.to_date IS NOT NULL
+      AND ce.date_of_birth IS NOT NULL AND ce.date_of_birth <= a.to_date
+      AND NOT s.shared_type AND s.ever <= {HOUSEHOLD_MAX}
+),
 p AS (
     SELECT pr.adult_entity, pr.child_entity, pr.address_key, pr.postcode, pr.premises_type,
            CASE WHEN pr.f = {_FAR_PAST} THEN NULL ELSE pr.f END AS overlap_from,
@@ -112,6 +143,25 @@ SELECT {
         )
     }
 FROM p
+UNION ALL
+SELECT {
+        select_evidence(
+            adult_entity="x.adult_entity",
+            child_entity="x.child_entity",
+            route=literal(ROUTE),
+            kind="'EARLIER'",
+            against="FALSE",
+            weight="1.0",
+            events="1",
+            first_seen="x.from_date",
+            last_seen="x.to_date",
+            open_ended="FALSE",
+            records="'home ' || x.a_rec || ' and ' || x.c_rec",
+            detail=earlier_detail,
+        )
+    }
+FROM earlier AS x
+WHERE x.pick = 1
 """
 
 

@@ -40,7 +40,8 @@ def _next(request: HttpRequest, fallback: str) -> str:
 
 
 def _second_factor_needed(request: HttpRequest) -> bool:
-    return settings.PARAMOUNT_REQUIRE_SECOND_FACTOR and not request.user.is_verified()
+    verified = getattr(request.user, "is_verified", None)  # set by django-otp's middleware
+    return settings.PARAMOUNT_REQUIRE_SECOND_FACTOR and not (verified and verified())
 
 
 @never_cache

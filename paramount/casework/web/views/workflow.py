@@ -189,7 +189,7 @@ def child_check(request: HttpRequest, reference: str, case_child_id: int) -> Htt
     if cc is None:
         return render(request, "404.html", status=404)
     if not actions.may_check(request.user, detail.case):
-        raise PermissionDenied("Checks are recorded by checkers and supervisors, before allocation.")
+        raise PermissionDenied("Checks are recorded by checkers and supervisors.")
 
     def act(user, d, c, _form):
         return workflow.record_child_check(

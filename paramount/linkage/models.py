@@ -12,15 +12,17 @@ since every source is standardised to the same columns (`prepare.py`):
 - date of birth: exact, day and month swapped, one character or one day out, same year and
   month, within a year, else.
 - sex; identifiers (the same canonical PNC, the same CRO, both present and different);
-  address (a shared full postcode, a shared postcode district, else).
+  address (a shared home: one UPRN or address record; a shared full postcode; a shared
+  postcode district; else).
 
 Training is unsupervised on the extract itself: u by random sampling of record pairs, then
-expectation maximisation on blocks chosen so that most of each block's pairs are the same
-person (date of birth with surname, date of birth with forename, surname with forename),
-never on one loose field (date of birth alone) where, on a force-sized index, EM can learn
-"same sex" rather than "same person". The prior (probability two random records match) is
-estimated from deterministic rules (same PNC; same names and date of birth) with a stated
-recall, not from EM.
+expectation maximisation on pairs the police identifiers prove are one person (records
+sharing a valid PNC), so m is learned from how one person's records differ rather than from
+blocks of names or dates, which on a force-sized index also hold fathers and sons of one
+name at one home and twins. The prior (probability two random records match) comes from a
+deterministic rule (same surname, forename and date of birth) whose recall is measured on
+those same id-linked pairs, not assumed. A source without enough id-linked pairs (a partner
+agency) falls back to EM on name and date blocks and an assumed recall.
 """
 
 from __future__ import annotations
@@ -183,6 +185,10 @@ ADDRESS = Comparison(
     "address",
     _null("districts"),
     (
+        # The same home (one UPRN or address record) is far rarer between strangers than a
+        # shared postcode, and the rarer the larger the force: evidence that grows with the
+        # index, as the prior shrinks with it.
+        Level('list_has_any("homes_l", "homes_r")', "a shared home"),
         Level('list_has_any("postcodes_l", "postcodes_r")', "a shared postcode"),
         Level('list_has_any("districts_l", "districts_r")', "a shared postcode district"),
         Level("ELSE", "none shared"),
@@ -208,20 +214,36 @@ PREDICT_BLOCKING = (
     "l.surname = r.surname AND l.forename_canon = r.forename_canon "
     "AND (l.dob IS NULL OR r.dob IS NULL)",
     block_on("forename_canon", "postcode1"),
+    # a typo in each name (rarely in the first letter) where the date of birth agrees, or at
+    # one home postcode whatever the date of birth says
+    block_on("dob", "substr(surname, 1, 1)", "substr(forename1, 1, 1)"),
+    block_on("postcode1", "substr(surname, 1, 1)", "substr(forename1, 1, 1)"),
 )
 
-# EM blocks: each is mostly one person's pairs, and each leaves a comparison free to learn.
+# Training on pairs the police identifiers prove are one person. On a force-sized index every
+# block chosen by names or date of birth also holds families: a father and son of one name at
+# one home (EM then learns that one person's dates of birth often differ completely) and twins
+# (that one person's forenames often differ). Records sharing a valid PNC or CRO are the same
+# person whatever their names and dates say, so EM on them learns how one person's records
+# differ, uncontaminated; a second block (same names and date of birth) learns the identifiers.
+ID_PAIRS = "(l.pnc = r.pnc OR l.cro = r.cro) AND l.record_id <> r.record_id"
+EM_ID_BLOCKING = (
+    "l.pnc = r.pnc AND l.record_id <> r.record_id",  # learns names, dob, sex, address
+    block_on("surname", "forename1", "dob"),  # learns ids (and sex, address)
+)
+# Without enough id-linked pairs (a partner agency has no police ids): blocks that are mostly
+# one person's pairs, each leaving a comparison free to learn.
 EM_BLOCKING = (
     block_on("dob", "surname"),  # learns forename, sex, ids, address
     block_on("surname", "forename1", "postcode1"),  # learns date of birth (and sex, ids)
     block_on("dob", "forename1"),  # learns surname
 )
+MIN_ID_PAIRS = 200
 
-# Deterministic rules for the prior, with the share of true pairs they are assumed to find.
-PRIOR_RULES = (
-    block_on("pnc"),
-    block_on("surname", "forename1", "dob"),
-)
+# The deterministic rule for the prior. Its recall is measured on the id-linked pairs (the
+# share of them it also finds), not assumed; PRIOR_RECALL stands in only without them.
+PRIOR_RULE = block_on("surname", "forename1", "dob")
+PRIOR_RULE_SQL = "{a}.surname = {b}.surname AND {a}.forename1 = {b}.forename1 AND {a}.dob = {b}.dob"
 PRIOR_RECALL = 0.7
 
 COLUMNS = (
@@ -239,6 +261,7 @@ COLUMNS = (
     "cro",
     "postcodes",
     "districts",
+    "homes",
 )
 
 
@@ -301,14 +324,54 @@ def build_linker(
         linker = Linker(inputs, model)
     else:
         linker = Linker(inputs, settings(link_type))
-    linker.training.estimate_probability_two_random_records_match(
-        list(PRIOR_RULES), recall=PRIOR_RECALL
-    )
+    n_id, found = id_linked_pairs(con, tables)
+    if n_id >= MIN_ID_PAIRS:
+        recall, em_rules, floor = max(found / n_id, 0.05), EM_ID_BLOCKING, 0.5 / n_id
+    else:
+        recall, em_rules, floor = PRIOR_RECALL, EM_BLOCKING, None
+    linker.training.estimate_probability_two_random_records_match([PRIOR_RULE], recall=recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    for rule in EM_BLOCKING:
+    for rule in em_rules:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
+    if floor is not None:
+        linker = Linker(inputs, _floored(linker.misc.save_model_to_json(), floor))
     model_path.parent.mkdir(parents=True, exist_ok=True)
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     return TrainedModel(linker, db_api, True, model_path)
+
+
+def id_linked_pairs(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[int, int]:
+    """(pairs of people sharing a valid PNC or CRO, how many of them the prior's rule also
+    finds): the rule's recall among pairs known to be one person. A dedupe pairs a table with
+    itself; a link pairs the first table with the second."""
+    left, right = tables[0], tables[-1]
+    rule = PRIOR_RULE_SQL.format(a="a", b="b")
+    sql = " UNION ALL ".join(
+        f"""SELECT a.record_id AS x, b.record_id AS y, {rule} AS hit
+        FROM {left} AS a JOIN {right} AS b ON a.{key} = b.{key}
+        WHERE a.record_id <> b.record_id"""
+        + (" AND a.record_id < b.record_id" if left == right else "")
+        for key in ("pnc", "cro")
+    )
+    n, found = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE hit) FROM "
+        f"(SELECT x, y, bool_or(coalesce(hit, false)) AS hit FROM ({sql}) GROUP BY x, y)"
+    ).fetchall()[0]
+    return int(n), int(found)
+
+
+def _floored(model: dict[str, Any], floor: float) -> dict[str, Any]:
+    """Give every level an m of at least `floor` (half a pair among the id-linked pairs),
+    then renormalise: a level the training pairs never showed is rare for one person, not
+    impossible, and a zero m would veto a pair outright."""
+    model = json.loads(json.dumps(model))
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for lv in levels:
+            lv["m_probability"] = max(lv.get("m_probability") or 0.0, floor)
+        total = sum(lv["m_probability"] for lv in levels)
+        for lv in levels:
+            lv["m_probability"] /= total
+    return model

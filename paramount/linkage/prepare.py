@@ -9,7 +9,9 @@ canonical form through the nickname table), `forename_tokens` (every token, for 
 middle names held in one field), `dob`, `yob` (its year), `postcode1` (a
 home postcode; both for blocking), `sex` (`M`/`F`,
 unknown as NULL), `pnc` and `cro`
-(canonical, valid only), `postcodes` and `districts` (lists, NULL when none).
+(canonical, valid only), `postcodes` and `districts` (lists, NULL when none), `homes` (the
+UPRNs, or address ids where a UPRN is missing, of a nominal's `HOME` and `PREVIOUS_HOME`
+addresses; NULL for sources without address records).
 
 Names are upper-cased, stripped of accents, and keep letters only (a surname also loses its
 spaces and hyphens, so `Smith-Jones` and `Smith Jones` agree exactly).
@@ -95,7 +97,7 @@ SELECT r.unique_id, r.record_id, r.surname,
        r.forename_tokens[1] AS forename1,
        coalesce(n.canonical, r.forename_tokens[1]) AS forename_canon,
        r.forename_tokens, r.dob, year(r.dob) AS yob, r.sex, r.pnc, r.cro, r.postcodes,
-       r.districts, r.postcodes[1] AS postcode1
+       r.districts, r.postcodes[1] AS postcode1, r.homes
 FROM (
     SELECT *, CASE WHEN forenames_std IS NULL THEN NULL
                    ELSE string_split(forenames_std, ' ') END AS forename_tokens
@@ -122,6 +124,14 @@ WITH pc AS (
     WHERE pa.address_role IN ('HOME', 'PREVIOUS_HOME') AND {pc} IS NOT NULL
     GROUP BY pa.person_id
 ),
+homes AS (  -- a UPRN is the place itself; an address id stands in where there is none
+    SELECT pa.person_id,
+           list_sort(list_distinct(list(coalesce('U' || {clean_sql("CAST(a.uprn AS VARCHAR)")},
+                                                 'A' || pa.address_id)))) AS homes
+    FROM person_addresses AS pa JOIN addresses AS a USING (address_id)
+    WHERE pa.address_role IN ('HOME', 'PREVIOUS_HOME')
+    GROUP BY pa.person_id
+),
 ids AS (
     SELECT person_id, {canonical_pnc_sql("pnc_c")} AS pnc, {canonical_cro_sql("cro_c")} AS cro
     FROM (SELECT person_id, {clean_sql("pnc_id")} AS pnc_c, {clean_sql("cro_number")} AS cro_c
@@ -131,16 +141,18 @@ base AS (
     SELECT p.person_id, p._row, {surname_sql("p.surname")} AS surname,
            {name_sql("replace(p.forenames, '-', ' ')")} AS forenames_std,
            p.date_of_birth AS dob, {sex_sql("p.sex")} AS sex, ids.pnc, ids.cro,
-           pc.postcodes, pc.districts
+           pc.postcodes, pc.districts, homes.homes
     FROM persons AS p JOIN ids USING (person_id) LEFT JOIN pc USING (person_id)
+    LEFT JOIN homes USING (person_id)
 )
 SELECT person_id || '|0' AS unique_id, person_id AS record_id, surname, forenames_std, dob,
-       sex, pnc, cro, postcodes, districts
+       sex, pnc, cro, postcodes, districts, homes
 FROM base
 UNION ALL
 SELECT al.person_id || '|a' || CAST(al._row AS VARCHAR), al.person_id,
        {surname_sql("al.surname")}, {name_sql("replace(al.forenames, '-', ' ')")},
-       coalesce(al.date_of_birth, b.dob), b.sex, b.pnc, b.cro, b.postcodes, b.districts
+       coalesce(al.date_of_birth, b.dob), b.sex, b.pnc, b.cro, b.postcodes, b.districts,
+       b.homes
 FROM person_aliases AS al JOIN base AS b USING (person_id)
 """
     return _finish(raw)
@@ -164,14 +176,15 @@ WITH base AS (
     FROM prisoners AS p
 )
 SELECT prisoner_number || '|0' AS unique_id, prisoner_number AS record_id, surname,
-       forenames_std, dob, sex, pnc, cro, postcodes, districts
+       forenames_std, dob, sex, pnc, cro, postcodes, districts,
+       CAST(NULL AS VARCHAR[]) AS homes
 FROM base
 UNION ALL
 SELECT a.prisoner_number || '|a' || CAST(a._row AS VARCHAR), a.prisoner_number,
        {surname_sql("a.last_name")},
        {name_sql(fn.format(f="replace(a.first_name, '-', ' ')", m="a.middle_names"))},
        coalesce(a.date_of_birth, b.dob), coalesce({sex_sql("a.gender")}, b.sex),
-       b.pnc, b.cro, b.postcodes, b.districts
+       b.pnc, b.cro, b.postcodes, b.districts, CAST(NULL AS VARCHAR[])
 FROM prisoner_aliases AS a JOIN base AS b USING (prisoner_number)
 """
     return _finish(raw)
@@ -188,7 +201,8 @@ SELECT partner_person_id || '|0' AS unique_id, partner_person_id AS record_id,
        CAST(NULL AS VARCHAR) AS pnc, CAST(NULL AS VARCHAR) AS cro,
        CASE WHEN {pc} IS NULL THEN NULL ELSE [{pc}] END AS postcodes,
        CASE WHEN {postcode_district_sql(pc)} IS NULL THEN NULL
-            ELSE [{postcode_district_sql(pc)}] END AS districts
+            ELSE [{postcode_district_sql(pc)}] END AS districts,
+       CAST(NULL AS VARCHAR[]) AS homes
 FROM partner_persons
 """
     return _finish(raw)

@@ -41,6 +41,11 @@ TARGET_PRECISION = 0.95
 THRESHOLD_FLOOR = 0.5
 REVIEW_FLOOR = 0.1
 EM_ITERATIONS = 25
+# "all": EM over every adult-child pair (the default; see the module docstring). "candidates":
+# Splink's practice, u fixed at the population shares and only m and lambda fitted by EM on the
+# candidate pairs, lambda then scaled by the share of pairs that are candidates. Kept to
+# measure one against the other.
+EM_FIT = "all"
 PSEUDO_COUNT = 0.5  # Laplace smoothing of m and u: no level is ever impossible
 ADULT_MIN_AGE = 13
 SIG_SURPRISE = 6.0  # co-occurrence "significant": p < 1e-6 under independent placement
@@ -576,7 +581,8 @@ shares AS (
            count(*) OVER (PARTITION BY st.feature) AS k
     FROM start AS st LEFT JOIN seen AS se ON se.feature = st.feature AND se.level = st.level
 ),
-lam AS (SELECT sum(candidates) / sum(n) AS lam FROM {patterns})
+lam AS (SELECT {"max(0.5)" if EM_FIT == "candidates" else "sum(candidates) / sum(n)"} AS lam
+        FROM {patterns})
 SELECT s.feature, s.level, s.m,
        (s.n + {PSEUDO_COUNT}) / (s.total + {PSEUDO_COUNT} * s.k) AS u,
        least(greatest(lam.lam, 1e-12), 0.5) AS prior, 0 AS iteration
@@ -590,6 +596,15 @@ def em_iteration_sql(params: RunParameters, iteration: int) -> str:
     prev = params.table(f"em_{iteration - 1:02d}")
     patterns = params.table("em_patterns")
     levels = params.table("em_pattern_levels")
+    fixed_u = EM_FIT == "candidates"
+    if fixed_u:  # the candidates alone, counted as candidates
+        patterns = f"(SELECT pattern_id, candidates AS n FROM {patterns} WHERE candidates > 0)"
+        levels = (
+            f"(SELECT pl.pattern_id, pt.candidates AS n, pl.feature, pl.level FROM {levels} AS pl"
+            f" JOIN {params.table('em_patterns')} AS pt ON pt.pattern_id = pl.pattern_id"
+            " WHERE pt.candidates > 0)"
+        )
+    u_new = "pr_u.u" if fixed_u else f"(c.ug + {PSEUDO_COUNT}) / (t.tu + {PSEUDO_COUNT} * t.k)"
     return f"""
 WITH lam AS (SELECT max(prior) AS lam FROM {prev}),
 post AS (
@@ -619,11 +634,12 @@ totals AS (
 lam_new AS (SELECT sum(n * g) / sum(n) AS lam FROM g)
 SELECT c.feature, c.level,
        (c.mg + {PSEUDO_COUNT}) / (t.tm + {PSEUDO_COUNT} * t.k) AS m,
-       (c.ug + {PSEUDO_COUNT}) / (t.tu + {PSEUDO_COUNT} * t.k) AS u,
+       {u_new} AS u,
        least(greatest(lam_new.lam, 1e-12), 1 - 1e-6) AS prior,
        {iteration} AS iteration
 FROM counts AS c
 JOIN totals AS t ON t.feature = c.feature
+JOIN {prev} AS pr_u ON pr_u.feature = c.feature AND pr_u.level = c.level
 CROSS JOIN lam_new
 """
 
@@ -682,16 +698,20 @@ def scored_sql(params: RunParameters) -> str:
     )
     terms = " + ".join(f"coalesce({_log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
     band = _band_sql(age_years_sql("w.adult_dob", "w.ref_date"))
+    # lambda over the whole space; for EM on candidates only, times the candidates' share
+    scale = "sum(candidates) / sum(n)" if EM_FIT == "candidates" else "max(1.0)"
     return f"""
-WITH lam AS (SELECT max(prior) AS lam FROM {final}),
+WITH scale AS (SELECT coalesce({scale}, 1.0) AS s FROM {params.table("em_patterns")}),
+lam AS (SELECT max(f.prior) * max(scale.s) AS lam FROM {final} AS f CROSS JOIN scale),
 w AS (
     SELECT c.*, ln(lam.lam) - ln(1 - lam.lam) + {terms} AS match_weight
     FROM {comparisons} AS c
     CROSS JOIN lam
     {joins}
 ),
-overall AS (SELECT sum(p_minor * pairs) / sum(pairs) AS p FROM {minor})  -- no data: 1/2, as smoothed
+overall AS (SELECT sum(p_minor * pairs) / sum(pairs) AS p FROM {minor})
 SELECT w.*,
+       -- no data at all: 1/2, what the add-one smoothing gives for zero counts
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
            / (1.0 + exp(-w.match_weight)) AS confidence

@@ -132,3 +132,48 @@ def test_ended_step_relationship_is_not_current(extract: Extract) -> None:
     rows = [r for r in extract.rows("SELECT * FROM pm_comparisons WHERE booking_id = 'B1'")]
     assert [(r["child_key"], r["l_rms"]) for r in rows] == [("R:C1", "STEP_ENDED")]
     assert result.children.num_rows == 0
+
+
+def test_parent_who_left_before_the_child_was_recorded_is_earlier_co_residence(
+    extract: Extract,
+) -> None:
+    """A police from_date is when the force first recorded someone there: a father who moved
+    out in 2020 and a son (born 2015) first recorded at that home in 2022 shared it."""
+    received_father(extract)
+    child(extract, "C1")  # born 2015
+    extract.person("N1", dob=date(2016, 2, 2), forenames="Sky", surname="Otherperson")
+    address(extract, "AD1", uprn="200")
+    prev = "PREVIOUS_HOME"
+    lives(extract, "P1", "AD1", since=date(2012, 1, 1), until=date(2020, 3, 1), role=prev)
+    lives(extract, "C1", "AD1", since=date(2022, 5, 1))
+    # an earlier occupant who left before the next child there was born is no family evidence
+    extract.person("P0", dob=date(1960, 1, 1), forenames="Lou", surname="Otherperson")
+    lives(extract, "P0", "AD1", since=date(2000, 1, 1), until=date(2011, 12, 1), role=prev)
+    lives(extract, "N1", "AD1", since=date(2022, 5, 1))
+    extract.identify(method=METHOD)
+    rows = [
+        (r["adult_entity"], r["child_entity"], r["kind"], r["last_seen"])
+        for r in _only(evidence(extract), "CO_RESIDENCE")
+        if r["kind"] == "EARLIER"
+    ]
+    assert (ADULT, "R:C1", "EARLIER", date(2020, 3, 1)) in rows
+    assert not [r for r in rows if r[0] == "R:P0" and r[1] in ("R:C1", "R:N1")]
+    levels = extract.rows(
+        "SELECT l_home_occ FROM pm_comparisons WHERE booking_id = 'B1' AND child_key = 'R:C1'"
+    )
+    assert [r["l_home_occ"] for r in levels] == ["PRIOR_NONE"]
+
+
+def test_offender_with_a_child_witness_at_domestic_abuse_is_co_occurrence(
+    extract: Extract,
+) -> None:
+    """Domestic abuse is within a household: a child witness is a child of it. A child victim
+    of the same offender at a street robbery is not."""
+    received_father(extract)
+    child(extract, "C1")
+    child(extract, "C9", forenames="Alex", surname="Otherperson")
+    occurrence(extract, "O1", "DOMESTIC_ABUSE", ("P1", "OFFENDER"), ("C1", "WITNESS"))
+    occurrence(extract, "O2", "ROBBERY", ("P1", "OFFENDER"), ("C9", "WITNESS"))
+    extract.identify(method=METHOD)
+    rows = _only(evidence(extract), "CO_OCCURRENCE")
+    assert [(r["adult_entity"], r["child_entity"]) for r in rows] == [(ADULT, "R:C1")]

@@ -71,10 +71,15 @@ LEFT JOIN prisoner AS p ON p.prisoner_number = r.prisoner_number
 def in_area_sql(params: RunParameters) -> str:
     """Receptions that are the force's, with why (`area_basis`) and the LPA it points to.
 
-    The force's when the prison's home postcode lies in a force district, or when a police
-    nominal of the prisoner had a HOME address in the area on the reception date (in a force
-    district, or in one of its LPAs). A HOME address with no `from_date` counts as held since
-    an unknown date, so it is in force unless its `to_date` ended before the reception.
+    The force's when the prison's home postcode lies in a force district, or, when the prison
+    holds no usable postcode, when a police nominal of the prisoner had a HOME address in the
+    area on the reception date (in a force district, or in one of its LPAs). A HOME address
+    with no `from_date` counts as held since an unknown date, so it is in force unless its
+    `to_date` ended before the reception.
+
+    Why the prison's postcode wins when the two disagree: it is the last address before
+    custody, taken at reception, while a police HOME address stays open-ended until the
+    police happen to record a move, which for someone who left the area they seldom do.
     """
     receptions = params.table("receptions")
     nominals = params.table("prisoner_nominals")
@@ -121,7 +126,7 @@ LEFT JOIN by_prison AS bp
        ON bp.booking_id = r.booking_id AND bp.prisoner_number = r.prisoner_number
 LEFT JOIN by_police AS bo
        ON bo.booking_id = r.booking_id AND bo.prisoner_number = r.prisoner_number
-WHERE bp.booking_id IS NOT NULL OR bo.booking_id IS NOT NULL
+WHERE bp.booking_id IS NOT NULL OR (r.home_district IS NULL AND bo.booking_id IS NOT NULL)
 """
 
 

@@ -83,7 +83,7 @@ def test_out_of_area_prisoner_is_excluded(extract: Extract) -> None:
 
 
 def test_police_home_in_area_at_reception_brings_prisoner_in(extract: Extract) -> None:
-    extract.prisoner("A1111AA", pnc=PNC_A, postcode="SW1A 1AA")
+    extract.prisoner("A1111AA", pnc=PNC_A, postcode=None)  # the prison holds no address
     extract.movement("A1111AA", "B1", "2024-06-01T09:00:00")
     extract.person("P1", pnc=PNC_A)
     extract.home("P1", "RG1 2CD", from_date=date(2020, 1, 1))
@@ -103,7 +103,7 @@ def test_police_home_by_lpa_code_counts(extract: Extract) -> None:
 
 
 def test_police_home_not_current_at_reception_does_not_count(extract: Extract) -> None:
-    extract.prisoner("A1111AA", pnc=PNC_A, postcode="SW1A 1AA")
+    extract.prisoner("A1111AA", pnc=PNC_A, postcode=None)
     extract.movement("A1111AA", "B1", "2024-06-01T09:00:00")
     extract.person("P1", pnc=PNC_A)
     extract.home("P1", "OX4 2CD", from_date=date(2018, 1, 1), to_date=date(2024, 5, 31))
@@ -113,8 +113,20 @@ def test_police_home_not_current_at_reception_does_not_count(extract: Extract) -
 
 
 def test_police_home_ending_on_reception_day_counts(extract: Extract) -> None:
-    extract.prisoner("A1111AA", pnc=PNC_A, postcode="SW1A 1AA")
+    extract.prisoner("A1111AA", pnc=PNC_A, postcode=None)
     extract.movement("A1111AA", "B1", "2024-06-01T09:00:00")
     extract.person("P1", pnc=PNC_A)
     extract.home("P1", "OX4 2CD", from_date=date(2018, 1, 1), to_date=date(2024, 6, 1))
     assert bookings(extract) == ["B1"]
+
+
+def test_prison_postcode_outside_the_force_outweighs_an_open_police_home(
+    extract: Extract,
+) -> None:
+    """The prison's address is taken at reception; a police HOME stays open until a move is
+    recorded, which for someone who left the area seldom happens."""
+    extract.prisoner("A1111AA", pnc=PNC_A, postcode="SW1A 1AA")
+    extract.movement("A1111AA", "B1", "2024-06-01T09:00:00")
+    extract.person("P1", pnc=PNC_A)
+    extract.home("P1", "RG1 2CD", from_date=date(2016, 1, 1))
+    assert bookings(extract) == []

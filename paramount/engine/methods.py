@@ -47,11 +47,9 @@ def _route_steps() -> tuple[Step, ...]:
 
 def _identity_steps() -> tuple[Step, ...]:
     """Probabilistic identity (Splink, `paramount.linkage`), making `pm_entity_members` and
-    `pm_entities`; the exact entities when the linkage package cannot be loaded."""
-    try:
-        from paramount.linkage.step import resolve_identity_step
-    except ImportError:
-        return (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES)
+    `pm_entities`. No silent fallback: a method is what its name says."""
+    from paramount.linkage.step import resolve_identity_step
+
     return (resolve_identity_step(),)
 
 

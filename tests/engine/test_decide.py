@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -228,3 +229,37 @@ def test_recorded_sibling_sharing_a_home_is_kept_off_the_worklist(extract: Extra
     rows = decided(extract)
     assert [(r["l_rms"], r["l_gap"]) for r in rows] == [("AGAINST", "14_19")]
     assert result.children.num_rows == 0
+
+
+def test_competition_counts_other_likely_parents_of_the_adults_sex(extract: Extract) -> None:
+    """The child's recorded father lives with her; the prisoner, another man, was only seen
+    with her once. The prisoner's row has one other likely father figure (level 1), and every
+    row's weight gains ln(m/u) of its level."""
+    received_father(extract)
+    extract.person("C1", dob=date(2015, 4, 1), forenames="Robin", sex="F")
+    extract.person("F2", dob=date(1984, 2, 1), forenames="Lee", surname="Otherperson", sex="M")
+    extract.relationship("F2", "C1", "PARENT")
+    address(extract, "AD1")
+    lives(extract, "F2", "AD1", since=date(2014, 1, 1))
+    lives(extract, "C1", "AD1", since=date(2015, 4, 1))
+    occurrence(extract, "O1", "DOMESTIC_ABUSE", ("P1", "INVOLVED_PARTY"), ("C1", "WITNESS"))
+    extract.identify(method=METHOD)
+    comp = {r["lvl"]: r for r in extract.rows("SELECT * FROM pm_competition")}
+    assert sorted(comp) == [0, 1, 2]
+    assert all(0 < r["m"] < 1 and 0 < r["u"] < 1 for r in comp.values())
+    assert abs(sum(r["m"] for r in comp.values()) - 1) < 1e-9
+    assert abs(sum(r["u"] for r in comp.values()) - 1) < 1e-9
+    rows = extract.rows(
+        """
+        SELECT s.booking_id, s.l_competition AS lvl, s.match_weight - b.match_weight AS added
+        FROM pm_scored AS s
+        JOIN pm_scored_base AS b
+          ON b.booking_id IS NOT DISTINCT FROM s.booking_id AND b.adult_entity = s.adult_entity
+         AND b.child_key = s.child_key
+        """
+    )
+    prisoner_rows = [r for r in rows if r["booking_id"] is not None]
+    assert [r["lvl"] for r in prisoner_rows] == [1]
+    for r in rows:
+        c = comp[r["lvl"]]
+        assert abs(r["added"] - (math.log(c["m"]) - math.log(c["u"]))) < 1e-9

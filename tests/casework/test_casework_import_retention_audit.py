@@ -76,6 +76,12 @@ def test_same_run_twice_and_overlapping_windows_make_no_duplicates(world, tmp_pa
     assert CaseEvent.objects.filter(code=EventCode.EVIDENCE_UPDATED).count() == 1
 
 
+def test_a_child_with_no_known_address_takes_the_prisoners_area(world, tmp_path) -> None:
+    row = child_row(child_ids="P70", address="", postcode="", lpa="", prisoner_lpa="S1")
+    import_run(write_run(tmp_path / "run", [row]), force=world.force)
+    assert Case.objects.get().lpa.code == "S1"
+
+
 def test_new_reception_for_known_child_links_to_history(world, tmp_path) -> None:
     import_run(write_run(tmp_path / "one", [child_row(child_ids="P1")]), force=world.force)
     case = Case.objects.get()

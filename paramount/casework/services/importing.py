@@ -302,7 +302,9 @@ class Importer:
                 )
                 case = Case.objects.create(
                     force=self.force,
-                    lpa=self.lpa(row.get("lpa")),
+                    # where the child lives; else where the prisoner lived, which is where
+                    # the family most likely is: a case with no area reaches no area's team
+                    lpa=self.lpa(row.get("lpa") or row.get("prisoner_lpa")),
                     household_key=key,
                     carer=values["carer"],
                     review_date=timezone.localdate()

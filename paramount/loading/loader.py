@@ -85,6 +85,7 @@ def load_extract(
     if fingerprint is not None:
         stored = _stored_report(con, fingerprint, extract_dir, quarantine_dir, mapping)
         if stored is not None:
+            stored.seconds = time.perf_counter() - started  # this run's cost: the check
             return stored
     _create_quarantine_tables(con)
     report = LoadReport(extract_dir=extract_dir, quarantine_dir=quarantine_dir, mapping=mapping)

@@ -335,6 +335,7 @@ def test_a_stored_load_of_the_same_files_is_reused(tmp_path: Path) -> None:
     again = load_extract(extract, con, quarantine_dir=tmp_path / "q2", reuse=True)
     assert again.reused
     assert again.to_dict()["tables"] == first.to_dict()["tables"]
+    assert again.seconds < first.seconds  # the run's own cost, not the stored load's
     assert (tmp_path / "q2" / "rejected.csv").exists()
     assert (tmp_path / "q2" / "warnings.csv").exists()
     with (extract / "persons.csv").open("a") as f:

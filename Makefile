@@ -56,6 +56,7 @@ demo: setup
 	@echo "Casework: demo accounts, the run imported, then the application (Ctrl-C to stop)."
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-users
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework import $(DEMO_DIR)/run --force DEMO
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-progress --seed $(DEMO_SEED)
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount serve --host $(DEMO_HOST) --port $(DEMO_PORT) --demo-logins
 
 lint: setup

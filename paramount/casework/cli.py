@@ -80,6 +80,30 @@ def demo_users(
     call_command("casework_demo_users", "--force", force)
 
 
+@casework_app.command("demo-progress")
+def demo_progress(
+    seed: Annotated[int, typer.Option(help="Seed for which cases reach which stage.")] = 7,
+    force: Annotated[str, typer.Option(help="Demo force code.")] = "DEMO",
+) -> None:
+    """Walk a share of the demo's new cases through the workflow as the demo users, so the
+    dashboard has figures (PARAMOUNT_DEMO=1 only; run demo-users and import first)."""
+    _django()
+    _migrate()
+    from django.core.exceptions import ImproperlyConfigured
+
+    from paramount.casework.services.demo import STOPS, progress_demo_cases
+
+    try:
+        result = progress_demo_cases(force_code=force, seed=seed)
+    except ImproperlyConfigured as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Demo casework (force {force}, seed {seed}): where the {result.cases} cases "
+               "that were new now stand:")
+    for _, stop in STOPS:
+        typer.echo(f"  {stop:<18} {result.stopped_at.get(stop, 0)}")
+
+
 @casework_app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )

@@ -39,10 +39,11 @@ def _cases_in(user: User, date_from: date | None, date_to: date | None,
 def _stage_counts(cases: QuerySet[Case]) -> dict[str, int]:
     """Cases that reached each stage (an event of that code exists), in funnel order."""
     reached = Counter(
-        CaseEvent.objects.filter(case__in=cases, code__in=[c for _, c in FUNNEL])
+        code
+        for code, _ in CaseEvent.objects.filter(case__in=cases, code__in=[c for _, c in FUNNEL])
+        .order_by()  # the model's ordering would make DISTINCT count events, not cases
         .values_list("code", "case_id")
         .distinct()
-        .values_list("code", flat=True)
     )
     return {stage: reached.get(code, 0) for stage, code in FUNNEL}
 

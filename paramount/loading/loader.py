@@ -81,7 +81,7 @@ def load_extract(
 
     for sql in SQL_MACROS:
         con.execute(sql)
-    fingerprint = _fingerprint(plan, mapping) if reuse else None
+    fingerprint = _fingerprint(_plan_hashes(plan), mapping) if reuse else None
     if fingerprint is not None:
         stored = _stored_report(con, fingerprint, extract_dir, quarantine_dir, mapping)
         if stored is not None:
@@ -102,7 +102,12 @@ def load_extract(
         quarantine_dir.mkdir(parents=True, exist_ok=True)
         _write_quarantine(con, report)
         report.seconds = time.perf_counter() - started
-        _store(con, report, fingerprint or _fingerprint_from_report(report, mapping))
+        _store(
+            con,
+            report,
+            fingerprint
+            or _fingerprint({name: t.sha256 for name, t in report.tables.items()}, mapping),
+        )
     finally:
         for t in (_REJECTED, _WARNINGS):
             con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
@@ -252,15 +257,13 @@ def _mapping_sha(mapping: Path | None) -> str | None:
     return hashlib.sha256(Path(mapping).read_bytes()).hexdigest() if mapping else None
 
 
-def _fingerprint(plan: Plan, mapping: Path | None) -> str:
+def _fingerprint(files: dict[str, str | None], mapping: Path | None) -> str:
     """What identifies a load: every source file's sha256, and the mapping's."""
-    files = {t.name: hash_and_blank_lines(src.path)[0] if src else None for t, _, src, _ in plan}
     return json.dumps({"files": files, "mapping": _mapping_sha(mapping)}, sort_keys=True)
 
 
-def _fingerprint_from_report(report: LoadReport, mapping: Path | None) -> str:
-    files = {name: t.sha256 for name, t in report.tables.items()}
-    return json.dumps({"files": files, "mapping": _mapping_sha(mapping)}, sort_keys=True)
+def _plan_hashes(plan: Plan) -> dict[str, str | None]:
+    return {t.name: hash_and_blank_lines(src.path)[0] if src else None for t, _, src, _ in plan}
 
 
 def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, fingerprint: str) -> None:

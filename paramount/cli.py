@@ -223,12 +223,23 @@ def evaluate(
         Path | None,
         typer.Option(help="The extract folder (default: beside truth/), for contact rows."),
     ] = None,
+    verdicts: Annotated[
+        Path | None,
+        typer.Option(help="Also write each row's verdict, and each missed child, to this CSV."),
+    ] = None,
 ) -> None:
     """Score a list of children against a synthetic extract's ground truth."""
     from paramount.evaluation import evaluate as score
     from paramount.evaluation import render, render_reliability
 
-    scores = score(children, truth, _day(window_from), _day(window_to), extract_dir=extract)
+    scores = score(
+        children,
+        truth,
+        _day(window_from),
+        _day(window_to),
+        extract_dir=extract,
+        verdicts_csv=verdicts,
+    )
     out.print(render(scores))
     if len(scores.reliability) > 1:
         out.print(render_reliability(scores))

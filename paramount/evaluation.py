@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from paramount.contract.tables import ROUTES, TRUTH_RELATIONSHIPS
+from paramount.engine.sql import literal
 
 
 @dataclass
@@ -77,8 +78,14 @@ def evaluate(
     window_from: date,
     window_to: date,
     extract_dir: Path | None = None,
+    verdicts_csv: Path | None = None,
 ) -> Scores:
-    """Score `children_csv` against `truth_dir` for receptions in [window_from, window_to]."""
+    """Score `children_csv` against `truth_dir` for receptions in [window_from, window_to].
+
+    `verdicts_csv`, if given, receives one line per listed row (RIGHT, DUPLICATE, OUTSIDE the
+    window or area, WRONG, UNMATCHED) and one per identifiable affected child not listed
+    (MISSED), so a developer can see which rows a score is made of.
+    """
     truth_dir = Path(truth_dir)
     extract_dir = Path(extract_dir) if extract_dir else truth_dir.parent / "extract"
     con = duckdb.connect()
@@ -176,6 +183,8 @@ def evaluate(
         ).fetchall()
     }
     reliability = _reliability(con)
+    if verdicts_csv is not None:
+        _write_verdicts(con, Path(verdicts_csv))
     con.close()
     return Scores(
         window_from=window_from.isoformat(),
@@ -199,6 +208,28 @@ def evaluate(
         identifiable_by_relationship={r: n for r, (n, _) in by_rel.items()},
         recall_by_lives_with=by_lives,
         reliability=reliability,
+    )
+
+
+def _write_verdicts(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"""
+        COPY (
+            SELECT row_id, booking_id, individual_id, confidence, sources,
+                   CASE WHEN NOT matched THEN 'UNMATCHED'
+                        WHEN affected AND nth = 1 THEN 'RIGHT'
+                        WHEN affected THEN 'DUPLICATE'
+                        WHEN affected_any THEN 'OUTSIDE'
+                        ELSE 'WRONG' END AS verdict,
+                   NULL AS relationship, NULL AS lives_with
+            FROM judged
+            UNION ALL
+            SELECT NULL, booking_id, individual_id, NULL, NULL, 'MISSED', relationship, lives_with
+            FROM scored WHERE is_identifiable AND NOT is_found
+            ORDER BY verdict, row_id
+        ) TO {literal(str(path))} (HEADER)
+        """
     )
 
 

@@ -121,7 +121,16 @@ def test_scores_follow_the_contract(force: Path, tmp_path: Path) -> None:
         force / "truth",
         date(2025, 1, 1),
         date(2025, 12, 31),
+        verdicts_csv=tmp_path / "verdicts.csv",
     )
+    with (tmp_path / "verdicts.csv").open() as f:
+        verdicts = [(r["row_id"], r["verdict"]) for r in csv.DictReader(f)]
+    listed = sorted((int(i), v) for i, v in verdicts if i)
+    assert listed == [
+        (1, "RIGHT"), (2, "DUPLICATE"), (3, "WRONG"), (4, "OUTSIDE"), (5, "OUTSIDE"),
+        (6, "RIGHT"), (7, "UNMATCHED"),
+    ]  # fmt: skip
+    assert [v for i, v in verdicts if not i] == ["MISSED"]  # C2, identifiable, not listed
     assert scores.rows == 7
     assert scores.right_rows == 2
     assert scores.duplicate_rows == 1

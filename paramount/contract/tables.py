@@ -81,6 +81,23 @@ CONTACT_RELATIONSHIPS = (
     "SON", "DAU", "SSON", "SDAU", "GSON", "GDAU", "GUA", "ILP", "WIFE", "HUS", "PART",
     "FA", "MOT", "BRO", "SIS", "FRI", "OTH",
 )  # fmt: skip
+# What a contact's code says of the person beyond the relationship: their sex, and whether
+# they are a generation younger (-1) or older (+1) than the prisoner.
+CONTACT_SEX = {
+    "SON": "M", "SSON": "M", "GSON": "M", "BRO": "M", "HUS": "M", "FA": "M",
+    "DAU": "F", "SDAU": "F", "GDAU": "F", "SIS": "F", "WIFE": "F", "MOT": "F",
+}  # fmt: skip
+
+
+def contact_sex_sql(code: str) -> str:
+    """SQL: `M`/`F` as a prisoner contact's relationship code implies (a son is male)."""
+    whens = " ".join(f"WHEN '{c}' THEN '{x}'" for c, x in CONTACT_SEX.items())
+    return f"CASE {code} {whens} END"
+
+
+CONTACT_GENERATION = {
+    "SON": -1, "DAU": -1, "SSON": -1, "SDAU": -1, "GSON": -1, "GDAU": -1, "FA": 1, "MOT": 1,
+}  # fmt: skip
 SEXES = ("M", "F", "U")
 PREMISES_TYPES = (
     "DWELLING", "HMO", "HOSTEL", "CARE_HOME", "HOTEL", "REFUGE", "COMMERCIAL", "OTHER",

@@ -78,7 +78,8 @@ incident), which no check of the features against each other can see; competitio
 
 **Unknown age.** A child entity without a date of birth is outside the space EM sees; its
 pairs are scored with the gap left out and the posterior multiplied by `p_child`, the share
-of under-18s among the force's parent-like pairs at the adult's age (`minor_share`).
+of under-18s among the force's pairs at the adult's age with the same kind of evidence (a
+parent-figure record, or only a home or incidents in common; `minor_share`).
 
 Then, per reception: the candidates of the prisoner's entity, children under 18 on the
 reception day, one row per child (entities of one child that identity left apart are merged
@@ -94,7 +95,7 @@ from __future__ import annotations
 import math
 
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import age_years_sql, date_literal, literal, long_date_sql
+from paramount.engine.sql import age_years_sql, date_literal, in_list, literal, long_date_sql
 
 TARGET_PRECISION = 0.95
 THRESHOLD_FLOOR = 0.5
@@ -298,8 +299,12 @@ def reception_candidates_sql(params: RunParameters) -> str:
     force-wide): surnames and first forenames equal, one slip apart, or forenames one name in
     another form ("Tom" and "Thomas", `paramount.linkage.nicknames`), and dates of birth
     compatible (equal, missing, within 31 days, a year apart on the same day, or day and
-    month swapped). Twins differ in forename and stay apart. It is the smallest entity id of
-    the group (two rounds of smallest-neighbour, enough for the chains seen in practice)."""
+    month swapped), and sexes not different. Twins differ in forename and stay apart.
+    Entities with a date of birth group first (two rounds of smallest-neighbour, enough for
+    the chains seen in practice; the key is the group's smallest entity id); an entity
+    without one then joins a group it is compatible with (the first, when there are several:
+    a declared "Oliver" with no date of birth does not make two police Olivers born years
+    apart one child), or else the other undated entities it is compatible with."""
     receptions = params.table("in_area")
     members = params.table("entity_members")
     pairs = params.table("pairs")
@@ -315,7 +320,7 @@ def reception_candidates_sql(params: RunParameters) -> str:
     return f"""
 WITH rc AS (
     SELECT r.booking_id, r.prisoner_number, r.reception_date, pe.entity_id AS adult_entity,
-           p.child_entity, c.date_of_birth,
+           p.child_entity, c.date_of_birth, nullif(c.sex, 'U') AS sex,
            upper(trim(c.surname)) AS sur,
            upper(split_part(trim(c.forenames), ' ', 1)) AS fore
     FROM {receptions} AS r
@@ -326,29 +331,56 @@ WITH rc AS (
 nick AS ({_nicknames_sql()}),
 kids AS (
     SELECT DISTINCT rc.booking_id, rc.child_entity, rc.date_of_birth AS dob, rc.sur, rc.fore,
-           coalesce(n.canonical, rc.fore) AS canon
+           coalesce(n.canonical, rc.fore) AS canon, rc.sex
     FROM rc LEFT JOIN nick AS n ON n.name = rc.fore
 ),
 same AS (
-    SELECT a.booking_id, a.child_entity AS x, b.child_entity AS y
+    SELECT DISTINCT a.booking_id, a.child_entity AS x, b.child_entity AS y,
+           b.dob IS NOT NULL AS y_dated
     FROM kids AS a
     JOIN kids AS b ON b.booking_id = a.booking_id AND b.child_entity <> a.child_entity
     WHERE a.sur IS NOT NULL AND b.sur IS NOT NULL AND a.fore <> '' AND b.fore <> ''
+      AND (a.sex IS NULL OR b.sex IS NULL OR a.sex = b.sex)
       AND {_near_sql("a.sur", "b.sur")} AND {fore_ok} AND {dob_ok}
 ),
-k1 AS (
-    SELECT k.booking_id, k.child_entity, least(k.child_entity, coalesce(min(s.y), k.child_entity))
-           AS key1
-    FROM kids AS k
-    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity
+dated AS (SELECT DISTINCT booking_id, child_entity FROM kids WHERE dob IS NOT NULL),
+d1 AS (
+    SELECT k.booking_id, k.child_entity,
+           least(k.child_entity, coalesce(min(s.y), k.child_entity)) AS key1
+    FROM dated AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity AND s.y_dated
     GROUP BY k.booking_id, k.child_entity
 ),
-k2 AS (
+d2 AS (
     SELECT k.booking_id, k.child_entity, least(k.key1, coalesce(min(n.key1), k.key1)) AS key2
-    FROM k1 AS k
-    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity
-    LEFT JOIN k1 AS n ON n.booking_id = s.booking_id AND n.child_entity = s.y
+    FROM d1 AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity AND s.y_dated
+    LEFT JOIN d1 AS n ON n.booking_id = s.booking_id AND n.child_entity = s.y
     GROUP BY k.booking_id, k.child_entity, k.key1
+),
+undated AS (
+    SELECT k.booking_id, k.child_entity, count(DISTINCT d.key2) AS groups,
+           min(d.key2) AS first_key
+    FROM (SELECT DISTINCT booking_id, child_entity FROM kids WHERE dob IS NULL) AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity AND s.y_dated
+    LEFT JOIN d2 AS d ON d.booking_id = s.booking_id AND d.child_entity = s.y
+    GROUP BY k.booking_id, k.child_entity
+),
+u2 AS (
+    SELECT u.booking_id, u.child_entity,
+           CASE WHEN u.groups >= 1 THEN u.first_key
+                ELSE least(u.child_entity, coalesce(
+                    min(v.child_entity) FILTER (WHERE v.groups = 0), u.child_entity)) END
+               AS key2
+    FROM undated AS u
+    LEFT JOIN same AS s
+      ON s.booking_id = u.booking_id AND s.x = u.child_entity AND NOT s.y_dated
+    LEFT JOIN undated AS v ON v.booking_id = s.booking_id AND v.child_entity = s.y
+    GROUP BY u.booking_id, u.child_entity, u.groups, u.first_key
+),
+k2 AS (
+    SELECT booking_id, child_entity, key2 FROM d2
+    UNION ALL SELECT booking_id, child_entity, key2 FROM u2
 ),
 keyed AS (
     SELECT rc.*, k2.key2 AS child_key,
@@ -431,10 +463,11 @@ def comparisons_sql(params: RunParameters) -> str:
     residence = params.table("evidence_residence")
     end = date_literal(params.window_to)
     flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS)
-    cur = (
-        "(r.first_seen IS NULL OR r.first_seen <= u.ref_date) AND "
-        "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
-    )
+    # A shared home not ended by the reference date is current even when first recorded
+    # after it: a police address's from_date is when the force first recorded the person
+    # there, and records lag (a child noted at the prisoner's home a month after he was
+    # received lived there before).
+    cur = "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
     started = "(r.first_seen IS NULL OR r.first_seen <= u.ref_date)"
     return f"""
 WITH units AS (
@@ -713,34 +746,55 @@ def _em_step(iteration: int) -> Step:
     )
 
 
+PARENT_RECORD_KINDS = ("PARENT", "STEP", "GUARDIAN")
+
+
 def minor_share_sql(params: RunParameters) -> str:
-    """P(under 18 | a parent-like pair, the adult's age), by five-year band of the adult's age,
-    for children whose date of birth is unknown: the comparison space holds children only, and
-    a declared "daughter" of a 60-year-old is most likely grown up. Estimated from the force's
-    own pairs with both dates known: police, prison or social-care parent records and shared
-    homes where the younger is at least 14 years younger (add-one smoothed)."""
+    """P(under 18 | the pair's kind of evidence, the adult's age), by five-year band of the
+    adult's age, for children whose date of birth is unknown: the comparison space holds
+    children only, so their posterior is scaled by the chance that they are one. Two kinds:
+    `RECORD` (a police, prison or social-care record makes the adult a parent figure: a
+    declared "daughter" of a 60-year-old is most likely grown up) and `SHARED` (only a home or
+    incidents in common: the person could as well be a partner, a sibling or a lodger of any
+    age). Estimated from the force's own pairs with both dates of birth known (add-one
+    smoothed)."""
     ev = params.table("evidence")
     entities = _entities_sql(params)
     start = date_literal(params.window_from)
+    record = (
+        "e.route IN ('RMS_RELATIONSHIP', 'PRISON_CONTACT', 'PARTNER') "
+        f"AND e.kind IN {in_list(PARENT_RECORD_KINDS)}"
+    )
     return f"""
 WITH pairs AS (
-    SELECT DISTINCT e.adult_entity, e.child_entity FROM {ev} AS e
-    WHERE (e.route IN ('RMS_RELATIONSHIP', 'PRISON_CONTACT', 'PARTNER')
-           AND e.kind IN ('PARENT', 'STEP', 'GUARDIAN'))
-       OR (e.route = 'CO_RESIDENCE' AND e.kind = 'HOME')
+    SELECT e.adult_entity, e.child_entity,
+           CASE WHEN bool_or({record}) THEN 'RECORD' ELSE 'SHARED' END AS basis
+    FROM {ev} AS e
+    WHERE ({record}) OR (e.route = 'CO_RESIDENCE' AND e.kind = 'HOME')
+       OR e.route = 'CO_OCCURRENCE'
+    GROUP BY e.adult_entity, e.child_entity
 ),
 aged AS (
-    SELECT {_band_sql(age_years_sql("a.date_of_birth", start))} AS band,
+    SELECT p.basis, {_band_sql(age_years_sql("a.date_of_birth", start))} AS band,
            CASE WHEN {age_years_sql("c.date_of_birth", start)} < 18 THEN 1 ELSE 0 END AS minor
     FROM pairs AS p
     JOIN {entities} AS a ON a.entity_id = p.adult_entity
     JOIN {entities} AS c ON c.entity_id = p.child_entity
     WHERE a.date_of_birth IS NOT NULL AND c.date_of_birth IS NOT NULL
-      AND year(c.date_of_birth) - year(a.date_of_birth) >= 14
+      AND (p.basis = 'SHARED' OR c.date_of_birth > a.date_of_birth)
 )
-SELECT band, (sum(minor) + 1.0) / (count(*) + 2.0) AS p_minor, count(*) AS pairs
-FROM aged GROUP BY band
+SELECT basis, band, (sum(minor) + 1.0) / (count(*) + 2.0) AS p_minor, count(*) AS pairs
+FROM aged GROUP BY basis, band
 """
+
+
+def _record_basis_sql(alias: str) -> str:
+    """'RECORD' when a comparison's levels include a parent-figure record, else 'SHARED'."""
+    levels = in_list(PARENT_RECORD_KINDS)
+    return (
+        f"CASE WHEN {alias}.l_rms IN {levels} OR {alias}.l_contact IN {levels} "
+        f"OR {alias}.l_partner IN {levels} THEN 'RECORD' ELSE 'SHARED' END"
+    )
 
 
 def _band_sql(age: str) -> str:
@@ -771,15 +825,15 @@ w AS (
     CROSS JOIN lam
     {joins}
 ),
-overall AS (SELECT sum(p_minor * pairs) / sum(pairs) AS p FROM {minor})
+overall AS (SELECT basis, sum(p_minor * pairs) / sum(pairs) AS p FROM {minor} GROUP BY basis)
 SELECT w.*,
        -- no data at all: 1/2, what the add-one smoothing gives for zero counts
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
            / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w
-CROSS JOIN overall AS o
-LEFT JOIN {minor} AS m ON m.band = {band}
+LEFT JOIN overall AS o ON o.basis = {_record_basis_sql("w")}
+LEFT JOIN {minor} AS m ON m.band = {band} AND m.basis = {_record_basis_sql("w")}
 """
 
 
@@ -1137,7 +1191,8 @@ SELECT e.*,
             WHEN e.confidence >= {REVIEW_FLOOR} THEN 'REVIEW' ELSE 'DROPPED' END AS decision,
        CASE WHEN e.child_dob IS NULL
             THEN 'Date of birth unknown: the confidence includes the chance of being under 18 ('
-                 || CAST(round(100 * e.p_child) AS INTEGER) || ' in 100 at this adult''s age). '
+                 || CAST(round(100 * e.p_child) AS INTEGER)
+                 || ' in 100 of the people linked this way to adults of this age). '
             ELSE '' END
        || upper(substr(coalesce(e.for_text, 'no evidence for'), 1, 1))
        || substr(coalesce(e.for_text, 'no evidence for'), 2)

@@ -18,6 +18,7 @@ number, so each record belongs to exactly one entity.
 from __future__ import annotations
 
 from paramount.contract.identifiers import canonical_cro_sql, canonical_pnc_sql, clean_sql
+from paramount.contract.tables import contact_sex_sql
 from paramount.engine.pipeline import RunParameters, Step
 
 ENTITY_MEMBER_SOURCES = ("RMS", "PARTNER", "PRISONER", "CONTACT")
@@ -94,7 +95,8 @@ WITH details AS (
     FROM {members} AS m
     JOIN partner_persons AS pp ON m.source = 'PARTNER' AND pp.partner_person_id = m.record_id
     UNION ALL
-    SELECT m.entity_id, 4, c.last_name, c.first_name, c.date_of_birth, 'U',
+    SELECT m.entity_id, 4, c.last_name, c.first_name, c.date_of_birth,
+           coalesce({contact_sex_sql("c.relationship_code")}, 'U'),
            NULL, NULL, FALSE
     FROM {members} AS m
     JOIN prisoner_contacts AS c

@@ -23,15 +23,21 @@ too sparse to train one):
 | same or same canonical | different | missing | 0.60 |
 
 "Agrees" is the same date, day and month swapped, or one digit or day apart; a date of
-birth that disagrees otherwise rules the candidate out. The best candidate is taken at the
-accept threshold when no other individual scores as high; otherwise the candidates at or
-above the review threshold go to the review list, and the contact stays its own person.
+birth that disagrees otherwise rules the candidate out. So does what the relationship code
+says of the person: a contact is never the prisoner (a son named after his father is not his
+father), a son or a brother is male and a daughter or a sister female (against the record's
+sex, where known), and a child or grandchild is at least `GENERATION_YEARS` younger than the
+prisoner, a parent as much older (where both dates of birth are known). The best candidate
+is taken at the accept threshold when no other individual scores as high; otherwise the
+candidates at or above the review threshold go to the review list, and the contact stays its
+own person.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from paramount.contract.tables import CONTACT_GENERATION, contact_sex_sql
 from paramount.linkage.prepare import (
     NICKNAMES,
     NOMINAL_RECORDS,
@@ -41,6 +47,14 @@ from paramount.linkage.prepare import (
 )
 
 CROWD = 30
+GENERATION_YEARS = 12  # no parent is younger than this at a child's birth
+
+
+def _generation_sql(code: str) -> str:
+    whens = " ".join(f"WHEN '{c}' THEN {g}" for c, g in CONTACT_GENERATION.items())
+    return f"CASE {code} {whens} ELSE 0 END"
+
+
 CANDIDATES = "pm_lk_contact_candidates"
 
 
@@ -119,21 +133,25 @@ circle_partners AS (
 ),
 circle_records AS (  -- every standardised record of every candidate individual
     SELECT cp.prisoner_number, c2.entity_id, n.surname, n.forename1, n.forename_canon,
-           n.forename_tokens, n.dob
+           n.forename_tokens, n.dob, n.sex
     FROM circle_persons AS cp JOIN {clusters} AS c1 ON c1.person_id = cp.person_id
     JOIN {clusters} AS c2 ON c2.entity_id = c1.entity_id
     JOIN {NOMINAL_RECORDS} AS n ON n.record_id = c2.person_id
     UNION
     SELECT cq.prisoner_number, q.entity_id, r.surname, r.forename1, r.forename_canon,
-           r.forename_tokens, r.dob
+           r.forename_tokens, r.dob, r.sex
     FROM circle_partners AS cq JOIN {partner_entity} AS q USING (partner_person_id)
     JOIN {PARTNER_RECORDS} AS r ON r.record_id = q.partner_person_id
 ),
 contacts AS (
     SELECT k._row AS contact_row, k.prisoner_number, {surname_sql("k.last_name")} AS surname,
            t.tokens[1] AS forename1, coalesce(nn.canonical, t.tokens[1]) AS forename_canon,
-           t.tokens AS forename_tokens, k.date_of_birth AS dob
+           t.tokens AS forename_tokens, k.date_of_birth AS dob,
+           {contact_sex_sql("k.relationship_code")} AS declared_sex,
+           {_generation_sql("k.relationship_code")} AS generation,
+           pr.date_of_birth AS prisoner_dob
     FROM prisoner_contacts AS k
+    LEFT JOIN prisoners AS pr ON pr.prisoner_number = k.prisoner_number
     CROSS JOIN LATERAL (
         SELECT string_split({name_sql("replace(k.first_name, '-', ' ')")}, ' ') AS tokens
     ) AS t
@@ -157,6 +175,12 @@ scored AS (
                 ELSE 'conflict' END AS dob
     FROM contacts AS k JOIN circle_records AS r USING (prisoner_number)
     WHERE k.forename1 IS NOT NULL
+      AND r.entity_id NOT IN (SELECT entity_id FROM pe WHERE pe.prisoner_number = k.prisoner_number)
+      AND NOT (k.declared_sex IS NOT NULL AND r.sex IN ('M', 'F') AND r.sex <> k.declared_sex)
+      AND NOT (k.generation = -1 AND r.dob IS NOT NULL AND k.prisoner_dob IS NOT NULL
+               AND year(r.dob) - year(k.prisoner_dob) < {GENERATION_YEARS})
+      AND NOT (k.generation = 1 AND r.dob IS NOT NULL AND k.prisoner_dob IS NOT NULL
+               AND year(k.prisoner_dob) - year(r.dob) < {GENERATION_YEARS})
 ),
 probability AS (
     SELECT *,

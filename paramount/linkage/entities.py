@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from paramount.contract.tables import contact_sex_sql
+
 MEMBERS = "pm_entity_members"
 ENTITIES = "pm_entities"
 
@@ -64,7 +66,8 @@ WITH details AS (
     FROM {MEMBERS} AS m
     JOIN prisoners AS r ON m.source = 'PRISONER' AND r.prisoner_number = m.record_id
     UNION ALL
-    SELECT m.entity_id, 4, k.last_name, k.first_name, k.date_of_birth, NULL, false
+    SELECT m.entity_id, 4, k.last_name, k.first_name, k.date_of_birth,
+           {contact_sex_sql("k.relationship_code")}, false
     FROM {MEMBERS} AS m
     JOIN prisoner_contacts AS k ON m.source = 'CONTACT' AND CAST(k._row AS VARCHAR) = m.record_id
 ),

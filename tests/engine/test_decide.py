@@ -97,6 +97,50 @@ def test_child_of_unknown_age_is_discounted_by_the_chance_of_being_a_child(
     assert rows["U1"]["confidence"] >= rows["U2"]["confidence"]
 
 
+def test_unknown_age_is_judged_by_the_kind_of_evidence(extract: Extract) -> None:
+    """A person who only shares the prisoner's home could be his partner as well as a child;
+    a recorded child is most likely a child. The chance of being under 18 is estimated per
+    kind of evidence, from the force's own pairs with both dates of birth known."""
+    received_father(extract)
+    extract.person("W1", dob=date(1986, 2, 2), forenames="Jo", sex="F")  # his partner
+    extract.person("C1", dob=date(2015, 4, 1), forenames="Robin", sex="F")
+    extract.person("U1", dob=None, forenames="Lee", sex="M")
+    extract.relationship("P1", "C1", "PARENT")
+    _family_home(extract, "W1", "C1", "U1")
+    extract.identify(method=METHOD)
+    share = {
+        (r["basis"], r["band"]): r["p_minor"] for r in extract.rows("SELECT * FROM pm_minor_share")
+    }
+    (u1,) = [r for r in decided(extract) if r["child_person_ids"] == "U1"]
+    band = (u1["ref_date"].year - 1985 - (u1["ref_date"] < date(u1["ref_date"].year, 5, 1))) // 5
+    assert share[("SHARED", band * 5)] < share[("RECORD", band * 5)]
+    assert u1["p_child"] == pytest.approx(share[("SHARED", band * 5)])
+
+
+def test_a_declared_son_and_daughter_of_like_names_stay_two_children(extract: Extract) -> None:
+    received_father(extract)
+    contact(extract, "SON", first="Oliver")
+    contact(extract, "DAU", first="Olivia")
+    extract.identify(method=METHOD)
+    assert sorted(r["child_forenames"] for r in decided(extract)) == ["Oliver", "Olivia"]
+
+
+def test_an_undated_contact_does_not_make_two_dated_children_one(extract: Extract) -> None:
+    """Two recorded sons named alike, born years apart, and a declared son of that name with
+    no date of birth: the declaration joins one of them, it does not merge the two."""
+    received_father(extract)
+    extract.person("C1", dob=date(2010, 3, 3), forenames="Ali", sex="M")
+    extract.person("C2", dob=date(2020, 8, 8), forenames="Ali", sex="M")
+    for c in ("C1", "C2"):
+        extract.relationship("P1", c, "PARENT")
+    _family_home(extract, "C1", "C2")
+    contact(extract, "SON", first="Ali")
+    extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert len(rows) == 2
+    assert sorted(r["child_date_of_birth"] for r in rows) == [date(2010, 3, 3), date(2020, 8, 8)]
+
+
 def test_em_parameters_are_probabilities(extract: Extract) -> None:
     received_father(extract)
     extract.person("C1", dob=date(2015, 4, 1), forenames="Robin", sex="F")

@@ -106,6 +106,12 @@ def add_hand_made_people(con: duckdb.DuckDBPyConnection) -> None:
              "last_name": "Fennimore", "relationship_code": "DAU", "active": "Y"},
             {"prisoner_number": "T2222BB", "booking_id": "TB1", "first_name": "Zebedee",
              "last_name": "Unknownson", "relationship_code": "SON", "active": "Y"},
+            # a son named after his father, the prisoner: never the prisoner himself
+            {"prisoner_number": "T2222BB", "booking_id": "TB1", "first_name": "William",
+             "last_name": "Fennimore", "relationship_code": "SON", "active": "Y"},
+            # a declared son who shares a name with the daughter: not the girl
+            {"prisoner_number": "T2222BB", "booking_id": "TB1", "first_name": "Katherine",
+             "last_name": "Fennimore", "relationship_code": "SON", "active": "Y"},
         ],
     )  # fmt: skip
 

@@ -51,6 +51,19 @@ def test_an_unmatched_contact_is_its_own_person(resolved: Resolved) -> None:
     assert resolved.member("CONTACT", row) == (f"C:{row}", 1.0, "SINGLETON")
 
 
+def test_a_contact_is_never_the_prisoner_nor_of_the_other_sex(resolved: Resolved) -> None:
+    """A son named after his father is not the father; a declared son is not a girl of the
+    same name. Both stay their own people (the decision step still sees them as children)."""
+    for first in ("William", "Katherine"):
+        row = resolved.contact_row(first)
+        assert resolved.member("CONTACT", row) == (f"C:{row}", 1.0, "SINGLETON")
+    sex = resolved.con.execute(
+        "SELECT sex FROM pm_entities WHERE entity_id = ?",
+        [f"C:{resolved.contact_row('Katherine')}"],
+    ).fetchall()[0][0]
+    assert sex == "M"
+
+
 def test_every_record_belongs_to_exactly_one_individual(resolved: Resolved) -> None:
     con = resolved.con
     for source, table, key in (

@@ -123,7 +123,7 @@ def identify(
     from paramount.engine.duckdb import DuckDBBackend
     from paramount.outputs.children_csv import write_children_csv
     from paramount.outputs.manifest import write_manifest
-    from paramount.outputs.review import write_review
+    from paramount.outputs.review import write_identity_review, write_review
     from paramount.outputs.worklist import write_worklist
     from paramount.progress import RichReporter
 
@@ -146,6 +146,7 @@ def identify(
     write_children_csv(result.children, children)
     write_worklist(result.children, worklist, window_from=start, window_to=end, method=method)
     review = write_review(result.review, out_dir)
+    identity_review = write_identity_review(result.identity_review, out_dir)
     con.close()
     manifest = write_manifest(
         out_dir / "manifest.json",
@@ -160,7 +161,7 @@ def identify(
         },
         load=report.to_dict(),
         identification=result.to_dict(),
-        outputs=[children, worklist, *([review] if review else [])],
+        outputs=[children, worklist, *(p for p in (review, identity_review) if p)],
         started_at=started_at,
     )
     _print_load(report)
@@ -171,6 +172,11 @@ def identify(
     out.print(f"  worklist:  {worklist}\n  children:  {children}\n  manifest:  {manifest}")
     if review:
         out.print(f"  review:    {review} ({result.review.num_rows:,} uncertain, for an analyst)")
+    if identity_review:
+        out.print(
+            f"  identity:  {identity_review} ({result.identity_review.num_rows:,} uncertain "
+            "identity matches touching these families)"
+        )
 
 
 @app.command()

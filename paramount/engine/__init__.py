@@ -54,6 +54,9 @@ class IdentificationResult:
     # Candidates below the worklist threshold, for an analyst (methods with a decision step;
     # None for the baseline, which has no confidence to fall short of).
     review: pa.Table | None = None
+    # Uncertain identity matches touching the run's prisoners and listed children (methods
+    # with probabilistic identity; None otherwise).
+    identity_review: pa.Table | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -68,6 +71,9 @@ class IdentificationResult:
             "result_table": self.table,
             "children": self.children.num_rows,
             "review": None if self.review is None else self.review.num_rows,
+            "identity_review": (
+                None if self.identity_review is None else self.identity_review.num_rows
+            ),
             "steps": [s.to_dict() for s in self.steps],
             "seconds": self.seconds,
         }
@@ -90,10 +96,12 @@ def identify(
         f"SELECT * FROM {ident(table)} "
         "ORDER BY reception_date, prisoner_number, booking_id, child_age, child_person_ids"
     )
-    review = None
-    review_table = params.table("review")
-    if any(s.output_table(params) == review_table for s in pipeline.steps):
-        review = backend.fetch_arrow(f"SELECT * FROM {ident(review_table)}")
+    made = {s.output_table(params) for s in pipeline.steps}
+
+    def fetch_if_made(step: str) -> pa.Table | None:
+        table = params.table(step)
+        return backend.fetch_arrow(f"SELECT * FROM {ident(table)}") if table in made else None
+
     return IdentificationResult(
         method=method,
         window_from=window_from,
@@ -102,5 +110,6 @@ def identify(
         children=children,
         steps=steps,
         seconds=round(time.perf_counter() - started, 4),
-        review=review,
+        review=fetch_if_made("review"),
+        identity_review=fetch_if_made("identity_review"),
     )

@@ -53,7 +53,20 @@ def _identity_steps() -> tuple[Step, ...]:
     return (resolve_identity_step(),)
 
 
-def _routes_pipeline(name: str, identity: tuple[Step, ...], description: str) -> Pipeline:
+def _identity_review_steps() -> tuple[Step, ...]:
+    """The uncertain identity matches that touch the run's own families."""
+    from paramount.linkage.run_review import IDENTITY_REVIEW
+
+    return (IDENTITY_REVIEW,)
+
+
+def _routes_pipeline(
+    name: str,
+    identity: tuple[Step, ...],
+    description: str,
+    after_decision: tuple[Step, ...] = (),
+) -> Pipeline:
+    *deciding, result = DECIDE_STEPS
     return Pipeline(
         name,
         (
@@ -62,7 +75,9 @@ def _routes_pipeline(name: str, identity: tuple[Step, ...], description: str) ->
             ENTITY_PRISONER_NOMINALS,
             IN_AREA,
             *_route_steps(),
-            *DECIDE_STEPS,
+            *deciding,
+            *after_decision,
+            result,
         ),
         description=description,
     )
@@ -77,6 +92,7 @@ full_pipeline = _routes_pipeline(
     "full",
     _identity_steps(),
     "Probabilistic identity, every route to a child, calibrated decision",
+    after_decision=_identity_review_steps(),
 )
 
 METHODS: dict[str, Pipeline] = {

@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from paramount.outputs.children_csv import write_children_csv
 
 REVIEW_FILE = "review.csv"
+IDENTITY_REVIEW_FILE = "identity_review.csv"
 
 
 def write_review(review: pa.Table | None, out_dir: str | Path) -> Path | None:
@@ -23,3 +25,15 @@ def write_review(review: pa.Table | None, out_dir: str | Path) -> Path | None:
     if review is None:
         return None
     return write_children_csv(review, Path(out_dir) / REVIEW_FILE)
+
+
+def write_identity_review(pairs: pa.Table | None, out_dir: str | Path) -> Path | None:
+    """Write `OUT/identity_review.csv`: the uncertain identity matches touching the run's
+    prisoners and listed children, with the reception, the role, both records, the match
+    probability and what agreed (nothing for a method without probabilistic identity)."""
+    if pairs is None:
+        return None
+    path = Path(out_dir) / IDENTITY_REVIEW_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(pairs, path)
+    return path

@@ -1,0 +1,55 @@
+"""The identity review that matters for one run: uncertain matches touching its families.
+
+`resolve` puts every match between the review and accept thresholds in
+`pm_identity_review`: at force scale tens of thousands of pairs, far more than an analyst
+reads. A run needs only those that could change its own list: pairs touching a prisoner
+received in the window, or a child the decision put on the worklist or the review list. An
+uncertain pair there can mean a child listed twice, a child missed, or the wrong prisoner's
+records; elsewhere it changes nothing this run hands on. So this step keeps those pairs,
+says which reception and role each touches, and puts the most doubtful first.
+"""
+
+from __future__ import annotations
+
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.linkage.entities import MEMBERS
+from paramount.linkage.resolve import REVIEW_OUT
+
+
+def identity_review_sql(params: RunParameters) -> str:
+    receptions = params.table("in_area")
+    decided = params.table("decided")
+    candidates = params.table("reception_candidates")
+    return f"""
+WITH touched AS (
+    SELECT r.booking_id, r.reception_date, m.entity_id, 'PRISONER' AS role
+    FROM {receptions} AS r
+    JOIN {MEMBERS} AS m ON m.source = 'PRISONER' AND m.record_id = r.prisoner_number
+    UNION
+    SELECT d.booking_id, d.reception_date, c.child_entity, 'CHILD (' || d.decision || ')'
+    FROM {decided} AS d
+    JOIN {candidates} AS c ON c.booking_id = d.booking_id AND c.child_key = d.child_key
+    WHERE d.decision IN ('WORKLIST', 'REVIEW')
+),
+pairs AS (
+    SELECT v.*, coalesce(ml.entity_id, v.record_l) AS entity_l,
+           CASE WHEN v.source_r = 'ENTITY' THEN v.record_r
+                ELSE coalesce(mr.entity_id, v.entity_r) END AS entity_rr
+    FROM {REVIEW_OUT} AS v
+    LEFT JOIN {MEMBERS} AS ml ON ml.source = v.source_l AND ml.record_id = v.record_l
+    LEFT JOIN {MEMBERS} AS mr ON mr.source = v.source_r AND mr.record_id = v.record_r
+)
+SELECT t.booking_id, t.reception_date, t.role,
+       p.source_l, p.record_l, p.source_r, p.record_r, p.entity_r,
+       round(p.match_probability, 4) AS match_probability, p.reason, p.agreement
+FROM pairs AS p
+JOIN touched AS t ON t.entity_id IN (p.entity_l, p.entity_rr)
+ORDER BY abs(p.match_probability - 0.5), t.reception_date, t.booking_id, p.record_l, p.record_r
+"""
+
+
+IDENTITY_REVIEW = Step(
+    "identity_review",
+    "Uncertain identity matches touching this run's prisoners and listed children",
+    identity_review_sql,
+)

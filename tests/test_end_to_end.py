@@ -25,23 +25,38 @@ WINDOW = ("2025-01-01", "2025-12-31")
 
 
 @pytest.fixture(scope="module")
-def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def force(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("e2e")
     generate_force(100_000, 12, root / "force")
+    return root
+
+
+def _identify_and_score(root: Path, method: str, run: str) -> Path:
     runner = CliRunner()
     identified = runner.invoke(
         app,
         ["identify", str(root / "force" / "extract"), "--from", WINDOW[0], "--to", WINDOW[1],
-         "--out", str(root / "run"), "--method", "baseline"],
+         "--out", str(root / run), "--method", method],
     )  # fmt: skip
     assert identified.exit_code == 0, identified.output
     scored = runner.invoke(
         app,
-        ["evaluate", str(root / "run" / "children.csv"), "--truth", str(root / "force" / "truth"),
-         "--from", WINDOW[0], "--to", WINDOW[1], "--json", str(root / "run" / "scores.json")],
+        ["evaluate", str(root / run / "children.csv"), "--truth", str(root / "force" / "truth"),
+         "--from", WINDOW[0], "--to", WINDOW[1], "--json", str(root / run / "scores.json")],
     )  # fmt: skip
     assert scored.exit_code == 0, scored.output
-    return root
+    return root / run
+
+
+@pytest.fixture(scope="module")
+def baseline_run(force: Path) -> Path:
+    _identify_and_score(force, "baseline", "run")
+    return force
+
+
+@pytest.fixture(scope="module")
+def full_run(force: Path) -> Path:
+    return _identify_and_score(force, "full", "run-full")
 
 
 def _children_rows(root: Path) -> int:
@@ -91,3 +106,31 @@ def test_reception_dates_are_inside_the_window(baseline_run: Path) -> None:
         days = [date.fromisoformat(r["reception_date"]) for r in csv.DictReader(f)]
     assert days
     assert all(date.fromisoformat(WINDOW[0]) <= d <= date.fromisoformat(WINDOW[1]) for d in days)
+
+
+def test_full_method_finds_most_identifiable_children_beside_the_baseline(
+    baseline_run: Path, full_run: Path
+) -> None:
+    """Every route and probabilistic identity, end to end through the CLI. The band is loose
+    (seed 12 at 100,000 measured precision 0.96, recall 0.89, duplicates 0.01): it guards
+    against a route or the identity step silently dropping out, not a score to tune."""
+    base = json.loads((baseline_run / "run" / "scores.json").read_text())
+    full = json.loads((full_run / "scores.json").read_text())
+    assert full["precision"] >= 0.85
+    assert full["recall"] >= 0.75 and full["recall"] >= 3 * base["recall"]
+    assert full["duplicate_rate"] <= 0.03
+    assert all(full["recall_by_route"][route] > 0 for route in full["recall_by_route"])
+
+
+def test_full_method_hands_on_its_review_lists(full_run: Path) -> None:
+    manifest = json.loads((full_run / "manifest.json").read_text())
+    listed = {Path(o["file"]).name for o in manifest["outputs"]}
+    assert {"children.csv", "worklist.xlsx", "review.csv", "identity_review.csv"} <= listed
+    with (full_run / "identity_review.csv").open(newline="") as f:
+        pairs = list(csv.DictReader(f))
+    assert manifest["identification"]["identity_review"] == len(pairs)
+    assert all(0.0 < float(p["match_probability"]) < 1.0 for p in pairs)
+    with (full_run / "review.csv").open(newline="") as f:
+        review = list(csv.DictReader(f))
+    threshold = float(review[0]["threshold"]) if review else 1.0
+    assert all(float(r["confidence"]) < threshold for r in review)

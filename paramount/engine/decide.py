@@ -84,7 +84,10 @@ shared home for 62 %, the same surname for 82 %), and it took the older-sibling 
 worklist, but it also pulled past shared homes of real parents down and pushed incident-only
 strangers up: precision 0.950 / 0.948 against 0.959 / 0.968, recall 0.912 / 0.910 against
 0.924 / 0.897, Brier score over listed and review rows 0.061 / 0.055 against 0.053 / 0.048.
-Not kept.
+Not kept. Nor a variant with two parent classes (pointed at resident and non-resident
+parents, so that social care's "parent" of a child the prisoner never lived with is not
+judged by the resident parents' shared homes): EM made its second class a household mix
+instead, and precision fell to 0.950 / 0.955 for recall 0.921 / 0.907.
 
 **Unknown age.** A child entity without a date of birth is outside the space EM sees; its
 pairs are scored with the gap left out and the posterior multiplied by `p_child`, the share

@@ -7,10 +7,18 @@ different; a shared valid PNC or CRO is taken whatever the rest says. Groups are
 connected components of taken pairs. A pair between review and accept, or an
 accept-scoring pair whose forenames differ (the twins' signature: same surname, same date of
 birth), goes to the review list unless the two end up together anyway.
+
+One person is never two generations. A father and his son of the same name at the same
+home score high against a third record of that name without a date of birth, and the
+connected components would make the three one person. So a group holding two dates of birth
+`GENERATION_YEARS` or more apart (that no typing slip explains: one character, or day and
+month swapped) is grouped again, strongest pair first (identifiers, then probability), taking
+a pair only when the two sides' dates of birth agree; the pairs left out go to review.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -22,6 +30,7 @@ from paramount.linkage.prepare import NOMINAL_RECORDS
 
 PAIRS = "pm_lk_nominal_pairs"
 CLUSTERS = "pm_lk_nominal_clusters"
+GENERATION_YEARS = 12  # no parent is younger than this at a child's birth
 _GAMMAS = [f"gamma_{c.name}" for c in COMPARISONS]
 
 
@@ -56,7 +65,8 @@ SELECT *,
        OR (match_probability >= {accept} AND gamma_forename <> {FORENAME_DIFFERENT})
            AS accepted,
        CASE WHEN gamma_ids = {IDS_PNC} THEN 'PNC' WHEN gamma_ids = {IDS_CRO} THEN 'CRO'
-            ELSE 'SPLINK' END AS basis
+            ELSE 'SPLINK' END AS basis,
+       false AS split
 FROM person_pairs
 """).fetchall()
     predictions.drop_table_from_database_and_remove_from_cache()
@@ -95,4 +105,113 @@ FROM c LEFT JOIN edge ON edge.person = c.person_id
     clusters.drop_table_from_database_and_remove_from_cache()
     con.execute("DROP TABLE IF EXISTS pm_lk_nodes").fetchall()
     con.execute("DROP TABLE IF EXISTS pm_lk_edges").fetchall()
+    split_generations(con)
     return model
+
+
+def generations_apart_sql(a: str, b: str) -> str:
+    """Two known dates of birth that cannot be one person's: `GENERATION_YEARS` or more apart
+    and not one typing slip (one character of the ISO date, or day and month swapped)."""
+    return (
+        f"(abs(year({a}) - year({b})) >= {GENERATION_YEARS} "
+        f"AND levenshtein(CAST({a} AS VARCHAR), CAST({b} AS VARCHAR)) > 1 "
+        f"AND NOT (year({a}) = year({b}) AND month({a}) = day({b}) AND day({a}) = month({b})))"
+    )
+
+
+def split_generations(con: duckdb.DuckDBPyConnection) -> int:
+    """Re-group every group holding two generations (see the module docstring); returns how
+    many groups were split. Such groups are few, so this runs in Python on them alone."""
+    dobs = con.execute(f"""
+WITH d AS (
+    SELECT c.entity_id, c.person_id, p.date_of_birth AS dob
+    FROM {CLUSTERS} AS c JOIN persons AS p USING (person_id)
+    WHERE p.date_of_birth IS NOT NULL
+),
+bad AS (
+    SELECT DISTINCT a.entity_id FROM d AS a
+    JOIN d AS b ON b.entity_id = a.entity_id AND a.person_id < b.person_id
+    WHERE {generations_apart_sql("a.dob", "b.dob")}
+)
+SELECT c.entity_id, c.person_id, p.date_of_birth
+FROM {CLUSTERS} AS c JOIN persons AS p USING (person_id)
+WHERE c.entity_id IN (SELECT entity_id FROM bad)
+""").fetchall()
+    if not dobs:
+        return 0
+    members = {person: dob for _, person, dob in dobs}
+    edges = con.execute(
+        f"""
+SELECT person_l, person_r FROM {PAIRS}
+WHERE accepted AND person_l IN (SELECT unnest(?)) AND person_r IN (SELECT unnest(?))
+ORDER BY CASE basis WHEN 'PNC' THEN 0 WHEN 'CRO' THEN 1 ELSE 2 END,
+         match_probability DESC, person_l, person_r
+""",
+        [list(members), list(members)],
+    ).fetchall()
+    parent = {p: p for p in members}
+    known = {p: ({d} if d is not None else set()) for p, d in members.items()}
+
+    def root(p: str) -> str:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    split: list[tuple[str, str]] = []
+    for left, right in edges:
+        a, b = root(left), root(right)
+        if a == b:
+            continue
+        if any(_generations_apart(x, y) for x in known[a] for y in known[b]):
+            split.append((left, right))
+            continue
+        keep, gone = min(a, b), max(a, b)
+        parent[gone] = keep
+        known[keep] |= known.pop(gone)
+    groups: dict[str, list[str]] = {}
+    for p in members:
+        groups.setdefault(root(p), []).append(p)
+    regrouped = [(p, "R:" + min(g)) for g in groups.values() for p in g]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE pm_lk_regrouped (person_id VARCHAR, entity_id VARCHAR)"
+    )
+    con.executemany("INSERT INTO pm_lk_regrouped VALUES (?, ?)", regrouped)
+    con.execute(f"""
+UPDATE {CLUSTERS} AS c SET entity_id = r.entity_id
+FROM pm_lk_regrouped AS r WHERE r.person_id = c.person_id
+""")
+    if split:
+        con.execute("CREATE OR REPLACE TEMP TABLE pm_lk_split (person_l VARCHAR, person_r VARCHAR)")
+        con.executemany("INSERT INTO pm_lk_split VALUES (?, ?)", split)
+        con.execute(f"""
+UPDATE {PAIRS} AS p SET accepted = false, split = true
+FROM pm_lk_split AS s WHERE s.person_l = p.person_l AND s.person_r = p.person_r
+""")
+    con.execute(f"""
+UPDATE {CLUSTERS} AS c SET basis = 'SINGLETON', match_probability = 1.0
+WHERE c.person_id IN (SELECT person_id FROM pm_lk_regrouped)
+  AND (SELECT count(*) FROM {CLUSTERS} AS o WHERE o.entity_id = c.entity_id) = 1
+""")
+    con.execute("DROP TABLE IF EXISTS pm_lk_regrouped")
+    con.execute("DROP TABLE IF EXISTS pm_lk_split")
+    return len(groups) - len({entity for entity, _, _ in dobs})
+
+
+def _generations_apart(a: date, b: date) -> bool:
+    """Python twin of `generations_apart_sql`, for the few groups re-grouped in Python."""
+    if abs(a.year - b.year) < GENERATION_YEARS:
+        return False
+    if a.year == b.year and a.month == b.day and a.day == b.month:
+        return False
+    return _levenshtein(a.isoformat(), b.isoformat()) > 1
+
+
+def _levenshtein(x: str, y: str) -> int:
+    prev = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        cur = [i]
+        for j, cy in enumerate(y, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cx != cy)))
+        prev = cur
+    return prev[-1]

@@ -53,6 +53,7 @@ class ResolutionReport:
     individuals: int = 0
     clusters_2plus: int = 0
     nominals_in_clusters_2plus: int = 0
+    pairs_split_by_generation: int = 0  # high-scoring pairs kept apart: dates a generation apart
     entities: int = 0
     prisoners: int = 0
     prisoners_matched_by_id: int = 0
@@ -304,7 +305,11 @@ def _build_review(con: duckdb.DuckDBPyConnection, accept: float, review: float) 
 CREATE OR REPLACE TABLE {REVIEW_OUT} AS
 SELECT 'RMS' AS source_l, p.person_l AS record_l, 'RMS' AS source_r, p.person_r AS record_r,
        cr.entity_id AS entity_r, p.match_probability,
-       {guard("p")} ELSE 'between the review and accept thresholds' END AS reason,
+       CASE WHEN p.split
+            THEN 'scores high but the dates of birth are a generation apart (a parent and '
+                 || 'child of one name?): kept as two people'
+            ELSE {guard("p")} ELSE 'between the review and accept thresholds' END END
+           AS reason,
        {explanation_sql("p.")} AS agreement
 FROM {PAIRS} AS p
 JOIN {CLUSTERS} AS cl ON cl.person_id = p.person_l
@@ -347,6 +352,7 @@ def _count(con: duckdb.DuckDBPyConnection, r: ResolutionReport) -> None:
     r.nominals_in_clusters_2plus = _one(
         con, f"SELECT count(*) FROM {CLUSTERS} WHERE basis <> 'SINGLETON'"
     )
+    r.pairs_split_by_generation = _one(con, f"SELECT count(*) FROM {PAIRS} WHERE split")
     r.entities = _one(con, f"SELECT count(*) FROM {ENTITIES}")
     r.prisoners = _one(con, f"SELECT count(*) FROM {PRISONER_ENTITY}")
     r.prisoners_matched_by_id = _one(

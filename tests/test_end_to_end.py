@@ -13,6 +13,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -129,6 +130,10 @@ def test_full_method_hands_on_its_review_lists(full_run: Path) -> None:
     with (full_run / "identity_review.csv").open(newline="") as f:
         pairs = list(csv.DictReader(f))
     assert manifest["identification"]["identity_review"] == len(pairs)
+    con = duckdb.connect(str(full_run / "paramount.duckdb"), read_only=True)
+    force_wide = con.execute("SELECT count(*) FROM pm_identity_review").fetchall()[0][0]
+    con.close()
+    assert force_wide > len(pairs)  # the run's share of resolve's list, which stays whole
     assert all(0.0 < float(p["match_probability"]) < 1.0 for p in pairs)
     with (full_run / "review.csv").open(newline="") as f:
         review = list(csv.DictReader(f))

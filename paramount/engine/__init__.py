@@ -111,5 +111,5 @@ def identify(
         steps=steps,
         seconds=round(time.perf_counter() - started, 4),
         review=fetch_if_made("review"),
-        identity_review=fetch_if_made("identity_review"),
+        identity_review=fetch_if_made("run_identity_review"),
     )

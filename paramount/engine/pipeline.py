@@ -143,7 +143,8 @@ class Pipeline:
 
     def check(self, params: RunParameters, inputs: set[str]) -> None:
         """Refuse a pipeline whose step reads a table that is neither an input nor made by an
-        earlier step: a misordered step would otherwise read a stale table of a past run."""
+        earlier step (a misordered step would otherwise read a stale table of a past run), or
+        writes a table an input or an earlier step already holds (it would replace it)."""
         available = set(inputs)
         for step in self.steps:
             unknown = _reads(step, params) - available
@@ -151,6 +152,12 @@ class Pipeline:
                 raise ValueError(
                     f"step {step.name!r} of {self.name!r} reads {sorted(unknown)}, "
                     "which no earlier step makes and the extract does not hold"
+                )
+            clash = _writes(step, params) & available
+            if clash:
+                raise ValueError(
+                    f"step {step.name!r} of {self.name!r} writes {sorted(clash)}, "
+                    "which an earlier step or the extract already holds"
                 )
             available |= _writes(step, params)
 

@@ -49,7 +49,7 @@ ORDER BY abs(p.match_probability - 0.5), t.reception_date, t.booking_id, p.recor
 
 
 IDENTITY_REVIEW = Step(
-    "identity_review",
+    "run_identity_review",
     "Uncertain identity matches touching this run's prisoners and listed children",
     identity_review_sql,
 )

@@ -98,6 +98,13 @@ def test_steps_read_only_the_extract_and_earlier_steps() -> None:
         pipeline.check(PARAMS, set(EXTRACT_TABLES))  # raises if not
 
 
+def test_a_step_that_would_replace_an_earlier_table_is_refused() -> None:
+    first = METHODS["baseline"].steps[0]
+    again = Step("again", "the same table once more", first.sql, output=first.name)
+    with pytest.raises(ValueError, match="already holds"):
+        Pipeline("twice", (first, again)).check(PARAMS, set(EXTRACT_TABLES))
+
+
 def test_a_misordered_pipeline_is_refused() -> None:
     steps = METHODS["baseline"].steps
     broken = Pipeline("broken", (steps[1], steps[0]))

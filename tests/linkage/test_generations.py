@@ -49,9 +49,7 @@ def test_a_bridged_father_and_son_are_split_strongest_pair_first() -> None:
     assert entity["Q1"] == entity["Q2"]  # a year apart: not touched
     split = con.execute(f"SELECT person_l, person_r FROM {PAIRS} WHERE split").fetchall()
     assert split == [("F1", "U1")]
-    (alone,) = con.execute(
-        f"SELECT basis FROM {CLUSTERS} WHERE person_id = 'F1'"
-    ).fetchall()[0]
+    (alone,) = con.execute(f"SELECT basis FROM {CLUSTERS} WHERE person_id = 'F1'").fetchall()[0]
     assert alone == "SINGLETON"
 
 
@@ -66,7 +64,11 @@ def test_a_bridged_father_and_son_are_split_strongest_pair_first() -> None:
 )
 def test_python_and_sql_agree_on_what_is_a_generation(a: date, b: date, apart: bool) -> None:
     assert _generations_apart(a, b) is apart
-    (sql,) = duckdb.connect().execute(
-        f"SELECT {generations_apart_sql('?::DATE', '?::DATE')}", [a, b, a, b, a, b, a, b, a, b]
-    ).fetchall()[0]
+    (sql,) = (
+        duckdb.connect()
+        .execute(
+            f"SELECT {generations_apart_sql('?::DATE', '?::DATE')}", [a, b, a, b, a, b, a, b, a, b]
+        )
+        .fetchall()[0]
+    )
     assert sql is apart

@@ -87,7 +87,9 @@ strangers up: precision 0.950 / 0.948 against 0.959 / 0.968, recall 0.912 / 0.91
 Not kept. Nor a variant with two parent classes (pointed at resident and non-resident
 parents, so that social care's "parent" of a child the prisoner never lived with is not
 judged by the resident parents' shared homes): EM made its second class a household mix
-instead, and precision fell to 0.950 / 0.955 for recall 0.921 / 0.907.
+instead, and precision fell to 0.950 / 0.955 for recall 0.921 / 0.907. Nor reading the
+home feature conditionally on a parent-figure record (a tree-shaped dependency, two home
+features of which one applies): recall fell to 0.834 / 0.845 on seeds 502 / 602.
 
 **Unknown age.** A child entity without a date of birth is outside the space EM sees; its
 pairs are scored with the gap left out and the posterior multiplied by `p_child`, the share

@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from paramount.cli import app
+from paramount.contract.tables import EXTRACT_TABLES
 from paramount.synth import generate_force
 
 pytestmark = pytest.mark.slow
@@ -139,3 +140,27 @@ def test_full_method_hands_on_its_review_lists(full_run: Path) -> None:
         review = list(csv.DictReader(f))
     threshold = float(review[0]["threshold"]) if review else 1.0
     assert all(float(r["confidence"]) < threshold for r in review)
+
+
+def test_full_method_runs_on_the_required_tables_alone(tmp_path: Path) -> None:
+    """The contract makes aliases, contacts, flags and the whole partner side optional: a
+    force that sends none of them still gets a list, from the routes it has."""
+    generate_force(20_000, 31, tmp_path / "force")
+    extract = tmp_path / "force" / "extract"
+    optional = [t.name for t in EXTRACT_TABLES.values() if not t.required]
+    assert {"partner_persons", "prisoner_contacts", "person_aliases"} <= set(optional)
+    for name in optional:
+        for path in extract.glob(f"{name}.*"):
+            path.unlink()
+    run = tmp_path / "run"
+    result = CliRunner().invoke(
+        app,
+        ["identify", str(extract), "--from", WINDOW[0], "--to", WINDOW[1], "--out", str(run),
+         "--method", "full"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with (run / "children.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    used = {s for r in rows for s in r["sources"].split(";")}
+    assert not used & {"PRISON_CONTACT", "PARTNER"}

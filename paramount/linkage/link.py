@@ -65,7 +65,21 @@ def link_to_nominals(
     """Score `source_table` against the nominal records; write `out` with one row per
     (source record_id, candidate entity) scoring at least `review`: its probability,
     weight, gammas, `rank` (1 = best) and `taken`. Records listed in table `exclude`
-    (column record_id) are already matched and are left out. Returns whether it trained."""
+    (column record_id) are already matched and are left out. Returns whether it trained.
+    An empty source (a force without partner data: the contract makes it optional) gives an
+    empty `out` and trains nothing: there is nothing to learn a link from."""
+    (rows,) = con.execute(f"SELECT count(*) FROM {source_table}").fetchall()[0]
+    if rows == 0:
+        gammas = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in _GAMMAS)
+        con.execute(f"""
+CREATE OR REPLACE TABLE {out} AS
+SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS entity_id,
+       CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight,
+       CAST(NULL AS VARCHAR) AS person_id, {gammas}, CAST(NULL AS BIGINT) AS rank,
+       CAST(NULL AS BOOLEAN) AS taken
+WHERE false
+""").fetchall()
+        return False
     model = build_linker(
         con,
         [source_table, NOMINAL_RECORDS],

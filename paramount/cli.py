@@ -103,7 +103,14 @@ def identify(
         datetime, typer.Option("--to", formats=DATE_FORMATS, help="Last reception day.")
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the run's outputs.")],
-    method: Annotated[str, typer.Option(help="Identification method.")] = "baseline",
+    method: Annotated[
+        str,
+        typer.Option(
+            help="baseline (the original process: PNC/CRO and recorded links), routes-exact "
+            "(every route, exact identity) or full (every route, probabilistic identity: "
+            "recommended)."
+        ),
+    ] = "baseline",
     mapping: Annotated[
         Path | None, typer.Option(help="A per-force mapping file (TOML) onto the contract.")
     ] = None,
@@ -139,8 +146,14 @@ def identify(
     started_at = datetime.now().astimezone()
     con = duckdb.connect(str(db_path))
     report = _load(extract, out_dir, mapping, con, reuse=db is not None)
-    with RichReporter() as reporter:
-        result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
+    from paramount.linkage import TooFewRecordsToTrain
+
+    try:
+        with RichReporter() as reporter:
+            result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
+    except TooFewRecordsToTrain as error:
+        console.print(f"[red]Cannot resolve identities:[/red] {error}")
+        raise typer.Exit(code=2) from error
     children = out_dir / "children.csv"
     worklist = out_dir / "worklist.xlsx"
     write_children_csv(result.children, children)
@@ -205,8 +218,14 @@ def resolve(
     con = duckdb.connect(str(db))
     load = _load(extract, db.parent, mapping, con)
     _print_load(load)
-    with RichReporter() as reporter:
-        report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
+    from paramount.linkage import TooFewRecordsToTrain
+
+    try:
+        with RichReporter() as reporter:
+            report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
+    except TooFewRecordsToTrain as error:
+        console.print(f"[red]Cannot resolve identities:[/red] {error}")
+        raise typer.Exit(code=2) from error
     con.close()
     out.print(report.render())
     out.print(f"Resolution written to {db}; models in {models_dir}.")

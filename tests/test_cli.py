@@ -71,3 +71,16 @@ def test_unknown_method_and_backwards_window_are_refused(tmp_path: Path) -> None
     assert unknown.exit_code != 0
     backwards = runner.invoke(app, [*base, "--from", "2024-12-31", "--to", "2024-01-01"])
     assert backwards.exit_code != 0
+
+
+def test_full_method_on_a_force_too_small_to_train_says_so(tmp_path: Path) -> None:
+    """A handful of records cannot train the identity model without labels: a plain error
+    naming what to do, not a traceback."""
+    result = CliRunner().invoke(
+        app,
+        ["identify", str(FIXTURES / "contract_extract"), "--from", "2020-01-01",
+         "--to", "2026-12-31", "--out", str(tmp_path / "run"), "--method", "full"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "too few records to train" in " ".join(result.output.split())
+    assert "routes-exact" in result.output

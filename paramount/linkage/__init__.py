@@ -15,6 +15,7 @@ Models (Splink 5 on DuckDB) are trained without labels on the extract itself and
 JSON in `models_dir`; a later call reuses them unless `retrain=True`.
 """
 
+from paramount.linkage.models import TooFewRecordsToTrain
 from paramount.linkage.resolve import (
     ACCEPT,
     REVIEW,
@@ -28,6 +29,7 @@ __all__ = [
     "ACCEPT",
     "REVIEW",
     "ResolutionReport",
+    "TooFewRecordsToTrain",
     "resolution_is_current",
     "resolve",
     "stored_report",

@@ -35,7 +35,10 @@ from typing import Any
 
 import duckdb
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
+
+from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
 # never logs row values, but progress belongs to the caller's reporter).
@@ -281,6 +284,17 @@ def gamma_words() -> dict[str, dict[int, str]]:
     return {c.name: c.gamma_words() for c in COMPARISONS}
 
 
+class TooFewRecordsToTrain(RuntimeError):
+    """An extract too small for unsupervised training (a pilot area, a test fixture)."""
+
+
+_SOURCE_WORDS = {
+    NOMINAL_RECORDS: "the police nominal records",
+    PRISONER_RECORDS: "the prisoner records",
+    PARTNER_RECORDS: "the partner records",
+}
+
+
 @dataclass
 class TrainedModel:
     """A linker ready to predict, and whether it was trained now or loaded."""
@@ -331,10 +345,21 @@ def build_linker(
         recall, em_rules, floor = PRIOR_RECALL, EM_BLOCKING, None
     linker.training.estimate_probability_two_random_records_match([PRIOR_RULE], recall=recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    warm = warm_start is not None and warm_start.exists()
     for rule in em_rules:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except EMTrainingException as error:
+            if warm:  # keep the warm start's m for what this block would have taught
+                continue
+            raise TooFewRecordsToTrain(
+                f"{_SOURCE_WORDS.get(tables[0], tables[0])} hold too few records to train "
+                "the identity model without labels (no pairs to learn from); resolve a "
+                "fuller extract of the force first and reuse its models (paramount resolve "
+                "--models), or use --method routes-exact"
+            ) from error
     if floor is not None:
         linker = Linker(inputs, _floored(linker.misc.save_model_to_json(), floor))
     model_path.parent.mkdir(parents=True, exist_ok=True)

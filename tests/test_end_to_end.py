@@ -122,6 +122,9 @@ def test_full_method_finds_most_identifiable_children_beside_the_baseline(
     assert full["recall"] >= 0.75 and full["recall"] >= 3 * base["recall"]
     assert full["duplicate_rate"] <= 0.03
     assert all(full["recall_by_route"][route] > 0 for route in full["recall_by_route"])
+    top = full["reliability"][-1]  # nine rows in ten: the bin calibration must hold in
+    assert top["rows"] >= 0.8 * full["rows"]
+    assert abs(top["share_right"] - top["mean_confidence"]) <= 0.05
 
 
 def test_full_method_hands_on_its_review_lists(full_run: Path) -> None:

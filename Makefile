@@ -67,7 +67,15 @@ test: setup lint
 
 benchmark: setup
 	$(UV) sync --frozen --python $(PYTHON) --quiet --group benchmarks
-	$(VENV)/bin/python benchmarks/run_benchmarks.py
+	mkdir -p bench-out
+	$(VENV)/bin/python benchmarks/run_benchmarks.py > bench-out/baseline.md
+	$(VENV)/bin/python benchmarks/compare_methods.py --population 300000 --seeds 603 604 \
+		--methods baseline routes-exact full --work bench-out/compare > bench-out/compare.md
+	$(VENV)/bin/python benchmarks/febrl4.py > bench-out/febrl4.md
+	$(VENV)/bin/python benchmarks/resolve_identify_speed.py --population 2400000 \
+		--work bench-out/speed > bench-out/speed.md
+	cat bench-out/baseline.md bench-out/compare.md bench-out/febrl4.md bench-out/speed.md
+	@echo "Tables in bench-out/*.md; copy them into docs/benchmarks.md with the date."
 
 clean:
 	rm -rf $(VENV) .tools $(DEMO_DIR) node_modules $(GOVUK_STATIC)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from paramount.casework.codes import (
+    AuditAction,
     CaseState,
     ContactMethod,
     ContactOutcome,
@@ -19,7 +20,14 @@ from paramount.casework.codes import (
     ShareItem,
     SocialCareStatus,
 )
-from paramount.casework.models import AuditRecord, Case, ContactAttempt, Referral, ReviewTask
+from paramount.casework.models import (
+    AuditRecord,
+    Case,
+    ContactAttempt,
+    Referral,
+    ReviewTask,
+    User,
+)
 from paramount.casework.services import workflow as wf
 from paramount.casework.services.importing import import_run
 
@@ -417,3 +425,53 @@ def test_sign_out_is_a_post(cases: Cases) -> None:
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/cases/").status_code == 302
+
+
+def test_supervisor_deactivates_a_leaver_and_reactivates_them(cases: Cases) -> None:
+    client = client_for(cases.world, "supervisor")
+    response = client.post("/administration/users/champion2/deactivate/")
+    assert response.status_code == 302
+    leaver = Client(REMOTE_ADDR="192.0.2.20")
+    response = leaver.post("/accounts/login/", {"username": "champion2", "password": PASSWORD})
+    assert "_auth_user_id" not in leaver.session
+    page = client.get("/administration/").content.decode()
+    assert "champion2 deactivated" in page
+    assert AuditRecord.objects.filter(
+        actor=cases.world["supervisor"], action=AuditAction.CHANGE, object_ref="champion2"
+    ).exists()
+    client.post("/administration/users/champion2/reactivate/")
+    response = leaver.post("/accounts/login/", {"username": "champion2", "password": PASSWORD})
+    assert "_auth_user_id" in leaver.session
+
+
+def test_account_changes_stay_inside_the_supervisors_reach(cases: Cases) -> None:
+    client = client_for(cases.world, "supervisor")
+    # an administrator, another force's supervisor, oneself, nobody: all "not found"
+    for username in ("admin", "other_supervisor", "supervisor", "nobody"):
+        response = client.post(f"/administration/users/{username}/deactivate/")
+        assert response.status_code == 404, username
+    assert User.objects.get(username="admin").is_active
+    assert AuditRecord.objects.filter(
+        actor=cases.world["supervisor"], action=AuditAction.REFUSED, object_ref="admin"
+    ).exists()
+    # a champion may not change accounts at all; a GET changes nothing
+    assert client_for(cases.world, "champion").post(
+        "/administration/users/champion2/deactivate/").status_code in (403, 404)
+    assert client.get("/administration/users/champion2/deactivate/").status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(cases.world["supervisor"])
+    assert strict.post("/administration/users/champion2/deactivate/").status_code == 403
+
+
+def test_a_locked_out_account_is_shown_and_unlocked(cases: Cases) -> None:
+    client = Client(REMOTE_ADDR="192.0.2.21")
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "checker", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "checker", "password": PASSWORD})
+    assert response.status_code == 429
+    admin = client_for(cases.world, "supervisor")
+    page = admin.get("/administration/").content.decode()
+    assert "Locked" in page and "/administration/users/checker/unlock/" in page
+    assert admin.post("/administration/users/checker/unlock/").status_code == 302
+    response = client.post("/accounts/login/", {"username": "checker", "password": PASSWORD})
+    assert "_auth_user_id" in client.session

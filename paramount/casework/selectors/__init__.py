@@ -1,3 +1,3 @@
 """Selectors: every read of casework data, each taking the user, bounded in its query and
 audited. Import from the modules: `cases`, `partner`, `reports`, `review`, `audit`,
-`retention`, and `scope` for the filters themselves."""
+`retention`, `accounts`, and `scope` for the filters themselves."""

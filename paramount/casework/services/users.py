@@ -1,15 +1,17 @@
-"""Accounts: creating users with a role, and the demo's known accounts."""
+"""Accounts: creating users with a role, deactivating leavers, clearing a sign-in lockout,
+and the demo's known accounts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 
 from paramount.casework.codes import AuditAction, Role
 from paramount.casework.models import LPA, Force, PartnerOrganisation, User
+from paramount.casework.selectors.accounts import may_manage
 from paramount.casework.services.audit import audit
 
 
@@ -39,6 +41,40 @@ def create_user(
         user.lpas.set(lpas)
     audit(by, AuditAction.CHANGE, "user", object_ref=username, detail={"created": role})
     return user
+
+
+def _check_may_manage(by: User, account: User) -> None:
+    if account.pk == by.pk:
+        raise ValidationError("You cannot change your own account here.")
+    if not may_manage(by, account):
+        audit(by, AuditAction.REFUSED, "user", object_ref=account.username,
+              detail={"service": "account change"})
+        raise PermissionDenied("You may not change this account.")
+
+
+@transaction.atomic
+def set_account_active(*, account: User, active: bool, by: User) -> User:
+    """Deactivate a leaver's account, or reactivate it: an inactive account cannot sign in,
+    and everything it recorded stays, attributed to it (nothing is deleted)."""
+    _check_may_manage(by, account)
+    if account.is_active != active:
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        audit(by, AuditAction.CHANGE, "user", object_ref=account.username,
+              detail={"active": active})
+    return account
+
+
+def unlock_account(*, account: User, by: User) -> int:
+    """Clear the lockout after repeated wrong passwords (django-axes keeps the failures), so
+    the person can sign in again before the cool-off ends. Returns the records cleared."""
+    from axes.utils import reset
+
+    _check_may_manage(by, account)
+    cleared = reset(username=account.username)
+    audit(by, AuditAction.CHANGE, "user", object_ref=account.username,
+          detail={"unlocked": cleared})
+    return cleared
 
 
 DEMO_FORCE = ("DEMO", "Demo Valley Police")

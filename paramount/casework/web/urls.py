@@ -43,4 +43,9 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit"),
     path("administration/", administration.administration, name="administration"),
     path("administration/users/add/", administration.add_user, name="add-user"),
+    path(
+        "administration/users/<str:username>/<slug:action>/",
+        administration.account_action,
+        name="account-action",
+    ),
 ]

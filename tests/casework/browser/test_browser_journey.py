@@ -115,6 +115,8 @@ def test_champion_journey_from_email_to_referral_and_partner_view(
     assert "Case allocated" in sup.page.locator(".govuk-notification-banner").inner_text()
     sup.go("/dashboard/")
     sup.axe("dashboard")
+    sup.go("/administration/")
+    sup.axe("administration, with account actions")
     sup.close()
 
     # The email reaches the champion through the SMTP server, with the case's link.

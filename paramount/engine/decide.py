@@ -315,23 +315,38 @@ def reception_candidates_sql(params: RunParameters) -> str:
     `child_key` groups the entities of one child that identity left apart, within the
     reception only (one prisoner's children are few, so a looser test is safe there than
     force-wide): surnames and first forenames equal, one slip apart, or forenames one name in
-    another form ("Tom" and "Thomas", `paramount.linkage.nicknames`), and dates of birth
-    compatible (equal, missing, within 31 days, a year apart on the same day, or day and
-    month swapped), and sexes not different. Twins differ in forename and stay apart.
-    Entities with a date of birth group first (two rounds of smallest-neighbour, enough for
-    the chains seen in practice; the key is the group's smallest entity id); an entity
-    without one then joins a group it is compatible with (the first, when there are several:
-    a declared "Oliver" with no date of birth does not make two police Olivers born years
-    apart one child), or else the other undated entities it is compatible with."""
+    another form ("Tom" and "Thomas", `paramount.linkage.nicknames`) or shortened ("Jon" of
+    "Jonathan"), dates of birth compatible (equal, missing, within 31 days, a year apart
+    give or take 31 days, or day and month swapped), and sexes not different. Twins differ
+    in forename and stay apart. Entities with a date of birth group first (two rounds of
+    smallest-neighbour, enough for the chains seen in practice; the key is the group's
+    smallest entity id); an entity without one then joins a group it is compatible with (the
+    first, when there are several: a declared "Oliver" with no date of birth does not make
+    two police Olivers born years apart one child), or else the other undated entities it is
+    compatible with."""
     receptions = params.table("in_area")
     members = params.table("entity_members")
     pairs = params.table("pairs")
     entities = _entities_sql(params)
-    fore_ok = f"(a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')})"
+    # a shortened form ("Jon" of "Jonathan", "Dani" of "Danielle"): one forename begins
+    # with the other, of three letters or more
+    shortened = (
+        "(least(length(a.fore), length(b.fore)) >= 3 AND (left(a.fore, length(b.fore)) = b.fore"
+        " OR left(b.fore, length(a.fore)) = a.fore))"
+    )
+    # a slip in a short name ("Amy" and "Ammy", "Zara" and "Zaa"): one letter, when the longer
+    # has four or more
+    short_slip = (
+        "(greatest(length(a.fore), length(b.fore)) >= 4 AND levenshtein(a.fore, b.fore) <= 1)"
+    )
+    fore_ok = (
+        f"(a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')} OR {shortened} OR {short_slip})"
+    )
+    days = "abs(datediff('day', a.dob, b.dob))"
     dob_ok = (
-        "(a.dob IS NULL OR b.dob IS NULL OR abs(datediff('day', a.dob, b.dob)) <= 31"
-        " OR (month(a.dob) = month(b.dob) AND day(a.dob) = day(b.dob)"
-        " AND abs(year(a.dob) - year(b.dob)) = 1)"
+        f"(a.dob IS NULL OR b.dob IS NULL OR {days} <= 31"
+        # a year slipped, with or without a day or so (a date of birth worked out from an age)
+        f" OR abs({days} - 365) <= 31"
         " OR (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)"
         " AND day(a.dob) = month(b.dob)))"
     )

@@ -125,6 +125,23 @@ def test_a_declared_son_and_daughter_of_like_names_stay_two_children(extract: Ex
     assert sorted(r["child_forenames"] for r in decided(extract)) == ["Oliver", "Olivia"]
 
 
+def test_a_shortened_name_and_a_slipped_year_are_still_one_child(extract: Extract) -> None:
+    """Within one reception: a declared "Dani" is the recorded Danielle; two nominals a year
+    and a day apart (a date of birth worked out from an age) are one child."""
+    received_father(extract)
+    extract.person("C1", dob=date(2013, 1, 18), forenames="Danielle", sex="F")
+    extract.person("C1B", dob=date(2012, 1, 19), forenames="Danielle", sex="F")
+    extract.relationship("P1", "C1", "PARENT")
+    extract.relationship("P1", "C1B", "PARENT")
+    _family_home(extract, "C1")
+    contact(extract, "DAU", first="Dani")
+    extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert len(rows) == 1
+    assert rows[0]["child_person_ids"] == "C1;C1B"
+    assert "PRISON_CONTACT" in rows[0]["sources"]
+
+
 def test_an_undated_contact_does_not_make_two_dated_children_one(extract: Extract) -> None:
     """Two recorded sons named alike, born years apart, and a declared son of that name with
     no date of birth: the declaration joins one of them, it does not merge the two."""

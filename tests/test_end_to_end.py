@@ -167,3 +167,45 @@ def test_full_method_runs_on_the_required_tables_alone(tmp_path: Path) -> None:
     assert rows
     used = {s for r in rows for s in r["sources"].split(";")}
     assert not used & {"PRISON_CONTACT", "PARTNER"}
+
+
+def test_window_free_evidence_is_kept_between_runs_and_rebuilt_when_the_extract_changes(
+    tmp_path: Path,
+) -> None:
+    """On a force database kept between runs, the force-wide evidence is built once: a
+    second window reuses it and lists exactly what a fresh run lists; a changed extract
+    rebuilds it."""
+    generate_force(20_000, 33, tmp_path / "force")
+    extract = tmp_path / "force" / "extract"
+    db = tmp_path / "force.duckdb"
+
+    def run(out: str, window: tuple[str, str], *, keep: bool = True) -> Path:
+        args = ["identify", str(extract), "--from", window[0], "--to", window[1],
+                "--out", str(tmp_path / out), "--method", "routes-exact"]  # fmt: skip
+        result = CliRunner().invoke(app, [*args, "--db", str(db)] if keep else args)
+        assert result.exit_code == 0, result.output
+        return tmp_path / out / "children.csv"
+
+    def sentinel(action: str) -> int:
+        con = duckdb.connect(str(db))
+        if action == "plant":
+            con.execute(
+                "INSERT INTO pm_evidence_residence (adult_entity, child_entity, route, kind) "
+                "VALUES ('SENTINEL', 'SENTINEL', 'CO_RESIDENCE', 'HOME')"
+            )
+        (n,) = con.execute(
+            "SELECT count(*) FROM pm_evidence_residence WHERE adult_entity = 'SENTINEL'"
+        ).fetchall()[0]
+        con.close()
+        return n
+
+    run("first", ("2025-01-01", "2025-06-30"))
+    assert sentinel("plant") == 1
+    kept = run("second", ("2025-07-01", "2025-12-31"))
+    assert sentinel("count") == 1  # not rebuilt
+    fresh = run("fresh", ("2025-07-01", "2025-12-31"), keep=False)
+    assert kept.read_text() == fresh.read_text()
+    lines = (extract / "person_addresses.csv").read_text().splitlines(keepends=True)
+    (extract / "person_addresses.csv").write_text("".join(lines[:-1]))
+    run("third", ("2025-07-01", "2025-12-31"))
+    assert sentinel("count") == 0  # the extract changed: rebuilt

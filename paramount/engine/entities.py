@@ -155,11 +155,13 @@ EXACT_ENTITY_MEMBERS = Step(
     "entity_members",
     "Entities the exact way: prisoner + nominals by valid PNC/CRO, everyone else alone",
     exact_entity_members_sql,
+    window_free=True,
 )
 EXACT_ENTITIES = Step(
     "entities",
     "Best-known details of each entity, with its nominal and partner ids",
     entities_sql,
+    window_free=True,
 )
 ENTITY_PRISONER_NOMINALS = Step(
     "prisoner_nominals",

@@ -4,10 +4,18 @@ Like Splink's `CTEPipeline`, a step is SQL plus the name of what it produces, an
 read earlier ones by that name. Unlike it, every step is materialised: the intermediate
 tables are what an analyst inspects when a child is missing, and their row counts and timings
 go into the run manifest.
+
+A step marked `window_free` builds force-wide evidence that does not depend on the window
+(every shared home, every recorded link). On a force database kept between runs (`--db`),
+its table is kept too: it is rebuilt only when its key changes, the key being its SQL and
+the fingerprints of the stored load and identity resolution (`INPUT_FINGERPRINTS`), so a
+daily or monthly run pays only for what its window changes. Such a step may read only the
+extract, procedure steps' tables and other window-free steps (`Pipeline.check`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -48,6 +56,7 @@ class Step:
     description: str
     sql: Callable[[RunParameters], str]
     output: str | None = None  # output table's step name, if not the step's own name
+    window_free: bool = False  # its SQL ignores the window: kept between runs (see above)
 
     def output_table(self, params: RunParameters) -> str:
         return params.table(self.output or self.name)
@@ -146,6 +155,7 @@ class Pipeline:
         earlier step (a misordered step would otherwise read a stale table of a past run), or
         writes a table an input or an earlier step already holds (it would replace it)."""
         available = set(inputs)
+        window_free: set[str] = set()
         for step in self.steps:
             unknown = _reads(step, params) - available
             if unknown:
@@ -153,6 +163,15 @@ class Pipeline:
                     f"step {step.name!r} of {self.name!r} reads {sorted(unknown)}, "
                     "which no earlier step makes and the extract does not hold"
                 )
+            if isinstance(step, Step) and step.window_free:
+                window_bound = _reads(step, params) - set(inputs) - window_free
+                if window_bound:
+                    raise ValueError(
+                        f"window-free step {step.name!r} of {self.name!r} reads "
+                        f"{sorted(window_bound)}, which depend on the window"
+                    )
+            if isinstance(step, ProcedureStep) or step.window_free:
+                window_free |= _writes(step, params)
             clash = _writes(step, params) & available
             if clash:
                 raise ValueError(
@@ -178,6 +197,8 @@ def run_pipeline(
             started = time.perf_counter()
             if isinstance(step, ProcedureStep):
                 step.run(backend, params)
+            elif step.window_free:
+                _create_or_keep(backend, params, step, table)
             else:
                 backend.create_table(table, step.sql(params))
             rows = backend.count(table)
@@ -185,3 +206,43 @@ def run_pipeline(
             results.append(StepResult(step.name, step.description, table, rows, round(seconds, 4)))
             t.advance(1)
     return results
+
+
+# Tables whose `fingerprint` column identifies what a force database holds: the stored load
+# (`paramount.loading.loader.STATE_TABLE`) and the identity resolution
+# (`paramount.linkage.fingerprint.INFO`).
+INPUT_FINGERPRINTS = ("pm_load_state", "pm_resolution_info")
+STEP_STATE = "pm_step_state"
+
+
+def _inputs_key(backend: Backend) -> str | None:
+    """What the database holds, or None when it cannot say (no stored load: tables made by
+    hand, as in tests), in which case nothing is kept."""
+    if not backend.table_exists(INPUT_FINGERPRINTS[0]):
+        return None
+    parts = []
+    for table in INPUT_FINGERPRINTS:
+        if backend.table_exists(table):
+            rows = backend.fetch_rows(f"SELECT fingerprint FROM {table}")
+            parts.append("|".join(sorted(str(r["fingerprint"]) for r in rows)))
+    return "\n".join(parts)
+
+
+def _create_or_keep(backend: Backend, params: RunParameters, step: Step, table: str) -> None:
+    """Build a window-free step's table unless the stored one was built from the same SQL and
+    the same inputs."""
+    sql = step.sql(params)
+    inputs = _inputs_key(backend)
+    if inputs is None:
+        backend.create_table(table, sql)
+        return
+    key = hashlib.sha256(f"{params.method}\n{sql}\n{inputs}".encode()).hexdigest()
+    if backend.table_exists(STEP_STATE) and backend.table_exists(table):
+        stored = backend.fetch_rows(f"SELECT key FROM {STEP_STATE} WHERE table_name = '{table}'")
+        if stored and stored[0]["key"] == key:
+            return
+    backend.create_table(table, sql)
+    if not backend.table_exists(STEP_STATE):
+        backend.execute(f"CREATE TABLE {STEP_STATE} (table_name VARCHAR, key VARCHAR)")
+    backend.execute(f"DELETE FROM {STEP_STATE} WHERE table_name = '{table}'")
+    backend.execute(f"INSERT INTO {STEP_STATE} VALUES ('{table}', '{key}')")

@@ -105,6 +105,14 @@ def test_a_step_that_would_replace_an_earlier_table_is_refused() -> None:
         Pipeline("twice", (first, again)).check(PARAMS, set(EXTRACT_TABLES))
 
 
+def test_a_window_free_step_may_not_read_what_the_window_changes() -> None:
+    receptions = METHODS["baseline"].steps[0]
+    kept = Step("kept", "reads the window's receptions", lambda p: "SELECT * FROM pm_receptions",
+                window_free=True)  # fmt: skip
+    with pytest.raises(ValueError, match="depend on the window"):
+        Pipeline("leaky", (receptions, kept)).check(PARAMS, set(EXTRACT_TABLES))
+
+
 def test_a_misordered_pipeline_is_refused() -> None:
     steps = METHODS["baseline"].steps
     broken = Pipeline("broken", (steps[1], steps[0]))

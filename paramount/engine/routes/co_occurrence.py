@@ -143,4 +143,5 @@ EVIDENCE_OCCURRENCE = Step(
     "evidence_occurrence",
     "Family-shaped presence together at occurrences: weighted, with a Poisson surprise",
     evidence_occurrence_sql,
+    window_free=True,
 )

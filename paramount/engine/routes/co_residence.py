@@ -169,4 +169,5 @@ EVIDENCE_RESIDENCE = Step(
     "evidence_residence",
     "Overlapping home periods at one address (UPRN or id), shared premises kept apart",
     evidence_residence_sql,
+    window_free=True,
 )

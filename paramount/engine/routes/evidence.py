@@ -78,4 +78,6 @@ def evidence_sql(params: RunParameters) -> str:
     return "\nUNION ALL\n".join(f"SELECT {cols} FROM {params.table(step)}" for step in ROUTE_STEPS)
 
 
-EVIDENCE = Step("evidence", "Every route's evidence rows in one table", evidence_sql)
+EVIDENCE = Step(
+    "evidence", "Every route's evidence rows in one table", evidence_sql, window_free=True
+)

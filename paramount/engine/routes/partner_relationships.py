@@ -58,4 +58,5 @@ EVIDENCE_PARTNER = Step(
     "evidence_partner",
     "Social care's links between its persons, lifted to entities",
     evidence_partner_sql,
+    window_free=True,
 )

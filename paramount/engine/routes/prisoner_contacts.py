@@ -70,4 +70,5 @@ EVIDENCE_CONTACTS = Step(
     "evidence_contacts",
     "Children a prisoner declared to the prison, as entities",
     evidence_contacts_sql,
+    window_free=True,
 )

@@ -170,4 +170,5 @@ EVIDENCE_RMS = Step(
     "evidence_rms",
     "Recorded police links between entities, both directions, for and against a parent",
     evidence_rms_sql,
+    window_free=True,
 )

@@ -16,6 +16,7 @@ extract, procedure steps' tables and other window-free steps (`Pipeline.check`).
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -208,9 +209,10 @@ def run_pipeline(
     return results
 
 
-# Tables whose `fingerprint` column identifies what a force database holds: the stored load
-# (`paramount.loading.loader.STATE_TABLE`) and the identity resolution
-# (`paramount.linkage.fingerprint.INFO`).
+# Tables whose rows say what a force database holds: the stored load
+# (`paramount.loading.loader.STATE_TABLE`: its files' fingerprint and report) and the identity
+# resolution (`paramount.linkage.fingerprint.INFO`: its inputs' fingerprint and when it ran,
+# so a retrained resolution of the same extract counts as new).
 INPUT_FINGERPRINTS = ("pm_load_state", "pm_resolution_info")
 STEP_STATE = "pm_step_state"
 
@@ -223,8 +225,8 @@ def _inputs_key(backend: Backend) -> str | None:
     parts = []
     for table in INPUT_FINGERPRINTS:
         if backend.table_exists(table):
-            rows = backend.fetch_rows(f"SELECT fingerprint FROM {table}")
-            parts.append("|".join(sorted(str(r["fingerprint"]) for r in rows)))
+            rows = backend.fetch_rows(f"SELECT * FROM {table}")
+            parts.append(json.dumps(rows, sort_keys=True, default=str))
     return "\n".join(parts)
 
 

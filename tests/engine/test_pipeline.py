@@ -113,6 +113,31 @@ def test_a_window_free_step_may_not_read_what_the_window_changes() -> None:
         Pipeline("leaky", (receptions, kept)).check(PARAMS, set(EXTRACT_TABLES))
 
 
+def test_a_kept_window_free_table_is_rebuilt_when_the_resolution_is_new(
+    extract: Extract,
+) -> None:
+    backend = extract.backend()
+    backend.execute("CREATE TABLE pm_load_state AS SELECT 'f1' AS fingerprint, '' AS report")
+    backend.execute(
+        "CREATE TABLE pm_resolution_info AS "
+        "SELECT 'r1' AS fingerprint, TIMESTAMP '2025-01-01 10:00' AS resolved_at"
+    )
+    kept = Step("kept", "force-wide", lambda p: "SELECT count(*) AS n FROM persons",
+                window_free=True)  # fmt: skip
+    pipeline = Pipeline("kept-only", (kept,))
+
+    def planted() -> int:
+        return backend.fetch_rows("SELECT count(*) AS n FROM pm_kept WHERE n = -1")[0]["n"]
+
+    run_pipeline(pipeline, backend, PARAMS)
+    backend.execute("INSERT INTO pm_kept VALUES (-1)")
+    run_pipeline(pipeline, backend, PARAMS)
+    assert planted() == 1  # same inputs: kept
+    backend.execute("UPDATE pm_resolution_info SET resolved_at = TIMESTAMP '2025-02-01 10:00'")
+    run_pipeline(pipeline, backend, PARAMS)
+    assert planted() == 0  # resolved again (say, retrained): rebuilt
+
+
 def test_a_misordered_pipeline_is_refused() -> None:
     steps = METHODS["baseline"].steps
     broken = Pipeline("broken", (steps[1], steps[0]))

@@ -8,6 +8,8 @@ Thin by design: each command parses its options, opens progress bars, calls the 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -146,14 +148,8 @@ def identify(
     started_at = datetime.now().astimezone()
     con = duckdb.connect(str(db_path))
     report = _load(extract, out_dir, mapping, con, reuse=db is not None)
-    from paramount.linkage import TooFewRecordsToTrain
-
-    try:
-        with RichReporter() as reporter:
-            result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
-    except TooFewRecordsToTrain as error:
-        console.print(f"[red]Cannot resolve identities:[/red] {error}")
-        raise typer.Exit(code=2) from error
+    with _untrainable_refused(), RichReporter() as reporter:
+        result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
     children = out_dir / "children.csv"
     worklist = out_dir / "worklist.xlsx"
     write_children_csv(result.children, children)
@@ -218,14 +214,8 @@ def resolve(
     con = duckdb.connect(str(db))
     load = _load(extract, db.parent, mapping, con)
     _print_load(load)
-    from paramount.linkage import TooFewRecordsToTrain
-
-    try:
-        with RichReporter() as reporter:
-            report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
-    except TooFewRecordsToTrain as error:
-        console.print(f"[red]Cannot resolve identities:[/red] {error}")
-        raise typer.Exit(code=2) from error
+    with _untrainable_refused(), RichReporter() as reporter:
+        report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
     con.close()
     out.print(report.render())
     out.print(f"Resolution written to {db}; models in {models_dir}.")
@@ -272,6 +262,18 @@ def evaluate(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(scores.to_json())
         out.print(f"Scores written to {json_out}")
+
+
+@contextmanager
+def _untrainable_refused() -> Iterator[None]:
+    """An extract too small to train the identity models: a plain message and exit 2."""
+    from paramount.linkage import TooFewRecordsToTrain
+
+    try:
+        yield
+    except TooFewRecordsToTrain as error:
+        console.print(f"[red]Cannot resolve identities:[/red] {error}")
+        raise typer.Exit(code=2) from error
 
 
 def _load(extract: Path, out_dir: Path, mapping: Path | None, con, reuse: bool = False):

@@ -95,6 +95,7 @@ def contact_sex_sql(code: str) -> str:
     return f"CASE {code} {whens} END"
 
 
+GENERATION_YEARS = 12  # no parent is younger than this at a child's birth
 CONTACT_GENERATION = {
     "SON": -1, "DAU": -1, "SSON": -1, "SDAU": -1, "GSON": -1, "GDAU": -1, "FA": 1, "MOT": 1,
 }  # fmt: skip

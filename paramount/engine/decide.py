@@ -113,6 +113,7 @@ from __future__ import annotations
 import math
 
 from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.links import PARENT_KINDS
 from paramount.engine.sql import age_years_sql, date_literal, in_list, literal, long_date_sql
 
 TARGET_PRECISION = 0.95
@@ -779,9 +780,6 @@ def _em_step(iteration: int) -> Step:
     )
 
 
-PARENT_RECORD_KINDS = ("PARENT", "STEP", "GUARDIAN")
-
-
 def minor_share_sql(params: RunParameters) -> str:
     """P(under 18 | the pair's kind of evidence, the adult's age), by five-year band of the
     adult's age, for children whose date of birth is unknown: the comparison space holds
@@ -796,7 +794,7 @@ def minor_share_sql(params: RunParameters) -> str:
     start = date_literal(params.window_from)
     record = (
         "e.route IN ('RMS_RELATIONSHIP', 'PRISON_CONTACT', 'PARTNER') "
-        f"AND e.kind IN {in_list(PARENT_RECORD_KINDS)}"
+        f"AND e.kind IN {in_list(PARENT_KINDS)}"
     )
     return f"""
 WITH pairs AS (
@@ -823,7 +821,7 @@ FROM aged GROUP BY basis, band
 
 def _record_basis_sql(alias: str) -> str:
     """'RECORD' when a comparison's levels include a parent-figure record, else 'SHARED'."""
-    levels = in_list(PARENT_RECORD_KINDS)
+    levels = in_list(PARENT_KINDS)
     return (
         f"CASE WHEN {alias}.l_rms IN {levels} OR {alias}.l_contact IN {levels} "
         f"OR {alias}.l_partner IN {levels} THEN 'RECORD' ELSE 'SHARED' END"

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import duckdb
 
-from paramount.contract.tables import CONTACT_GENERATION, contact_sex_sql
+from paramount.contract.tables import CONTACT_GENERATION, GENERATION_YEARS, contact_sex_sql
 from paramount.linkage.prepare import (
     NICKNAMES,
     NOMINAL_RECORDS,
@@ -47,7 +47,6 @@ from paramount.linkage.prepare import (
 )
 
 CROWD = 30
-GENERATION_YEARS = 12  # no parent is younger than this at a child's birth
 
 
 def _generation_sql(code: str) -> str:

@@ -18,19 +18,18 @@ a pair only when the two sides' dates of birth agree; the pairs left out go to r
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
+from paramount.contract.tables import GENERATION_YEARS
 from paramount.linkage.explain import FORENAME_DIFFERENT, IDS_CRO, IDS_PNC
 from paramount.linkage.models import COMPARISONS, TrainedModel, build_linker
 from paramount.linkage.prepare import NOMINAL_RECORDS
 
 PAIRS = "pm_lk_nominal_pairs"
 CLUSTERS = "pm_lk_nominal_clusters"
-GENERATION_YEARS = 12  # no parent is younger than this at a child's birth
 _GAMMAS = [f"gamma_{c.name}" for c in COMPARISONS]
 
 
@@ -121,25 +120,30 @@ def generations_apart_sql(a: str, b: str) -> str:
 
 def split_generations(con: duckdb.DuckDBPyConnection) -> int:
     """Re-group every group holding two generations (see the module docstring); returns how
-    many groups were split. Such groups are few, so this runs in Python on them alone."""
-    dobs = con.execute(f"""
+    many groups were split. Such groups are few, so this runs in Python on them alone, with
+    the pairs of their records that cannot be one person worked out in SQL."""
+    conflicts = con.execute(f"""
 WITH d AS (
     SELECT c.entity_id, c.person_id, p.date_of_birth AS dob
     FROM {CLUSTERS} AS c JOIN persons AS p USING (person_id)
     WHERE p.date_of_birth IS NOT NULL
-),
-bad AS (
-    SELECT DISTINCT a.entity_id FROM d AS a
-    JOIN d AS b ON b.entity_id = a.entity_id AND a.person_id < b.person_id
-    WHERE {generations_apart_sql("a.dob", "b.dob")}
 )
-SELECT c.entity_id, c.person_id, p.date_of_birth
-FROM {CLUSTERS} AS c JOIN persons AS p USING (person_id)
-WHERE c.entity_id IN (SELECT entity_id FROM bad)
+SELECT a.entity_id, a.person_id, b.person_id FROM d AS a
+JOIN d AS b ON b.entity_id = a.entity_id AND a.person_id < b.person_id
+WHERE {generations_apart_sql("a.dob", "b.dob")}
 """).fetchall()
-    if not dobs:
+    if not conflicts:
         return 0
-    members = {person: dob for _, person, dob in dobs}
+    apart = {frozenset((x, y)) for _, x, y in conflicts}
+    split_entities = sorted({entity for entity, _, _ in conflicts})
+    members = {
+        person: dob is not None
+        for person, dob in con.execute(
+            f"SELECT c.person_id, p.date_of_birth FROM {CLUSTERS} AS c "
+            "JOIN persons AS p USING (person_id) WHERE c.entity_id IN (SELECT unnest(?))",
+            [split_entities],
+        ).fetchall()
+    }
     edges = con.execute(
         f"""
 SELECT person_l, person_r FROM {PAIRS}
@@ -150,7 +154,7 @@ ORDER BY CASE basis WHEN 'PNC' THEN 0 WHEN 'CRO' THEN 1 ELSE 2 END,
         [list(members), list(members)],
     ).fetchall()
     parent = {p: p for p in members}
-    known = {p: ({d} if d is not None else set()) for p, d in members.items()}
+    dated = {p: ({p} if has_dob else set()) for p, has_dob in members.items()}
 
     def root(p: str) -> str:
         while parent[p] != p:
@@ -163,12 +167,12 @@ ORDER BY CASE basis WHEN 'PNC' THEN 0 WHEN 'CRO' THEN 1 ELSE 2 END,
         a, b = root(left), root(right)
         if a == b:
             continue
-        if any(_generations_apart(x, y) for x in known[a] for y in known[b]):
+        if any(frozenset((x, y)) in apart for x in dated[a] for y in dated[b]):
             split.append((left, right))
             continue
         keep, gone = min(a, b), max(a, b)
         parent[gone] = keep
-        known[keep] |= known.pop(gone)
+        dated[keep] |= dated.pop(gone)
     groups: dict[str, list[str]] = {}
     for p in members:
         groups.setdefault(root(p), []).append(p)
@@ -195,23 +199,4 @@ WHERE c.person_id IN (SELECT person_id FROM pm_lk_regrouped)
 """)
     con.execute("DROP TABLE IF EXISTS pm_lk_regrouped")
     con.execute("DROP TABLE IF EXISTS pm_lk_split")
-    return len(groups) - len({entity for entity, _, _ in dobs})
-
-
-def _generations_apart(a: date, b: date) -> bool:
-    """Python twin of `generations_apart_sql`, for the few groups re-grouped in Python."""
-    if abs(a.year - b.year) < GENERATION_YEARS:
-        return False
-    if a.year == b.year and a.month == b.day and a.day == b.month:
-        return False
-    return _levenshtein(a.isoformat(), b.isoformat()) > 1
-
-
-def _levenshtein(x: str, y: str) -> int:
-    prev = list(range(len(y) + 1))
-    for i, cx in enumerate(x, 1):
-        cur = [i]
-        for j, cy in enumerate(y, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cx != cy)))
-        prev = cur
-    return prev[-1]
+    return len(groups) - len(split_entities)

@@ -134,6 +134,8 @@ class AccountForm(forms.Form):
             self.fields["organisation"].label_from_instance = lambda org: (
                 f"{org} ({org.force.code})"
             )
+        if Role.PARTNER not in assignable_roles(actor):
+            del self.fields["organisation"]
         if areas_required(actor):
             self.fields["lpas"].required = True
             self.fields["lpas"].help_text = "Choose at least one. You may give only your own areas."
@@ -144,6 +146,9 @@ class AccountForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        if "organisation" not in self.fields:
+            data["organisation"] = None
+            return data
         role, organisation = data.get("role"), data.get("organisation")
         if role == Role.PARTNER and organisation is None and "organisation" not in self.errors:
             self.add_error("organisation", "Choose the partner organisation of a partner account")

@@ -149,7 +149,7 @@ def user_create(
     from django.core.exceptions import ValidationError
 
     from paramount.casework.codes import Role
-    from paramount.casework.models import LPA, Notification, PartnerOrganisation
+    from paramount.casework.models import LPA, PartnerOrganisation
     from paramount.casework.selectors.accounts import DEPLOYER
     from paramount.casework.services.users import create_user, link_days, set_password_link
 
@@ -193,17 +193,32 @@ def user_create(
         )
         typer.echo(set_password_link(user))
         return
-    sent = (
+    _report_sent(user)
+
+
+def _report_sent(user) -> None:
+    """Say whether the set-password email left (sending after commit has normally happened
+    already; if not, one more try now)."""
+    from paramount.casework.models import Notification
+    from paramount.casework.services.notifications import send_notifications
+
+    notification = (
         Notification.objects.filter(kind=Notification.Kind.SET_PASSWORD, to_email=user.email)
         .order_by("-pk")
         .first()
     )
-    if sent is not None and sent.status == "sent":
+    if notification is None:
+        _fail("no set-password email was queued")
+    if notification.status != "sent":
+        send_notifications([notification.pk])
+        notification.refresh_from_db()
+    if notification.status == "sent":
         typer.echo("A set-password email was sent to their address.")
     else:
         typer.echo(
-            "The set-password email is waiting in the outbox (not sent yet: check the "
-            "EMAIL_* settings; `paramount casework manage casework_notify` retries)."
+            "The set-password email could not be sent yet "
+            f"({notification.last_error or 'pending'}): check the EMAIL_* settings; "
+            "`paramount casework manage casework_notify` retries it."
         )
 
 
@@ -242,7 +257,7 @@ def user_send_link(
         send_set_password_link(account=account, by=DEPLOYER)
     except ValidationError as error:
         _fail(_messages(error))
-    typer.echo(f"A new set-password link was queued for {username}.")
+    _report_sent(account)
 
 
 @user_app.command("list")

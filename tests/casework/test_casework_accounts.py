@@ -405,3 +405,19 @@ def test_odd_links_are_not_found() -> None:
     ):
         assert Client().get(path).status_code == 404, path
     assert DEPLOYER.username == "cli"
+
+
+def test_an_administrator_of_every_force_chooses_the_force(world) -> None:
+    admin = client_for(world["admin"])
+    response = admin.post(ADD, _fields())
+    assert response.status_code == 400 and "Choose the force" in response.content.decode()
+    other_lpa = world.other_force.lpas.create(code="O1", name="Otherton")
+    response = admin.post(ADD, _fields(force=world.force.pk, lpas=[other_lpa.pk]))
+    assert response.status_code == 400
+    assert "Choose areas of the account&#x27;s own force" in response.content.decode()
+    assert admin.post(ADD, _fields(username="admin2", role=Role.ADMINISTRATOR)).status_code == 302
+    assert User.objects.get(username="admin2").force is None
+    assert (
+        admin.post(ADD, _fields(force=world.other_force.pk, lpas=[other_lpa.pk])).status_code == 302
+    )
+    assert list(User.objects.get(username="newanalyst").lpas.all()) == [other_lpa]

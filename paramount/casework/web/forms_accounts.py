@@ -117,6 +117,9 @@ class AccountForm(forms.Form):
             force = actor.force
         else:
             self.fields["force"].queryset = forces
+            self.fields["force"].required = False  # an administrator of every force needs none
+            self.fields["force"].empty_label = "None (an administrator of every force)"
+            self.fields["force"].help_text = "Every account but an administrator's has a force."
             force = None
         if force is not None:
             self.fields["lpas"].queryset = grantable_lpas(actor, force)
@@ -146,6 +149,13 @@ class AccountForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        if (
+            "force" in self.fields
+            and data.get("force") is None
+            and data.get("role") not in (None, Role.ADMINISTRATOR)
+            and "force" not in self.errors
+        ):
+            self.add_error("force", "Choose the force")
         if "organisation" not in self.fields:
             data["organisation"] = None
             return data

@@ -396,8 +396,18 @@ def test_resending_the_link_replaces_the_first(
     assert other.post("/administration/users/newanalyst/send-link/").status_code == 403
 
 
-def test_odd_links_are_not_found() -> None:
+def test_odd_links_are_not_found(world) -> None:
+    sup = client_for(world["supervisor"])
     for path in (
+        "/administration/users/a%00b/deactivate/",
+        "/administration/users/a%00b/edit/",
+        f"/administration/users/{'x' * 300}/edit/",
+    ):
+        assert sup.get(path).status_code == 404, path
+    assert sup.post("/administration/users/a%00b/unlock/").status_code == 404
+    for path in (
+        "/accounts/set-password/M%00Q/a-b/",
+        "/accounts/set-password/MQ/a%00-b/",
         "/accounts/set-password/MQ/nope/",
         "/accounts/set-password/!!/x-y/",
         "/accounts/set-password/OTk5OTk5OTk5OTk5OTk5OTk5OTk5/abc/",

@@ -52,8 +52,19 @@ Actor = User | Deployer
 SUPERVISOR_ROLES: tuple[str, ...] = (Role.ANALYST, Role.CHECKER, Role.CHAMPION)
 
 
+# The audit log's `object_ref` holds 64 characters; so does a username (`services.users`).
+USERNAME_MAX = 64
+
+
+def audit_ref(username: str) -> str:
+    """A username as the audit log can hold it, however odd what was typed."""
+    return username.replace("\x00", "\\0")[:USERNAME_MAX]
+
+
 def audit_actor(by: Actor, action: str, object_type: str, **kwargs) -> None:
     """Audit as the signed-in user, or as "cli" for the command line."""
+    if "object_ref" in kwargs:
+        kwargs["object_ref"] = audit_ref(kwargs["object_ref"])
     if isinstance(by, Deployer):
         audit(None, action, object_type, system_name=by.username, **kwargs)
     else:
@@ -131,13 +142,15 @@ def may_see(by: User, account: User) -> bool:
 def account_for(user: User, username: str) -> User:
     """One account the user may manage; logged. One they cannot see is "not found" whether
     it exists or not (404); one they see but may not change is refused (403)."""
-    account = User.objects.filter(username=username).first()
+    # PostgreSQL refuses a NUL in a string: no username has one (nor is one that long).
+    odd = "\x00" in username or len(username) > 150
+    account = None if odd else User.objects.filter(username=username).first()
     if account is None or not may_see(user, account):
         audit(
             user,
             AuditAction.REFUSED,
             "user",
-            object_ref=username,
+            object_ref=audit_ref(username),
             detail={"selector": "account_for"},
         )
         raise Http404("No such account that you may change.")
@@ -146,7 +159,7 @@ def account_for(user: User, username: str) -> User:
             user,
             AuditAction.REFUSED,
             "user",
-            object_ref=username,
+            object_ref=audit_ref(username),
             detail={"selector": "account_for", "reason": "beyond reach"},
         )
         if account.pk == user.pk:
@@ -154,7 +167,13 @@ def account_for(user: User, username: str) -> User:
         raise PermissionDenied(
             "You may not change this account: it has a role or areas beyond yours."
         )
-    audit(user, AuditAction.VIEW, "user", object_ref=username, detail={"selector": "account_for"})
+    audit(
+        user,
+        AuditAction.VIEW,
+        "user",
+        object_ref=audit_ref(username),
+        detail={"selector": "account_for"},
+    )
     return account
 
 

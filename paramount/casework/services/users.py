@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from paramount.casework.codes import AuditAction, Role
 from paramount.casework.models import LPA, Force, Notification, PartnerOrganisation, User
 from paramount.casework.selectors.accounts import (
+    USERNAME_MAX,
     Actor,
     Deployer,
     audit_actor,
@@ -80,6 +81,10 @@ def _check_shape(user: User, lpas: list[LPA]) -> None:
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    if len(user.username) > USERNAME_MAX:
+        errors.setdefault("username", []).append(
+            f"A username is at most {USERNAME_MAX} characters."
+        )
     if user.role != Role.PARTNER and user.organisation_id is not None:
         errors.setdefault("organisation", []).append(
             "Only a partner account has a partner organisation."
@@ -303,7 +308,7 @@ def choose_password(*, account: User, password: str) -> User:
     with transaction.atomic():
         account.set_password(password)
         account.save(update_fields=["password"])
-        audit(
+        audit_actor(
             account,
             AuditAction.CHANGE,
             "user",

@@ -11,6 +11,7 @@ from django import forms
 from paramount.casework.codes import Role
 from paramount.casework.models import LPA, Force, PartnerOrganisation, User
 from paramount.casework.selectors.accounts import (
+    USERNAME_MAX,
     Actor,
     areas_required,
     assignable_roles,
@@ -42,11 +43,11 @@ class AccountForm(forms.Form):
 
     username = forms.CharField(
         label="Username",
-        max_length=150,
+        max_length=USERNAME_MAX,
         help_text="Letters, digits and @ . + - _ only. It cannot be changed later.",
         error_messages={
             "required": "Enter a username",
-            "max_length": "The username must be 150 characters or fewer",
+            "max_length": f"The username must be {USERNAME_MAX} characters or fewer",
         },
     )
     first_name = _name("First name")

@@ -93,6 +93,11 @@ def test_force_create_from_force_area_is_idempotent(tmp_path) -> None:
             "row 3, field lpa_name: LPA N1 is named differently on row 2",
         ),
         ([dict(AREAS[0], lpa="X" * 40)], None, "row 2, field lpa: longer than 32"),
+        (
+            [dict(AREAS[0], lpa_name="North\x00town")],
+            None,
+            "row 2, field lpa_name: holds a control character",
+        ),
         ([], None, "no rows"),
     ],
 )
@@ -246,3 +251,18 @@ def test_user_list_and_deactivate(tmp_path) -> None:
     assert AuditRecord.objects.filter(
         actor_username="cli", object_ref="champ", detail__active=False
     ).exists()
+
+
+def test_force_create_reads_a_parquet_force_area(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "force_area.parquet"
+    pq.write_table(pa.Table.from_pylist(AREAS), path)
+    result = force_create(path)
+    assert result.exit_code == 0, result.output
+    assert sorted(LPA.objects.values_list("code", flat=True)) == ["N1", "S1"]
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not parquet")
+    result = force_create(broken)
+    assert result.exit_code == 2 and "not a readable Parquet file" in result.output

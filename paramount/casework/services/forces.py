@@ -94,6 +94,9 @@ def read_force_area(path: Path) -> list[Area]:
                     path, "empty, but every row needs it", row=number, field=column
                 )
         code, name = row["lpa"].strip(), (row.get("lpa_name") or "").strip()
+        for column, value in (("lpa", code), ("lpa_name", name)):
+            if any(ord(c) < 32 for c in value):
+                raise ForceAreaError(path, "holds a control character", row=number, field=column)
         if len(code) > CODE_MAX:
             raise ForceAreaError(
                 path, f"longer than {CODE_MAX} characters", row=number, field="lpa"

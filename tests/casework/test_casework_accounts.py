@@ -431,3 +431,20 @@ def test_an_administrator_of_every_force_chooses_the_force(world) -> None:
         admin.post(ADD, _fields(force=world.other_force.pk, lpas=[other_lpa.pk])).status_code == 302
     )
     assert list(User.objects.get(username="newanalyst").lpas.all()) == [other_lpa]
+
+
+def test_odd_form_input_is_a_form_error(world) -> None:
+    admin = client_for(world["admin"])
+    huge = "9" * 30
+    for extra in (
+        {"force": huge},
+        {"force": world.force.pk, "lpas": [huge]},
+        {"force": world.force.pk, "lpas": ["\x00"]},
+        {"username": "a\x00b"},
+        {"email": "a\x00@b.example"},
+        {"force": world.force.pk, "organisation": huge},
+        {"role": "\x00"},
+    ):
+        response = admin.post(ADD, _fields(**extra))
+        assert response.status_code == 400, extra
+    assert not User.objects.filter(username="newanalyst").exists()

@@ -266,3 +266,12 @@ def test_force_create_reads_a_parquet_force_area(tmp_path) -> None:
     broken.write_bytes(b"not parquet")
     result = force_create(broken)
     assert result.exit_code == 2 and "not a readable Parquet file" in result.output
+
+
+def test_the_manage_command_sets_up_through_the_same_service() -> None:
+    from django.core.management import call_command
+
+    call_command("casework_force", "TST", "Test Valley Police", "--partner", "Test Charity")
+    force = Force.objects.get(code="TST")
+    assert PartnerOrganisation.objects.filter(force=force, name="Test Charity").exists()
+    assert AuditRecord.objects.filter(actor_username="cli", object_type="force").exists()

@@ -22,7 +22,7 @@ force_app = typer.Typer(
 )
 user_app = typer.Typer(
     name="user",
-    help="Accounts: create (a set-password link is emailed), list, deactivate.",
+    help="Accounts: create (a set-password link is emailed), list, send-link, deactivate.",
     no_args_is_help=True,
 )
 
@@ -212,7 +212,14 @@ def _report_sent(user) -> None:
     if notification.status != "sent":
         send_notifications([notification.pk])
         notification.refresh_from_db()
-    if notification.status == "sent":
+    from django.conf import settings
+
+    if notification.status == "sent" and "console" in settings.EMAIL_BACKEND:
+        typer.echo(
+            "Email is not set up (EMAIL_HOST is empty): the message went to this "
+            "console, not to them. Hand the link over, or set EMAIL_* and send-link."
+        )
+    elif notification.status == "sent":
         typer.echo("A set-password email was sent to their address.")
     else:
         typer.echo(

@@ -275,3 +275,25 @@ def test_the_manage_command_sets_up_through_the_same_service() -> None:
     force = Force.objects.get(code="TST")
     assert PartnerOrganisation.objects.filter(force=force, name="Test Charity").exists()
     assert AuditRecord.objects.filter(actor_username="cli", object_type="force").exists()
+
+
+def test_user_create_says_when_email_is_not_set_up(tmp_path, settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    _set_up(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            "casework",
+            "user",
+            "create",
+            "ana",
+            "--role",
+            "analyst",
+            "--force",
+            "TST",
+            "--email",
+            "ana@force.example",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Email is not set up" in result.output

@@ -112,3 +112,10 @@ def manage(ctx: typer.Context) -> None:
     from paramount.casework.manage import main
 
     main(list(ctx.args))
+
+
+# Setting a force up and its accounts (`paramount casework force|user ...`).
+from paramount.casework.cli_accounts import force_app, user_app  # noqa: E402
+
+casework_app.add_typer(force_app, name="force")
+casework_app.add_typer(user_app, name="user")

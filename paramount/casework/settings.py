@@ -21,6 +21,8 @@ Environment (all optional):
 - `PARAMOUNT_RETENTION_DAYS`: how long a closed case is kept before its review (default
   2190, six years, the MoPI initial review period for most records).
 - `PARAMOUNT_BASE_URL`: the public address, used in notification emails.
+- `PARAMOUNT_SET_PASSWORD_DAYS`: how long a new account's set-password link works (default
+  3).
 - `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_HOST_USER`, `EMAIL_HOST_PASSWORD`, `EMAIL_USE_TLS`,
   `EMAIL_USE_SSL`, `EMAIL_TIMEOUT`, `DEFAULT_FROM_EMAIL`, `EMAIL_BACKEND`: mail; without a
   host, mail goes to the console.
@@ -160,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A new account's set-password link (Django's password-reset token) works once, this long.
+PASSWORD_RESET_TIMEOUT = _int("PARAMOUNT_SET_PASSWORD_DAYS", 3) * 86400
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

@@ -362,22 +362,21 @@ def test_auditor_searches_by_person_case_and_date(cases: Cases) -> None:
 
 def test_administration_adds_an_account_with_clear_errors(cases: Cases) -> None:
     client = client_for(cases.world, "supervisor")
-    response = client.post("/administration/users/add/", {
-        "username": "newchampion", "first_name": "New", "last_name": "Champion",
-        "email": "not-an-email", "role": Role.CHAMPION, "password": "short"})
+    fields = {"username": "newchampion", "first_name": "New", "last_name": "Champion",
+              "email": "new@force.example", "role": Role.CHAMPION}
+    response = client.post("/administration/users/add/", {**fields, "email": "not-an-email"})
     assert response.status_code == 400
     assert "correct format" in response.content.decode()
-    response = client.post("/administration/users/add/", {
-        "username": "newchampion", "first_name": "New", "last_name": "Champion",
-        "email": "new@force.example", "role": Role.CHAMPION, "password": "short"})
+    # A role a supervisor may not give is not among the choices.
+    response = client.post("/administration/users/add/", {**fields, "role": Role.AUDITOR})
     assert response.status_code == 400
-    assert "too short" in response.content.decode()
-    response = client.post("/administration/users/add/", {
-        "username": "newchampion", "first_name": "New", "last_name": "Champion",
-        "email": "new@force.example", "role": Role.CHAMPION,
-        "password": "a-much-longer-password-7"})
+    assert "Select a role" in response.content.decode()
+    assert 'value="auditor"' not in client.get("/administration/users/add/").content.decode()
+    response = client.post("/administration/users/add/", fields)
     assert response.status_code == 302
     assert "newchampion" in client.get("/administration/").content.decode()
+    # No password chosen by the supervisor: the new account chooses its own from a link.
+    assert not User.objects.get(username="newchampion").has_usable_password()
 
 
 def test_sign_in_wrong_password_then_lockout(cases: Cases) -> None:
@@ -429,6 +428,10 @@ def test_sign_out_is_a_post(cases: Cases) -> None:
 
 def test_supervisor_deactivates_a_leaver_and_reactivates_them(cases: Cases) -> None:
     client = client_for(cases.world, "supervisor")
+    confirm = client.get("/administration/users/champion2/deactivate/")
+    assert confirm.status_code == 200  # asks first; nothing changes yet
+    assert "Deactivate account champion2?" in confirm.content.decode()
+    assert User.objects.get(username="champion2").is_active
     response = client.post("/administration/users/champion2/deactivate/")
     assert response.status_code == 302
     leaver = Client(REMOTE_ADDR="192.0.2.20")
@@ -446,10 +449,13 @@ def test_supervisor_deactivates_a_leaver_and_reactivates_them(cases: Cases) -> N
 
 def test_account_changes_stay_inside_the_supervisors_reach(cases: Cases) -> None:
     client = client_for(cases.world, "supervisor")
-    # an administrator, another force's supervisor, oneself, nobody: all "not found"
-    for username in ("admin", "other_supervisor", "supervisor", "nobody"):
+    # an administrator, another force's supervisor, nobody: all "not found"
+    for username in ("admin", "other_supervisor", "nobody"):
         response = client.post(f"/administration/users/{username}/deactivate/")
         assert response.status_code == 404, username
+    # oneself: seen in the list, refused
+    assert client.post("/administration/users/supervisor/deactivate/").status_code == 403
+    assert User.objects.get(username="supervisor").is_active
     assert User.objects.get(username="admin").is_active
     assert AuditRecord.objects.filter(
         actor=cases.world["supervisor"], action=AuditAction.REFUSED, object_ref="admin"
@@ -457,7 +463,7 @@ def test_account_changes_stay_inside_the_supervisors_reach(cases: Cases) -> None
     # a champion may not change accounts at all; a GET changes nothing
     assert client_for(cases.world, "champion").post(
         "/administration/users/champion2/deactivate/").status_code in (403, 404)
-    assert client.get("/administration/users/champion2/deactivate/").status_code == 405
+    assert client.get("/administration/users/champion2/unlock/").status_code == 405
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(cases.world["supervisor"])
     assert strict.post("/administration/users/champion2/deactivate/").status_code == 403

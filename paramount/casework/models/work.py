@@ -161,6 +161,7 @@ class Notification(models.Model):
         CHAMPION_ALLOCATED = "champion_allocated", "Case allocated to a champion"
         SOCIAL_WORKER = "social_worker", "Allocated social worker told"
         REFERRAL = "referral", "Referral to the partner"
+        SET_PASSWORD = "set_password", "Set-password link to a new account"
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

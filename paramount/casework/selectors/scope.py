@@ -8,6 +8,8 @@ boundary is part of the SQL rather than a check after the fact.
   family's agreement and not withdrawn; nothing else.
 - Evaluators, auditors and administrators see no case at all (they have their own selectors:
   aggregates, the audit log, retention metadata).
+- Accounts: whoever may manage accounts grants at most the force and areas they hold
+  (`area_ids`; the rules are `selectors.accounts`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from paramount.casework.models import Case, Referral, ReviewTask, User
 
 def _lpa_ids(user: User) -> list[int]:
     return list(user.lpas.values_list("id", flat=True))
+
+
+def area_ids(user: User) -> frozenset[int]:
+    """The LPAs an account is limited to; empty means the whole of its force (or, for an
+    administrator with no force, of every force)."""
+    return frozenset(_lpa_ids(user))
 
 
 def case_filter(user: User) -> Q | None:

@@ -11,6 +11,7 @@ because it exists to let them find the child in their own records.
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -21,6 +22,16 @@ from paramount.casework.codes import NotificationStatus
 from paramount.casework.models import Case, CaseChild, Notification, PartnerOrganisation, User
 
 log = logging.getLogger(__name__)
+
+# A set-password link is a credential until used: once the email is sent, the outbox keeps
+# the message without it.
+_SET_PASSWORD_LINK = re.compile(r"\S+/accounts/set-password/\S+")
+
+
+def _kept_body(notification: Notification) -> str:
+    if notification.kind == Notification.Kind.SET_PASSWORD:
+        return _SET_PASSWORD_LINK.sub("[the link, not kept once sent]", notification.body)
+    return notification.body
 
 
 def case_url(case: Case) -> str:
@@ -124,6 +135,7 @@ def send_notifications(ids: list[int] | None = None, limit: int = 200) -> tuple[
                 attempts=notification.attempts + 1,
                 sent_at=timezone.now(),
                 last_error="",
+                body=_kept_body(notification),
             )
             sent += 1
     return sent, failed

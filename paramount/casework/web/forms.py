@@ -300,21 +300,3 @@ class ReviewDecisionForm(forms.Form):
     )
     note = _note(help_text="Needed to reject, so the next analyst knows why.")
 
-
-class UserForm(forms.Form):
-    username = _text("Username", max_length=150)
-    first_name = _text("First name", max_length=150)
-    last_name = _text("Last name", max_length=150)
-    email = forms.EmailField(label="Email", max_length=254, error_messages={
-        "required": "Enter an email address",
-        "invalid": "Enter an email address in the correct format, like name@example.org"})
-    role = _radios("Role", [], "Select a role")
-    password = forms.CharField(
-        label="Temporary password", widget=forms.PasswordInput, max_length=200,
-        help_text="At least 12 characters. They set up their second factor at first sign-in.",
-        error_messages={"required": "Enter a temporary password"},
-    )
-
-    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles

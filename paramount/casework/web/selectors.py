@@ -26,7 +26,8 @@ def accounts_for(user: User) -> list[User]:
     if not user.has_role(Role.ADMINISTRATOR, Role.SUPERVISOR):
         audit(user, AuditAction.REFUSED, "user", detail={"selector": "accounts_for"})
         raise PermissionDenied("Only an administrator or supervisor sees the accounts.")
-    qs = User.objects.select_related("force", "organisation").order_by("role", "username")
+    qs = User.objects.select_related("force", "organisation").prefetch_related("lpas").order_by(
+        "role", "username")
     if user.force_id is not None:
         qs = qs.filter(force_id=user.force_id)
     items = list(qs)

@@ -43,6 +43,14 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit"),
     path("administration/", administration.administration, name="administration"),
     path("administration/users/add/", administration.add_user, name="add-user"),
+    # Accounts: choosing a password from the emailed link; editing and deactivating (these
+    # two before the generic account actions).
+    path("accounts/set-password/<str:uidb64>/<str:token>/", accounts.set_password,
+         name="set-password"),
+    path("administration/users/<str:username>/edit/", administration.edit_user,
+         name="edit-user"),
+    path("administration/users/<str:username>/deactivate/", administration.deactivate,
+         name="deactivate-user"),
     path(
         "administration/users/<str:username>/<slug:action>/",
         administration.account_action,

@@ -1,10 +1,12 @@
-"""`manage.py casework_force CODE NAME [--partner NAME --partner-email ADDR]`."""
+"""`manage.py casework_force CODE NAME [--partner NAME --partner-email ADDR]`: the force
+and its partner without areas (`paramount casework force create --areas` adds those)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from paramount.casework.models import Force, PartnerOrganisation
+from paramount.casework.selectors.accounts import DEPLOYER
+from paramount.casework.services.forces import set_up_force
 
 
 class Command(BaseCommand):
@@ -18,9 +20,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, code: str, name: str, partner: str | None, partner_email: str,
                **options) -> None:
-        force, _ = Force.objects.update_or_create(code=code, defaults={"name": name})
-        if partner:
-            PartnerOrganisation.objects.update_or_create(
-                force=force, name=partner, defaults={"email": partner_email}
-            )
-        self.stdout.write(f"Force {force.code}: {force.name}")
+        result = set_up_force(code=code, name=name, areas=None, by=DEPLOYER,
+                              partner_name=partner, partner_email=partner_email)
+        self.stdout.write(f"Force {result.force.code}: {result.force.name}")

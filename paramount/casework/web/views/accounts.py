@@ -1,5 +1,6 @@
 """Sign in (with django-axes' lockout), the second factor (TOTP set-up with a QR code, and
-verify), sign out. All under /accounts/, which the second-factor middleware lets through."""
+verify), sign out, and choosing a password from a new account's emailed link. All under
+/accounts/, which the second-factor middleware lets through."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -22,10 +24,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from paramount.casework.selectors.accounts import account_for_link
+from paramount.casework.services.users import choose_password
 from paramount.casework.web.forms import LoginForm, TokenForm
+from paramount.casework.web.forms_accounts import SetPasswordForm
 from paramount.casework.web.navigation import home_for
 from paramount.casework.web.rendering import render
-from paramount.casework.web.views.common import form_context
+from paramount.casework.web.views.common import apply_errors, form_context
 
 DEVICE_NAME = "Authenticator app"
 
@@ -149,3 +154,43 @@ def verify(request: HttpRequest) -> HttpResponse:
     context = form_context(form)
     context["next"] = _next(request, "")
     return render(request, "accounts/verify.html", context)
+
+
+# The token stays out of the address bar, history and Referer once checked (as Django's own
+# PasswordResetConfirmView does): it is kept in the session and the page is reloaded under
+# this placeholder.
+LINK_SESSION_KEY = "_set_password_token"
+LINK_PLACEHOLDER = "choose"
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Choose a password from the emailed one-time link, then sign in (and set up the
+    authenticator app, as at any first sign-in)."""
+    if token != LINK_PLACEHOLDER:
+        if account_for_link(uidb64, token) is None:
+            return render(request, "accounts/set_password_invalid.html", status=404)
+        request.session[LINK_SESSION_KEY] = token
+        return HttpResponseRedirect(f"/accounts/set-password/{uidb64}/{LINK_PLACEHOLDER}/")
+    stored = request.session.get(LINK_SESSION_KEY, "")
+    account = account_for_link(uidb64, stored)
+    if account is None:
+        return render(request, "accounts/set_password_invalid.html", status=404)
+    if request.user.is_authenticated:
+        auth_logout(request)  # whoever was signed in in this browser, the link is not theirs
+        request.session[LINK_SESSION_KEY] = stored
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            choose_password(account=account, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            apply_errors(form, ValidationError({"password": error.messages}))
+        else:
+            request.session.pop(LINK_SESSION_KEY, None)
+            return HttpResponseRedirect("/accounts/login/?password_set=1")
+    context = form_context(form)
+    context["username"] = account.username
+    return render(request, "accounts/set_password.html", context,
+                  status=400 if form.errors else 200)

@@ -233,6 +233,30 @@ def test_withdrawal_and_safeguarding_override(world, family) -> None:
     assert referral.override_supervisor == world["supervisor"]
 
 
+def test_override_referral_email_names_nothing_and_the_partner_sees_it(
+    world, family, smtp_server, django_capture_on_commit_callbacks
+) -> None:
+    """The family did not agree: the charity's email says only that a referral is waiting
+    (no case reference, name or area) and links to the list, where the referral is."""
+    from paramount.casework.selectors.partner import partner_referral, partner_referrals
+
+    case = family
+    _check_all(world, case)
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = wf.send_referral(user=world["supervisor"], case=case,
+                                    override_reason="Significant concern for the younger child")
+    mail = smtp_server.to("referrals@charity.example")
+    assert len(mail) == 1
+    text = mail[0]["Subject"] + "\n" + mail[0].get_payload(decode=True).decode()
+    assert case.reference not in text
+    for personal in ("Tia", "Leo", "Fictus", "Northtown", "A1234BC", "Imaginary"):
+        assert personal not in text
+    assert "You have a new referral waiting in Paramount" in text
+    assert "http://testserver/referrals/" in text
+    assert [r.pk for r in partner_referrals(world["partner"])] == [referral.pk]
+    assert partner_referral(world["partner"], referral.pk).pack["children"]
+
+
 def test_not_approached_closes_with_its_reason(world, family) -> None:
     case = wf.record_not_approached(user=world["checker"], case=family,
                                     reason=NotApproachedReason.CHILD_VICTIM)

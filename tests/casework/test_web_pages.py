@@ -475,3 +475,25 @@ def test_a_locked_out_account_is_shown_and_unlocked(cases: Cases) -> None:
     assert admin.post("/administration/users/checker/unlock/").status_code == 302
     response = client.post("/accounts/login/", {"username": "checker", "password": PASSWORD})
     assert "_auth_user_id" in client.session
+
+
+def test_override_referral_is_in_the_partners_list_and_page(cases: Cases) -> None:
+    """A supervisor's safeguarding override reaches the partner in Paramount: listed,
+    readable (names, dates of birth, address; who to call), no withdrawal link."""
+    wf.send_referral(user=cases.world["supervisor"], case=cases.south,
+                     override_reason="Reason the charity is not told in writing")
+    referral = Referral.objects.get(case=cases.south)
+    client = client_for(cases.world, "partner")
+    text = client.get("/referrals/").content.decode()
+    assert f'href="/referrals/{referral.pk}/"' in text and "Safeguarding" in text
+    response = client.get(f"/referrals/{referral.pk}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Ava Imagin" in text and "9 Nowhere Lane" in text
+    assert "The family has not agreed" in text and "supervisor@force.example" in text
+    assert "Reason the charity is not told" not in text
+    assert f"/referrals/{referral.pk}/withdraw/" not in text
+    assert client.get(f"/referrals/{referral.pk}/withdraw/").status_code == 404
+    assert client.post(f"/referrals/{referral.pk}/acknowledge/").status_code == 302
+    assert client_for(cases.world, "other_partner").get(
+        f"/referrals/{referral.pk}/").status_code == 404

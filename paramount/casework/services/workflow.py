@@ -539,6 +539,28 @@ def build_referral_pack(
     return pack
 
 
+# What a safeguarding override may disclose without the family's agreement: enough for the
+# charity to know who the children are and reach them, no more. Not the carer's details, the
+# needs the family told the champion, the prison, nor the supervisor's written reason (the
+# charity asks the supervisor, whose name and email the pack carries).
+OVERRIDE_SHARE = (ShareItem.CHILD_NAMES, ShareItem.CHILD_DATES_OF_BIRTH, ShareItem.ADDRESS)
+
+
+def build_override_pack(case: Case, supervisor: User) -> dict:
+    """The pack of a referral the family did not agree to: `OVERRIDE_SHARE` for each child
+    of the case (one entry per child, however many receptions), and who decided."""
+    children = {}
+    for cc in case.case_children.select_related("child", "reception").order_by("-pk"):
+        children.setdefault(cc.child_id, cc)
+    pack = build_referral_pack(case, reversed(list(children.values())), OVERRIDE_SHARE)
+    pack["basis"] = ReferralBasis.SAFEGUARDING_OVERRIDE
+    pack["decided_by"] = {
+        "name": supervisor.get_full_name() or supervisor.get_username(),
+        "email": supervisor.email,
+    }
+    return pack
+
+
 @transaction.atomic
 def send_referral(
     *,
@@ -550,7 +572,8 @@ def send_referral(
 ) -> Referral:
     """Refer the family to the charity. With the family's agreement (the usual way), the
     pack holds what they agreed to share; without it, only a supervisor may refer, giving a
-    significant safeguarding concern as the reason."""
+    significant safeguarding concern as the reason, and the pack holds `OVERRIDE_SHARE`
+    only. Either way the partner reads it in Paramount; the email names nothing."""
     case = _lock_case(user, case)
     _require_open(case)
     partner = _partner_for(case, organisation)
@@ -584,12 +607,7 @@ def send_referral(
             raise ValidationError("Complete the checks before referring.", code="state")
         if case.state == CaseState.REFERRED:
             raise ValidationError("This case has already been referred.", code="state")
-        pack = build_referral_pack(
-            case,
-            case.case_children.select_related("child", "reception"),
-            [ShareItem.CHILD_NAMES, ShareItem.CHILD_DATES_OF_BIRTH, ShareItem.ADDRESS,
-             ShareItem.PRISON],
-        )
+        pack = build_override_pack(case, user)
         referral = Referral.objects.create(
             case=case, basis=ReferralBasis.SAFEGUARDING_OVERRIDE, organisation=partner,
             override_reason=reason, override_supervisor=user, pack=pack, sent_at=now,

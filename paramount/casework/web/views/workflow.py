@@ -117,8 +117,9 @@ STEPS: dict[str, Step] = {
                                                   override_reason=c["override_reason"]),
         "Referral sent on a safeguarding override.", "Send referral",
         warning="Only for a significant safeguarding concern. The children's names, dates "
-                "of birth, address and prison go to the charity without the family's "
-                "agreement, recorded with your name.",
+                "of birth and address go to the charity without the family's agreement, "
+                "with your name and email for them to ask you about the concern; the reason "
+                "stays here.",
     ),
     "not-approached": Step(
         "Record that the family is not to be approached", f.NotApproachedForm,

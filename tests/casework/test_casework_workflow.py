@@ -297,3 +297,36 @@ def test_reallocation_keeps_progress_and_tells_the_new_champion(
         case = wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion2"])
     assert case.state == CaseState.CONTACTING and case.champion == world["champion2"]
     assert smtp_server.to("champion2@force.example")
+
+
+def test_every_entered_date_follows_one_rule(world, family) -> None:
+    """Contact, visit and agreement dates: not in the future, not before the case opened
+    (an agreement dated 1 January 2000 for a case opened this year is refused)."""
+    case = family
+    _check_all(world, case)
+    wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion"])
+    champion = world["champion"]
+    long_ago = timezone.make_aware(timezone.datetime(2000, 1, 1, 12, 0))
+    tomorrow = timezone.now() + timedelta(days=1)
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future")):
+        with pytest.raises(ValidationError, match=words):
+            wf.record_contact_attempt(user=champion, case=case, at=bad,
+                                      method=ContactMethod.PHONE, outcome=ContactOutcome.NO_ANSWER)
+        with pytest.raises(ValidationError, match=words):
+            wf.record_visit(user=champion, case=case, visited_on=bad.date(), present="Mother",
+                            support_offered=True)
+    wf.record_visit(user=champion, case=case, visited_on=timezone.localdate(), present="Mother",
+                    support_offered=True)
+    children = list(case.case_children.all())
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future")):
+        with pytest.raises(ValidationError, match=words) as caught:
+            wf.record_agreement(user=champion, case=case, agreed_by_name="Ms F",
+                                agreed_by_relationship="mother", agreed_at=bad,
+                                children=children, may_share=[ShareItem.CHILD_NAMES])
+        assert "agreed_at" in caught.value.message_dict
+    case.refresh_from_db()
+    assert case.state == CaseState.SUPPORT_OFFERED and not case.agreements.exists()
+    assert not case.contact_attempts.exists()
+    wf.record_agreement(user=champion, case=case, agreed_by_name="Ms F",
+                        agreed_by_relationship="mother", agreed_at=timezone.now(),
+                        children=children, may_share=[ShareItem.CHILD_NAMES])

@@ -497,3 +497,21 @@ def test_override_referral_is_in_the_partners_list_and_page(cases: Cases) -> Non
     assert client.post(f"/referrals/{referral.pk}/acknowledge/").status_code == 302
     assert client_for(cases.world, "other_partner").get(
         f"/referrals/{referral.pk}/").status_code == 404
+
+
+def test_agreement_dated_before_the_case_opened_is_refused_on_the_page(cases: Cases) -> None:
+    world = cases.world
+    case = cases.south
+    wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion_south"])
+    wf.record_visit(user=world["champion_south"], case=case, visited_on=timezone.localdate(),
+                    present="Grandmother", support_offered=True)
+    cc = case.case_children.first()
+    response = client_for(world, "champion_south").post(f"/cases/{case.reference}/agreement/", {
+        "agreed_by_name": "Gran", "agreed_by_relationship": "grandmother",
+        "agreed_on-day": "1", "agreed_on-month": "1", "agreed_on-year": "2000",
+        "children": [str(cc.pk)], "may_share": [ShareItem.CHILD_NAMES]})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The date they agreed cannot be before" in text
+    assert 'href="#id_agreed_on-day"' in text  # the summary links to the date field
+    assert not case.agreements.exists()

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from paramount.casework.codes import (
@@ -86,13 +87,32 @@ def _choice(value: str, choices, field: str) -> str:
     return value
 
 
-def _not_future(value: datetime | date, field: str) -> None:
-    now = timezone.now()
-    limit = now if isinstance(value, datetime) else timezone.localdate()
+def _earliest_day(case: Case) -> date:
+    """The first day anything can have happened with the family: the day before the case
+    opened (a day's grace: work can start as the day's run is being imported), and never
+    before the earliest reception behind it."""
+    opened = timezone.localdate(case.opened_at) - timedelta(days=1)
+    received = case.case_children.aggregate(first=Min("reception__reception_date"))["first"]
+    return max(opened, received) if received else opened
+
+
+def check_entered_date(case: Case, value: datetime | date, field: str, what: str) -> date:
+    """The one rule for every date a user enters in the workflow (a contact attempt, a
+    visit, the family's agreement): a real, time-zoned moment, not in the future, not
+    before the case opened (`_earliest_day`). Returns the local day; raises
+    `ValidationError` on `field`."""
     if isinstance(value, datetime) and timezone.is_naive(value):
-        raise ValidationError({field: "Give a date and time with a time zone."})
-    if value > limit:
-        raise ValidationError({field: "This cannot be in the future."})
+        raise ValidationError({field: f"{what} needs a time zone."})
+    if value > (timezone.now() if isinstance(value, datetime) else timezone.localdate()):
+        raise ValidationError({field: f"{what} cannot be in the future."})
+    day = timezone.localdate(value) if isinstance(value, datetime) else value
+    earliest = _earliest_day(case)
+    if day < earliest:
+        raise ValidationError({
+            field: f"{what} cannot be before {earliest.day} {earliest:%B %Y}: the case "
+                   "was not open yet."
+        })
+    return day
 
 
 def _required_text(value: str, field: str, message: str) -> str:
@@ -314,9 +334,7 @@ def record_contact_attempt(
         raise ValidationError("Contact is recorded once the case is allocated.", code="state")
     _choice(method, ContactMethod, "method")
     _choice(outcome, ContactOutcome, "outcome")
-    _not_future(at, "at")
-    if at < case.opened_at - timedelta(days=1):
-        raise ValidationError({"at": "This is before the case was opened."})
+    check_entered_date(case, at, "at", "The date of the attempt")
     attempt = ContactAttempt.objects.create(
         case=case, at=at, method=method, outcome=outcome, note=(note or "").strip(),
         recorded_by=user,
@@ -360,9 +378,7 @@ def record_visit(
     present = _required_text(present, "present", "Say who was present.")
     if isinstance(visited_on, datetime):
         visited_on = visited_on.date()
-    _not_future(visited_on, "visited_on")
-    if visited_on < timezone.localdate(case.opened_at):
-        raise ValidationError({"visited_on": "This is before the case was opened."})
+    check_entered_date(case, visited_on, "visited_on", "The date of the visit")
     visit = Visit.objects.create(
         case=case,
         visited_on=visited_on,
@@ -418,7 +434,7 @@ def record_agreement(
     relationship = _required_text(
         agreed_by_relationship, "agreed_by_relationship", "Say who they are to the children."
     )
-    _not_future(agreed_at, "agreed_at")
+    check_entered_date(case, agreed_at, "agreed_at", "The date they agreed")
     child_ids = {c.pk if isinstance(c, CaseChild) else int(c) for c in children}
     if not child_ids:
         raise ValidationError({"children": "Choose the children the agreement covers."})

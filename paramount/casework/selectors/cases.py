@@ -24,6 +24,7 @@ from paramount.casework.models import (
     ReferralAgreement,
     User,
 )
+from paramount.casework.selectors import search as search_terms
 from paramount.casework.selectors.scope import case_filter, visible_cases
 from paramount.casework.services.audit import audit, audit_many
 
@@ -62,8 +63,9 @@ def case_list(
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    """Cases the user may see, newest first, filtered; `search` matches a case reference,
-    a child's name or pseudonym, or a prisoner number, and is logged as a search."""
+    """Cases the user may see, newest first, filtered; `search` (see `selectors.search`)
+    matches a name or part of one, a postcode, a date of birth, a case reference, a
+    pseudonym or a prison number, and is logged as a search with its terms."""
     _require_reader(user, "case_list")
     qs = visible_cases(user)
     if states:
@@ -74,13 +76,13 @@ def case_list(
         qs = qs.filter(champion_id=champion_id)
     if overdue_only:
         qs = qs.filter(_overdue_q())
-    text = (search or "").strip()
+    try:
+        terms = search_terms.parse(search or "")
+    except search_terms.NotARealDate:  # the form refuses it; here, identifiers only
+        terms = search_terms.SearchTerms(text=" ".join((search or "").split()))
+    text = terms.text
     if text:
-        terms = Q(reference__iexact=text) | Q(case_children__child__pseudonym__iexact=text)
-        terms |= Q(case_children__reception__prisoner__prisoner_number__iexact=text)
-        for word in text.split():
-            terms |= Q(case_children__child__surname__iexact=word)
-        qs = qs.filter(terms).distinct()
+        qs = qs.filter(search_terms.case_search_q(terms))
     total = qs.count()
     limit = max(1, min(limit, 500))
     items = list(_with_children(qs.order_by("-opened_at", "-pk"))[offset : offset + limit])
@@ -95,6 +97,9 @@ def case_list(
             "lpa": lpa_code or "",
             "overdue_only": overdue_only,
             "search": bool(text),
+            # What was searched for: the audit log is where it belongs (access-controlled,
+            # append-only), never a URL or the server's logs.
+            **({"terms": text, "kinds": terms.kinds} if text else {}),
             "total": total,
         },
     )

@@ -117,12 +117,18 @@ class TokenForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100,
-                        help_text="Case reference, child's surname, or prison number.")
+    """The case search and filters. Posted, never sent as a query string: the view keeps the
+    criteria on the server (`web.searches`) so no child's name reaches a URL."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=100,
+        help_text="A child's name or part of it, a postcode, a date of birth (for example "
+                  "27/3/2015), a case reference or a prison number.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
     state = forms.ChoiceField(label="State", required=False)
     lpa = forms.ChoiceField(label="Area", required=False)
     overdue = forms.BooleanField(label="Overdue only", required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
     def __init__(self, *args, states: list[tuple[str, str]], lpas: list[tuple[str, str]],
                  **kwargs) -> None:
@@ -131,6 +137,16 @@ class CaseFilterForm(forms.Form):
         self.fields["lpa"].choices = [("", "Any area"), *lpas]
         self.fields["state"].error_messages["invalid_choice"] = "Choose a state from the list"
         self.fields["lpa"].error_messages["invalid_choice"] = "Choose an area from the list"
+
+    def clean_q(self) -> str:
+        from paramount.casework.selectors.search import NotARealDate, parse
+
+        try:
+            return parse(self.cleaned_data.get("q", "")).text
+        except NotARealDate:
+            raise forms.ValidationError(
+                "The date of birth must be a real date, like 27/3/2015"
+            ) from None
 
 
 class AuditSearchForm(forms.Form):

@@ -21,6 +21,7 @@ from paramount.casework.models import (
     CaseEvent,
     Child,
     ContactAttempt,
+    FamilyContact,
     ReferralAgreement,
     User,
 )
@@ -106,6 +107,10 @@ def case_list(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+# Who reads a family's phone, email and safe times: the roles that reach the family.
+CONTACT_READERS = frozenset({Role.CHECKER, Role.CHAMPION, Role.SUPERVISOR})
+
+
 @dataclass
 class CaseDetail:
     case: Case
@@ -118,6 +123,8 @@ class CaseDetail:
     # Each child's other cases the user may also see: pseudonym -> [(reference, state)].
     history: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     overdue: bool = False
+    # How to reach the family, for the roles that make contact (None for others, or none).
+    family_contact: FamilyContact | None = None
 
 
 def case_detail(user: User, reference: str) -> CaseDetail:
@@ -154,6 +161,11 @@ def case_detail(user: User, reference: str) -> CaseDetail:
     )
     audit(user, AuditAction.VIEW, "case", case_ref=case.reference,
           detail={"selector": "case_detail"})
+    if user.role in CONTACT_READERS:
+        detail.family_contact = FamilyContact.objects.filter(case=case).first()
+        if detail.family_contact is not None:
+            audit(user, AuditAction.VIEW, "family_contact", case_ref=case.reference,
+                  detail={"selector": "case_detail"})
     audit_many(user, AuditAction.VIEW, "child",
                [(case.reference, cc.child.pseudonym) for cc in children],
                detail={"selector": "case_detail"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramount.casework.codes import ALLOCATED_STATES, OPEN_STATES, CaseState, Role
+from paramount.casework.services.contact import may_record_family_contact
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def case_actions(user, case, agreements) -> list[Action]:
         CaseState.AGREED, CaseState.REFERRED
     ) and (role != Role.CHAMPION or case.champion_id == user.pk):
         out.append(Action("not-approached", "Record that the family is not to be approached"))
+    if may_record_family_contact(user, case):
+        out.append(Action("contact-details", "Record how to reach the family"))
     if role in (Role.CHECKER, Role.CHAMPION, Role.SUPERVISOR):
         out.append(Action("note", "Add a note"))
     if _may_do_champion_work(user, case):

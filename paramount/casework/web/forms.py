@@ -193,6 +193,29 @@ class ChildCheckForm(forms.Form):
     note = _note()
 
 
+class _TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class FamilyContactForm(forms.Form):
+    phone = forms.CharField(
+        label="Phone number (optional)", required=False, max_length=32,
+        widget=_TelInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+        error_messages={"max_length": "The phone number must be 32 characters or fewer"},
+    )
+    email = forms.EmailField(
+        label="Email address (optional)", required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter an email address in the correct format, like "
+                                   "name@example.org"},
+    )
+    safe_times = _text("When it is safe to call (optional)", required=False, max_length=300,
+                       help_text="For example, ‘weekdays after 3pm, not when the children are "
+                                 "home’.")
+    language = _text("Language the family speaks (optional)", required=False, max_length=100)
+    interpreter_needed = forms.BooleanField(label="An interpreter is needed", required=False)
+
+
 class CompleteChecksForm(forms.Form):
     note = _note()
 

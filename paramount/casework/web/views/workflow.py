@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
-from paramount.casework.models import User
+from paramount.casework.models import FamilyContact, User
 from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors.cases import CaseDetail
-from paramount.casework.services import workflow
+from paramount.casework.services import contact, workflow
 from paramount.casework.web import actions
 from paramount.casework.web import forms as f
 from paramount.casework.web.rendering import render
@@ -120,6 +120,18 @@ STEPS: dict[str, Step] = {
                 "of birth and address go to the charity without the family's agreement, "
                 "with your name and email for them to ask you about the concern; the reason "
                 "stays here.",
+    ),
+    "contact-details": Step(
+        "How to reach the family", f.FamilyContactForm,
+        lambda u, d, c, _: contact.record_family_contact(
+            user=u, case=d.case, phone=c["phone"], email=c["email"],
+            safe_times=c["safe_times"], language=c["language"],
+            interpreter_needed=c["interpreter_needed"]),
+        "Contact details saved.", "Save contact details",
+        form_kwargs=lambda u, d: {"initial": {
+            name: getattr(d.family_contact, name) for name in FamilyContact.FIELDS
+        } if d.family_contact else {}},
+        warning="Only the checkers, the champion and supervisors see these details.",
     ),
     "not-approached": Step(
         "Record that the family is not to be approached", f.NotApproachedForm,

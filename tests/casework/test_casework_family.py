@@ -1,0 +1,127 @@
+"""What champions and supervisors asked for: how to reach the family, a child's own page,
+one row per child, overdue checks and allocation, the allocation form's workload, the
+checker's next step. Selector- and service-level first, then the pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from casework_factories import child_row, make_world, write_run
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from paramount.casework.codes import AuditAction, EventCode, SocialCareStatus
+from paramount.casework.models import AuditRecord, Case, CaseEvent
+from paramount.casework.selectors import cases as case_sel
+from paramount.casework.services import contact
+from paramount.casework.services import workflow as wf
+from paramount.casework.services.importing import import_run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_factor(settings) -> None:
+    settings.PARAMOUNT_REQUIRE_SECOND_FACTOR = False
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+@pytest.fixture
+def family(world, tmp_path: Path) -> Case:
+    rows = [
+        child_row(child_ids="P1", forenames="Tia"),
+        child_row(child_ids="P2", forenames="Leo", dob="2018-02-03"),
+    ]
+    import_run(write_run(tmp_path / "run", rows), force=world.force, user=world["analyst"])
+    return Case.objects.get()
+
+
+def client_for(world, name: str) -> Client:
+    client = Client()
+    client.force_login(world[name])
+    return client
+
+
+def _check_all(world, case: Case) -> None:
+    for cc in case.case_children.all():
+        wf.record_child_check(user=world["checker"], case_child=cc,
+                              social_care_status=SocialCareStatus.NOT_KNOWN)
+    wf.complete_checks(user=world["checker"], case=case)
+
+
+# ---------------------------------------------------------------------------------------
+# How to reach the family
+
+
+def test_checker_records_contact_details_event_carries_no_values(world, family) -> None:
+    details = contact.record_family_contact(
+        user=world["checker"], case=family, phone="07700 900982", email="rae@example.org",
+        safe_times="Weekdays after 3pm", language="Polish", interpreter_needed=True)
+    assert details.phone == "07700 900982" and details.interpreter_needed
+    event = CaseEvent.objects.get(case=family, code=EventCode.CONTACT_DETAILS_UPDATED)
+    text = str(event.payload)
+    for value in ("07700", "rae@example.org", "3pm", "Polish"):
+        assert value not in text
+    assert set(event.payload["fields"]) == {"phone", "email", "safe_times", "language",
+                                            "interpreter_needed"}
+    # A change records only which fields changed.
+    contact.record_family_contact(user=world["checker"], case=family, phone="07700 900111",
+                                  email="rae@example.org", safe_times="Weekdays after 3pm",
+                                  language="Polish", interpreter_needed=True)
+    last = CaseEvent.objects.filter(code=EventCode.CONTACT_DETAILS_UPDATED).latest("pk")
+    assert last.payload == {"fields": ["phone"]}
+    with pytest.raises(ValidationError, match="phone number"):
+        contact.record_family_contact(user=world["checker"], case=family, phone="call me")
+    with pytest.raises(ValidationError):
+        contact.record_family_contact(user=world["checker"], case=family)
+    for who in ("analyst", "champion", "partner", "evaluator"):  # champion: not allocated
+        with pytest.raises(PermissionDenied):
+            contact.record_family_contact(user=world[who], case=family, phone="07700 900982")
+
+
+def test_champion_sees_contact_details_analyst_does_not_read_audited(world, family) -> None:
+    contact.record_family_contact(user=world["checker"], case=family, phone="07700 900982",
+                                  safe_times="Not before 10am")
+    _check_all(world, family)
+    wf.allocate_case(user=world["supervisor"], case=family, champion=world["champion"])
+    assert case_sel.case_detail(world["champion"], family.reference).family_contact.phone
+    assert case_sel.case_detail(world["analyst"], family.reference).family_contact is None
+    assert AuditRecord.objects.filter(actor=world["champion"], action=AuditAction.VIEW,
+                                      object_type="family_contact",
+                                      case_ref=family.reference).exists()
+    assert not AuditRecord.objects.filter(actor=world["analyst"],
+                                          object_type="family_contact").exists()
+    html = client_for(world, "champion").get(f"/cases/{family.reference}/").content.decode()
+    assert "How to reach the family" in html and "07700 900982" in html
+    assert "Not before 10am" in html
+    html = client_for(world, "analyst").get(f"/cases/{family.reference}/").content.decode()
+    assert "07700 900982" not in html
+
+
+def test_contact_details_page_with_errors_then_saved(world, family) -> None:
+    client = client_for(world, "checker")
+    url = f"/cases/{family.reference}/contact-details/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'type="tel"' in page.content.decode()
+    response = client.post(url, {"phone": "not a number"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "There is a problem" in text and 'href="#id_phone"' in text
+    assert "Enter a phone number" in text
+    response = client.post(url, {"email": "nope"})
+    assert response.status_code == 400
+    assert "Enter an email address in the correct format" in response.content.decode()
+    response = client.post(url, {"phone": "01632 960001", "language": "Welsh",
+                                 "interpreter_needed": "1"})
+    assert response.status_code == 302
+    html = client.get(f"/cases/{family.reference}/").content.decode()
+    assert "01632 960001" in html and "Interpreter needed" in html
+    assert "Contact details updated" in html  # the timeline says so, without the values
+    assert client.get(url).content.decode().count('value="01632 960001"') == 1
+    assert client_for(world, "analyst").get(url).status_code == 403

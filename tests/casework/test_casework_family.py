@@ -125,3 +125,76 @@ def test_contact_details_page_with_errors_then_saved(world, family) -> None:
     assert "Contact details updated" in html  # the timeline says so, without the values
     assert client.get(url).content.decode().count('value="01632 960001"') == 1
     assert client_for(world, "analyst").get(url).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------
+# One row per child; a child's own page
+
+
+@pytest.fixture
+def two_receptions(world, tmp_path: Path) -> Case:
+    """Tia's father received in March, then her mother in April while the case is open: the
+    second reception joins the case (two CaseChild rows for Tia, one for Leo)."""
+    import_run(write_run(tmp_path / "one", [
+        child_row(child_ids="P1", forenames="Tia"),
+        child_row(child_ids="P2", forenames="Leo", dob="2018-02-03"),
+    ]), force=world.force, user=world["analyst"])
+    import_run(write_run(tmp_path / "two", [
+        child_row(child_ids="P1", forenames="Tia", prisoner="M7777MM", booking="B2002",
+                  received="2025-04-10", evidence="Recorded as mother by the police."),
+    ]), force=world.force, user=world["analyst"])
+    case = Case.objects.get()
+    assert case.case_children.count() == 3
+    return case
+
+
+def test_case_detail_has_one_row_per_child_and_every_reception(world, two_receptions) -> None:
+    detail = case_sel.case_detail(world["supervisor"], two_receptions.reference)
+    names = [cc.child.forenames for cc in detail.children]
+    assert sorted(names) == ["Leo", "Tia"]
+    assert len(detail.links) == 3
+    tia = next(cc for cc in detail.children if cc.child.forenames == "Tia")
+    assert tia.reception.prisoner.prisoner_number == "M7777MM"  # the newest reception
+    page = case_sel.case_list(world["supervisor"]).items[0]
+    html = client_for(world, "supervisor").get(
+        f"/cases/{two_receptions.reference}/").content.decode()
+    assert html.count('class="govuk-summary-card__title">Tia Fictus<') == 1
+    assert "M7777MM" in html and "A1234BC" in html  # both receptions still shown
+    assert "Recorded as mother by the police" in html
+    listing = client_for(world, "supervisor").get("/cases/").content.decode()
+    assert listing.count("Tia Fictus") == 1
+    assert page.reference == two_receptions.reference
+
+
+def test_one_check_covers_the_child_in_every_reception(world, two_receptions) -> None:
+    detail = case_sel.case_detail(world["checker"], two_receptions.reference)
+    for cc in detail.children:
+        wf.record_child_check(user=world["checker"], case_child=cc,
+                              social_care_status=SocialCareStatus.NOT_KNOWN)
+    case = wf.complete_checks(user=world["checker"], case=two_receptions)
+    assert case.state == "ready"
+
+
+def test_childs_page_lists_their_cases_and_evidence_scoped_and_audited(
+    world, two_receptions, tmp_path: Path
+) -> None:
+    tia = next(cc.child for cc in two_receptions.case_children.all()
+               if cc.child.forenames == "Tia")
+    url = f"/children/{tia.pseudonym}/"
+    case_page = client_for(world, "supervisor").get(f"/cases/{two_receptions.reference}/")
+    assert f'href="{url}"' in case_page.content.decode()
+    response = client_for(world, "supervisor").get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tia Fictus" in html and "A1234BC" in html and "M7777MM" in html
+    assert "Recorded as mother by the police" in html
+    assert "Recorded as parent at a domestic abuse occurrence" in html
+    assert f'href="/cases/{two_receptions.reference}/"' in html
+    assert AuditRecord.objects.filter(actor=world["supervisor"], action=AuditAction.VIEW,
+                                      object_type="child", child_ref=tia.pseudonym).exists()
+    # Outside the user's scope it does not exist; a role that reads no cases is refused.
+    assert client_for(world, "supervisor_south").get(url).status_code == 404
+    assert client_for(world, "champion").get(url).status_code == 404
+    assert client_for(world, "other_supervisor").get(url).status_code == 404
+    assert client_for(world, "partner").get(url).status_code == 403
+    assert client_for(world, "supervisor").get("/children/CNOSUCHCHILD/").status_code == 404

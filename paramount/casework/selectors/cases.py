@@ -36,6 +36,23 @@ def _require_reader(user: User, selector: str) -> None:
         raise PermissionDenied("Your role cannot read cases.")
 
 
+def one_per_child(case_children) -> list[CaseChild]:
+    """A case's children once each: a child with two receptions in one case (the other
+    parent received while the case was open) has a `CaseChild` row per reception; the
+    newest reception's row stands for the child (their latest address and evidence)."""
+    newest: dict[int, CaseChild] = {}
+    for cc in case_children:
+        kept = newest.get(cc.child_id)
+        if kept is None or _reception_order(cc) > _reception_order(kept):
+            newest[cc.child_id] = cc
+    return sorted(newest.values(), key=lambda cc: cc.pk)
+
+
+def _reception_order(cc: CaseChild) -> tuple:
+    received = cc.reception.reception_date
+    return (received is not None, received or cc.added_at.date(), cc.pk)
+
+
 @dataclass
 class Page:
     items: list
@@ -114,7 +131,7 @@ CONTACT_READERS = frozenset({Role.CHECKER, Role.CHAMPION, Role.SUPERVISOR})
 @dataclass
 class CaseDetail:
     case: Case
-    children: list[CaseChild]
+    children: list[CaseChild]  # one per child (`one_per_child`)
     events: list[CaseEvent]
     contact_attempts: list[ContactAttempt]
     visits: list
@@ -125,6 +142,8 @@ class CaseDetail:
     overdue: bool = False
     # How to reach the family, for the roles that make contact (None for others, or none).
     family_contact: FamilyContact | None = None
+    # Every child's row for every reception (the prisoners, the evidence of each).
+    links: list[CaseChild] = field(default_factory=list)
 
 
 def case_detail(user: User, reference: str) -> CaseDetail:
@@ -135,7 +154,8 @@ def case_detail(user: User, reference: str) -> CaseDetail:
         audit(user, AuditAction.REFUSED, "case", object_ref=str(reference)[:64],
               detail={"selector": "case_detail"})
         raise Case.DoesNotExist("No such case.")
-    children = list(case.case_children.all())
+    links = list(case.case_children.all())
+    children = one_per_child(links)
     history: dict[str, list[tuple[str, str]]] = {}
     child_ids = [cc.child_id for cc in children]
     others = (
@@ -157,6 +177,7 @@ def case_detail(user: User, reference: str) -> CaseDetail:
         agreements=list(case.agreements.prefetch_related("children__child")),
         referrals=list(case.referrals.select_related("organisation")),
         history=history,
+        links=links,
         overdue=Case.objects.filter(pk=case.pk).filter(_overdue_q()).exists(),
     )
     audit(user, AuditAction.VIEW, "case", case_ref=case.reference,

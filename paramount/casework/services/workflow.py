@@ -175,6 +175,18 @@ def record_child_check(
     if tell_worker:
         cc.social_worker_notified_at = timezone.now()
     cc.save()
+    # The check is of the child, not of one reception: the child's rows for the case's other
+    # receptions (one page row per child) take the same answer.
+    CaseChild.objects.filter(case=case, child_id=cc.child_id).exclude(pk=cc.pk).update(
+        social_care_status=cc.social_care_status,
+        safeguarding_concern=cc.safeguarding_concern,
+        social_worker_name=cc.social_worker_name,
+        social_worker_email=cc.social_worker_email,
+        social_worker_notified_at=cc.social_worker_notified_at,
+        check_note=cc.check_note,
+        checked_at=cc.checked_at,
+        checked_by=user,
+    )
     if case.state == CaseState.NEW:
         check_transition(case, CaseState.CHECKS)
     record_event(

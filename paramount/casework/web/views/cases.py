@@ -90,9 +90,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     detail = case_selectors.case_detail(request.user, reference)
     case = detail.case
     evidence = [
-        (cc, pictures.evidence_in_words(cc.evidence)) for cc in detail.children
+        (cc, pictures.evidence_in_words(cc.evidence)) for cc in detail.links
     ]
-    net = pictures.case_network(case, detail.children)
+    receptions = {}
+    for cc in detail.links:
+        receptions.setdefault(cc.reception_id, cc)
+    net = pictures.case_network(case, detail.links)
     names = ", ".join(n.label for n in net.nodes if n.kind == "child")
     picture = pictures.network_svg(
         net,
@@ -108,6 +111,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "d": detail,
         "case": case,
         "evidence": evidence,
+        "receptions": list(receptions.values()),
+        "several_receptions": len(detail.links) > len(detail.children),
         "network": picture,
         "actions": user_actions,
         "primary": next((a for a in user_actions if a.primary), None),
@@ -115,6 +120,16 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "may_withdraw": actions.may_withdraw(request.user, case),
         "events": list(reversed(detail.events)),
     })
+
+
+@require_GET
+@page
+def child_detail(request: HttpRequest, pseudonym: str) -> HttpResponse:
+    """A child's own page: their cases across receptions (those the user may see), each
+    with the evidence that linked them to the prisoner."""
+    detail = case_selectors.child_detail(request.user, pseudonym)
+    links = [(cc, pictures.evidence_in_words(cc.evidence)) for cc in reversed(detail.links)]
+    return render(request, "cases/child.html", {"child": detail.child, "links": links})
 
 
 @require_GET

@@ -4,12 +4,14 @@ checker's next step. Selector- and service-level first, then the pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from casework_factories import child_row, make_world, write_run
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from paramount.casework.codes import AuditAction, EventCode, SocialCareStatus
 from paramount.casework.models import AuditRecord, Case, CaseEvent
@@ -198,3 +200,58 @@ def test_childs_page_lists_their_cases_and_evidence_scoped_and_audited(
     assert client_for(world, "other_supervisor").get(url).status_code == 404
     assert client_for(world, "partner").get(url).status_code == 403
     assert client_for(world, "supervisor").get("/children/CNOSUCHCHILD/").status_code == 404
+
+
+
+# ---------------------------------------------------------------------------------------
+# Overdue: checks and allocation too, with the days waited
+
+
+def _age(case: Case, days: int) -> None:
+    Case.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(days=days))
+
+
+def test_overdue_counts_checks_and_allocation_with_days_waited(world, tmp_path: Path) -> None:
+    import_run(write_run(tmp_path / "run", [
+        child_row(child_ids="P1", forenames="Tia", lpa="N1"),
+        child_row(child_ids="P2", forenames="Ava", prisoner="B2345CD", booking="B2",
+                  address="2 Else St", lpa="N1"),
+        child_row(child_ids="P3", forenames="Kit", prisoner="C3456DE", booking="B3",
+                  address="3 Other St", lpa="S1"),
+        child_row(child_ids="P4", forenames="Max", prisoner="D4567EF", booking="B4",
+                  address="4 Last St", lpa="N1"),
+    ]), force=world.force, user=world["analyst"])
+    tia, ava, kit, fresh = (Case.objects.get(case_children__child__forenames=n)
+                            for n in ("Tia", "Ava", "Kit", "Max"))
+    _age(tia, 9)  # new for 9 days: waiting for checks
+    _age(ava, 20)
+    _check_all(world, ava)  # checks completed 4 days ago: waiting for allocation
+    CaseEvent.objects.filter(case=ava, code=EventCode.CHECKS_COMPLETED).update(
+        at=timezone.now() - timedelta(days=4))
+    _age(kit, 30)
+    _check_all(world, kit)
+    wf.allocate_case(user=world["supervisor"], case=kit, champion=world["champion"])
+    Case.objects.filter(pk=kit.pk).update(allocated_at=timezone.now() - timedelta(days=12))
+    items = case_sel.overdue_cases(world["supervisor"])
+    got = [(c.reference, c.waiting_for, c.days_waited) for c in items]
+    assert got == [(kit.reference, "first contact", 12), (tia.reference, "checks", 9),
+                   (ava.reference, "allocation", 4)]  # longest wait first
+    assert fresh.reference not in [c.reference for c in items]  # opened today: not overdue
+    # Scope: the south supervisor sees the south case only; a champion only their own.
+    assert [c.reference for c in case_sel.overdue_cases(world["supervisor_south"])] == [
+        kit.reference]
+    assert [c.reference for c in case_sel.overdue_cases(world["champion"])] == [kit.reference]
+    # The case list's "overdue only" filter and the case page's tag agree.
+    page = case_sel.case_list(world["supervisor"], overdue_only=True)
+    assert {c.reference for c in page.items} == {kit.reference, tia.reference, ava.reference}
+    assert case_sel.case_detail(world["supervisor"], tia.reference).overdue
+    # The pages: the overdue list with what each waits for, and the dashboard's summary.
+    html = client_for(world, "supervisor").get("/overdue/").content.decode()
+    assert "Waiting for checks" not in html  # a tag, not a sentence
+    for words in ("Checks", "Allocation", "First contact", ">12<", ">9<", ">4<",
+                  "1 waiting for checks, 1 for allocation, 1 for a first contact"):
+        assert words in html, words
+    html = client_for(world, "supervisor").get("/dashboard/").content.decode()
+    assert "3 cases waiting too long: 1 for checks, 1 for allocation, 1 for a first contact" in (
+        html)
+    assert "The longest has waited 12 days" in html and 'href="/overdue/"' in html

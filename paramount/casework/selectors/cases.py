@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from paramount.casework.codes import CASE_READERS, AuditAction, CaseState, Role
+from paramount.casework.codes import CASE_READERS, AuditAction, CaseState, EventCode, Role
 from paramount.casework.models import (
     Case,
     CaseChild,
@@ -218,22 +218,70 @@ def child_detail(user: User, pseudonym: str) -> ChildDetail:
     return ChildDetail(child=links[0].child, links=links)
 
 
+# How long each wait may last before it is overdue, in days: contact after allocation
+# (`PARAMOUNT_CONTACT_DUE_DAYS`), checks after the case opened, allocation after the checks.
+DEFAULT_CHECKS_DUE_DAYS = 5
+DEFAULT_ALLOCATION_DUE_DAYS = 3
+WAITING_FOR = {
+    CaseState.NEW: "checks",
+    CaseState.CHECKS: "checks",
+    CaseState.READY: "allocation",
+    CaseState.ALLOCATED: "first contact",
+}
+
+
+def _due_days(days: int | None) -> dict[str, int]:
+    if days is not None:
+        return {"checks": days, "allocation": days, "first contact": days}
+    return {
+        "checks": getattr(settings, "PARAMOUNT_CHECKS_DUE_DAYS", DEFAULT_CHECKS_DUE_DAYS),
+        "allocation": getattr(settings, "PARAMOUNT_ALLOCATION_DUE_DAYS",
+                              DEFAULT_ALLOCATION_DUE_DAYS),
+        "first contact": settings.PARAMOUNT_CONTACT_DUE_DAYS,
+    }
+
+
 def _overdue_q(days: int | None = None) -> Q:
-    """Allocated, with no contact attempt, longer than the allowed days."""
-    days = settings.PARAMOUNT_CONTACT_DUE_DAYS if days is None else days
-    cutoff = timezone.now() - timedelta(days=days)
-    return Q(state=CaseState.ALLOCATED, first_contact_at__isnull=True, allocated_at__lt=cutoff)
+    """Waiting too long: for checks (new, or checks begun, since it opened), for allocation
+    (ready since its checks were completed), or for a first contact attempt (allocated)."""
+    due = _due_days(days)
+    now = timezone.now()
+    checked_recently = CaseEvent.objects.filter(
+        case=OuterRef("pk"), code=EventCode.CHECKS_COMPLETED,
+        at__gte=now - timedelta(days=due["allocation"]),
+    )
+    return (
+        Q(state__in=(CaseState.NEW, CaseState.CHECKS),
+          opened_at__lt=now - timedelta(days=due["checks"]))
+        | (Q(state=CaseState.READY) & ~Q(Exists(checked_recently)))
+        | Q(state=CaseState.ALLOCATED, first_contact_at__isnull=True,
+            allocated_at__lt=now - timedelta(days=due["first contact"]))
+    )
 
 
 def overdue_cases(user: User, *, days: int | None = None) -> list[Case]:
-    """Work a supervisor should chase: allocated cases with no contact attempt within
-    `days` (default `PARAMOUNT_CONTACT_DUE_DAYS`) of allocation. Champions see their own."""
+    """Work a supervisor should chase, longest wait first: cases waiting for checks,
+    for allocation or for a first contact attempt beyond its allowed days (`days` for all
+    three, else `_due_days`). Each case carries `waiting_for`, `waiting_since` and
+    `days_waited`. Champions see their own (so only first contacts)."""
     if not user.has_role(Role.SUPERVISOR, Role.CHAMPION):
         audit(user, AuditAction.REFUSED, "case", detail={"selector": "overdue_cases"})
         raise PermissionDenied("Your role cannot see overdue work.")
-    items = list(
-        _with_children(visible_cases(user).filter(_overdue_q(days))).order_by("allocated_at")
+    items = list(_with_children(visible_cases(user).filter(_overdue_q(days))))
+    ready = [c.pk for c in items if c.state == CaseState.READY]
+    checked = dict(
+        CaseEvent.objects.filter(case_id__in=ready, code=EventCode.CHECKS_COMPLETED)
+        .values("case_id").annotate(last=Max("at")).values_list("case_id", "last")
     )
+    now = timezone.now()
+    for case in items:
+        case.waiting_for = WAITING_FOR[case.state]
+        case.waiting_since = {
+            CaseState.READY: checked.get(case.pk, case.opened_at),
+            CaseState.ALLOCATED: case.allocated_at,
+        }.get(case.state, case.opened_at)
+        case.days_waited = (now - case.waiting_since).days
+    items.sort(key=lambda c: (c.waiting_since, c.pk))
     audit_many(user, AuditAction.LIST, "case", [(c.reference, "") for c in items],
                detail={"selector": "overdue_cases", "days": days})
     return items

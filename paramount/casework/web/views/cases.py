@@ -136,4 +136,14 @@ def child_detail(request: HttpRequest, pseudonym: str) -> HttpResponse:
 @page
 def overdue(request: HttpRequest) -> HttpResponse:
     items = case_selectors.overdue_cases(request.user)
-    return render(request, "cases/overdue.html", {"items": items})
+    return render(request, "cases/overdue.html", {"items": items,
+                                                  "counts": overdue_counts(items)})
+
+
+def overdue_counts(items) -> dict[str, int]:
+    """How many overdue cases wait for each step (for the overdue page and the dashboard)."""
+    counts = {"checks": 0, "allocation": 0, "contact": 0}
+    for case in items:
+        key = "contact" if case.waiting_for == "first contact" else case.waiting_for
+        counts[key] += 1
+    return counts

@@ -11,10 +11,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from paramount.casework.codes import CASE_READERS, AuditAction, CaseState, EventCode, Role
+from paramount.casework.codes import (
+    CASE_READERS,
+    OPEN_STATES,
+    AuditAction,
+    CaseState,
+    EventCode,
+    Role,
+)
 from paramount.casework.models import (
     Case,
     CaseChild,
@@ -288,11 +296,23 @@ def overdue_cases(user: User, *, days: int | None = None) -> list[Case]:
 
 
 def champions_for(user: User, case: Case) -> list[User]:
-    """Champions a supervisor may allocate this case to (same force; covering its LPA)."""
+    """Champions a supervisor may allocate this case to (same force; covering its LPA),
+    each with `open_cases` (how many open cases they hold now, across the force) and
+    `area_names` (their LPAs; empty for the whole force), so the supervisor sees the load."""
     if not user.has_role(Role.SUPERVISOR):
         raise PermissionDenied("Only a supervisor allocates cases.")
     if not visible_cases(user).filter(pk=case.pk).exists():
         raise Case.DoesNotExist("No such case.")
     champions = User.objects.filter(role=Role.CHAMPION, is_active=True, force_id=case.force_id)
     champions = champions.filter(Q(lpas__isnull=True) | Q(lpas=case.lpa_id)).distinct()
-    return list(champions.order_by("last_name", "first_name", "username"))
+    open_cases = (
+        Case.objects.filter(champion_id=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by().values("champion_id").annotate(n=Count("pk")).values("n")
+    )
+    found = list(
+        champions.annotate(open_cases=Coalesce(Subquery(open_cases), 0))
+        .prefetch_related("lpas").order_by("last_name", "first_name", "username")
+    )
+    for champion in found:
+        champion.area_names = sorted(lpa.name or lpa.code for lpa in champion.lpas.all())
+    return found

@@ -106,7 +106,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "in words beside it."
         ),
     )
-    user_actions = actions.case_actions(request.user, case, detail.agreements)
+    user_actions = actions.case_actions(request.user, case, detail.agreements,
+                                        detail.children)
     return render(request, "cases/detail.html", {
         "d": detail,
         "case": case,

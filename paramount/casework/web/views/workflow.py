@@ -20,6 +20,7 @@ from paramount.casework.selectors.cases import CaseDetail
 from paramount.casework.services import contact, workflow
 from paramount.casework.web import actions
 from paramount.casework.web import forms as f
+from paramount.casework.web.govuk import Hinted
 from paramount.casework.web.rendering import render
 from paramount.casework.web.views.common import apply_errors, form_context, page
 
@@ -38,6 +39,14 @@ def _agreement_choices(d: CaseDetail) -> list[tuple[str, str]]:
          f"{a.agreed_at:%d %B %Y}")
         for a in d.agreements if a.withdrawn_at is None
     ]
+
+
+def _champion_label(champion: User) -> Hinted:
+    """The champion's name, with their open cases and areas as the item's hint."""
+    n = champion.open_cases
+    areas = ", ".join(champion.area_names) or "the whole force"
+    return Hinted(champion.get_full_name() or champion.get_username(),
+                  hint=f"{n} open case{'' if n == 1 else 's'}; covers {areas}")
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,7 @@ STEPS: dict[str, Step] = {
                                                   champion=int(c["champion"]), note=c["note"]),
         "Case allocated. The champion has been sent an email.", "Allocate",
         form_kwargs=lambda u, d: {"champions": [
-            (str(ch.pk), ch.get_full_name() or ch.get_username())
-            for ch in case_selectors.champions_for(u, d.case)
+            (str(ch.pk), _champion_label(ch)) for ch in case_selectors.champions_for(u, d.case)
         ]},
     ),
     "contact": Step(

@@ -249,6 +249,7 @@ def test_childs_page_lists_their_cases_and_evidence_scoped_and_audited(
     assert client_for(world, "other_supervisor").get(url).status_code == 404
     assert client_for(world, "partner").get(url).status_code == 403
     assert client_for(world, "supervisor").get("/children/CNOSUCHCHILD/").status_code == 404
+    assert client_for(world, "supervisor").get("/children/C%00X/").status_code == 404  # NUL
 
 
 # ---------------------------------------------------------------------------------------

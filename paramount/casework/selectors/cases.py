@@ -210,14 +210,16 @@ class ChildDetail:
 def child_detail(user: User, pseudonym: str) -> ChildDetail:
     """A child and their history across the cases the user may see."""
     _require_reader(user, "child_detail")
-    q = case_filter(user)
+    pseudonym = str(pseudonym)
+    q = case_filter(user) if "\x00" not in pseudonym else None  # PostgreSQL refuses NUL
     links = list(
         CaseChild.objects.filter(child__pseudonym=pseudonym, case__in=Case.objects.filter(q))
         .select_related("case", "child", "reception__prisoner")
         .order_by("case__opened_at")
     ) if q is not None else []
     if not links:
-        audit(user, AuditAction.REFUSED, "child", object_ref=str(pseudonym)[:64],
+        audit(user, AuditAction.REFUSED, "child",
+              object_ref=pseudonym.replace("\x00", "\\x00")[:64],
               detail={"selector": "child_detail"})
         raise Child.DoesNotExist("No such child.")
     audit_many(user, AuditAction.VIEW, "child",

@@ -330,3 +330,32 @@ def test_every_entered_date_follows_one_rule(world, family) -> None:
     wf.record_agreement(user=champion, case=case, agreed_by_name="Ms F",
                         agreed_by_relationship="mother", agreed_at=timezone.now(),
                         children=children, may_share=[ShareItem.CHILD_NAMES])
+
+
+def test_refusal_and_withdrawal_days_follow_the_same_rule(world, family) -> None:
+    case = family
+    _check_all(world, case)
+    wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion"])
+    champion = world["champion"]
+    wf.record_visit(user=champion, case=case, visited_on=timezone.localdate(), present="Mother",
+                    support_offered=True)
+    long_ago, tomorrow = date(2000, 1, 1), timezone.localdate() + timedelta(days=1)
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future")):
+        with pytest.raises(ValidationError, match=words):
+            wf.record_refusal(user=champion, case=case, declined_on=bad)
+    case.refresh_from_db()
+    assert case.state == CaseState.SUPPORT_OFFERED
+    agreement = wf.record_agreement(
+        user=champion, case=case, agreed_by_name="Ms F", agreed_by_relationship="mother",
+        agreed_at=timezone.now(), children=list(case.case_children.all()),
+        may_share=[ShareItem.CHILD_NAMES])
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future"),
+                       (timezone.localdate() - timedelta(days=1), "before they agreed")):
+        with pytest.raises(ValidationError, match=words):
+            wf.withdraw_agreement(user=champion, agreement=agreement, withdrawn_on=bad)
+    agreement.refresh_from_db()
+    assert agreement.withdrawn_at is None
+    wf.withdraw_agreement(user=champion, agreement=agreement,
+                          withdrawn_on=timezone.localdate())
+    agreement.refresh_from_db()
+    assert timezone.localdate(agreement.withdrawn_at) == timezone.localdate()

@@ -522,3 +522,16 @@ def test_agreement_dated_before_the_case_opened_is_refused_on_the_page(cases: Ca
     assert "The date they agreed cannot be before" in text
     assert 'href="#id_agreed_on-day"' in text  # the summary links to the date field
     assert not case.agreements.exists()
+
+
+def test_partner_withdrawal_dated_before_the_agreement_is_refused(cases: Cases) -> None:
+    client = client_for(cases.world, "partner")
+    response = client.post(f"/referrals/{cases.referral.pk}/withdraw/", {
+        "withdrawn_on-day": "1", "withdrawn_on-month": "1", "withdrawn_on-year": "2000",
+        "note": "Mother phoned us"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The date they withdrew cannot be before" in text
+    assert 'href="#id_withdrawn_on-day"' in text
+    cases.referral.agreement.refresh_from_db()
+    assert cases.referral.agreement.withdrawn_at is None

@@ -98,7 +98,8 @@ def _earliest_day(case: Case) -> date:
 
 def check_entered_date(case: Case, value: datetime | date, field: str, what: str) -> date:
     """The one rule for every date a user enters in the workflow (a contact attempt, a
-    visit, the family's agreement): a real, time-zoned moment, not in the future, not
+    visit, the family's agreement, a refusal's or a withdrawal's day if given): a real,
+    time-zoned moment, not in the future, not
     before the case opened (`_earliest_day`). Returns the local day; raises
     `ValidationError` on `field`."""
     if isinstance(value, datetime) and timezone.is_naive(value):
@@ -482,23 +483,40 @@ def record_agreement(
     return agreement
 
 
+def _moment_of(day: date) -> datetime:
+    """A day the user gave as a moment: now for today, else noon that day."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12)))
+
+
 @transaction.atomic
-def record_refusal(*, user: User, case: Case | int, note: str = "") -> Case:
-    """The family declined the referral (their choice; not a failure of the work)."""
+def record_refusal(
+    *, user: User, case: Case | int, note: str = "", declined_on: date | None = None
+) -> Case:
+    """The family declined the referral (their choice; not a failure of the work), on
+    `declined_on` if the user gives it (else today), checked like every entered date."""
     case = _lock_case(user, case)
     _require_allocated_actor(user, case)
     check_transition(case, CaseState.DECLINED)
+    payload = {"note": (note or "").strip()}
+    if declined_on is not None:
+        payload["declined_on"] = check_entered_date(
+            case, declined_on, "declined_on", "The date they declined").isoformat()
     record_event(case, EventCode.REFUSAL_RECORDED, user, new_state=CaseState.DECLINED,
-                 payload={"note": (note or "").strip()})
+                 payload=payload)
     return case
 
 
 @transaction.atomic
 def withdraw_agreement(
-    *, user: User, agreement: ReferralAgreement | int, note: str = ""
+    *, user: User, agreement: ReferralAgreement | int, note: str = "",
+    withdrawn_on: date | None = None,
 ) -> ReferralAgreement:
     """The family withdrew their agreement: the partner stops seeing the referral at once.
-    The champion, a supervisor, or the partner the family told may record it."""
+    The champion, a supervisor, or the partner the family told may record it, with the day
+    the family withdrew (`withdrawn_on`, else today): an entered date, and not before the
+    agreement."""
     pk = agreement.pk if isinstance(agreement, ReferralAgreement) else agreement
     found = ReferralAgreement.objects.filter(pk=pk).first()
     if found is None:
@@ -512,9 +530,16 @@ def withdraw_agreement(
         _require_allocated_actor(user, case)
     if found.withdrawn_at is not None:
         raise ValidationError("This agreement was already withdrawn.", code="withdrawn")
-    now = timezone.now()
+    when = timezone.now()
+    if withdrawn_on is not None:
+        day = check_entered_date(case, withdrawn_on, "withdrawn_on", "The date they withdrew")
+        agreed = timezone.localdate(found.agreed_at)
+        if day < agreed:
+            raise ValidationError({"withdrawn_on": "The date they withdrew cannot be before "
+                                                   f"they agreed ({agreed.day} {agreed:%B %Y})."})
+        when = _moment_of(day)
     ReferralAgreement.objects.filter(pk=found.pk).update(
-        withdrawn_at=now, withdrawal_note=(note or "").strip(), withdrawal_recorded_by=user
+        withdrawn_at=when, withdrawal_note=(note or "").strip(), withdrawal_recorded_by=user
     )
     found.refresh_from_db()
     new_state = CaseState.DECLINED if case.state in (CaseState.AGREED, CaseState.REFERRED) else None

@@ -298,6 +298,9 @@ class AgreementForm(forms.Form):
 
 
 class RefusalForm(forms.Form):
+    declined_on = DateField(label="Date they declined (optional)",
+                            label_text="The date they declined", required=False,
+                            help_text="For example, 27 3 2025. Leave it empty for today.")
     note = _note(help_text="The family's choice, in their words if they gave any.")
 
 
@@ -328,7 +331,10 @@ class NoteForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    note = _note(help_text="How and when the family withdrew.")
+    withdrawn_on = DateField(label="Date they withdrew (optional)",
+                             label_text="The date they withdrew", required=False,
+                             help_text="For example, 27 3 2025. Leave it empty for today.")
+    note = _note(help_text="How the family withdrew.")
 
 
 class ReviewDecisionForm(forms.Form):

@@ -53,7 +53,8 @@ def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             workflow.withdraw_agreement(user=request.user, agreement=referral.agreement_id,
-                                        note=form.cleaned_data["note"])
+                                        note=form.cleaned_data["note"],
+                                        withdrawn_on=form.cleaned_data.get("withdrawn_on"))
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -62,4 +63,4 @@ def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
             return HttpResponseRedirect("/referrals/")
     context = form_context(form)
     context["r"] = referral
-    return render(request, "partner/withdraw.html", context)
+    return render(request, "partner/withdraw.html", context, status=400 if form.errors else 200)

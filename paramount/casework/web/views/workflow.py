@@ -109,7 +109,8 @@ STEPS: dict[str, Step] = {
     ),
     "refusal": Step(
         "Record that the family declined", f.RefusalForm,
-        lambda u, d, c, _: workflow.record_refusal(user=u, case=d.case, note=c["note"]),
+        lambda u, d, c, _: workflow.record_refusal(user=u, case=d.case, note=c["note"],
+                                                   declined_on=c.get("declined_on")),
         "Recorded that the family declined the referral.",
     ),
     "referral": Step(
@@ -241,6 +242,7 @@ def withdraw(request: HttpRequest, reference: str, agreement_id: int) -> HttpRes
         raise PermissionDenied("Only the allocated champion or a supervisor records this.")
 
     def act(user, d, c, _form):
-        return workflow.withdraw_agreement(user=user, agreement=agreement, note=c["note"])
+        return workflow.withdraw_agreement(user=user, agreement=agreement, note=c["note"],
+                                           withdrawn_on=c.get("withdrawn_on"))
 
     return _run_step(request, detail, WITHDRAW, act=act)

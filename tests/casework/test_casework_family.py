@@ -439,3 +439,15 @@ def test_checkers_primary_button_is_the_next_child_to_check(world, family) -> No
     )
     primary = _primary(client.get(url).content.decode())
     assert primary == f"Mark checks complete -> /cases/{family.reference}/complete-checks/"
+
+
+def test_contact_details_go_with_their_case_at_disposal(world, family) -> None:
+    from paramount.casework.models import FamilyContact
+    from paramount.casework.services.retention import dispose_of_case
+
+    contact.record_family_contact(user=world["checker"], case=family, phone="07700 900982")
+    wf.record_not_approached(user=world["checker"], case=family, reason="already_supported")
+    with pytest.raises(ValidationError):  # closed: no more changes
+        contact.record_family_contact(user=world["checker"], case=family, phone="07700 900111")
+    dispose_of_case(user=world["admin"], case=family, reason="retention review")
+    assert not FamilyContact.objects.exists()

@@ -11,7 +11,7 @@ new -> checks -> ready -> allocated -> contacting -> visited -> support offered
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,9 +99,8 @@ def _earliest_day(case: Case) -> date:
 def check_entered_date(case: Case, value: datetime | date, field: str, what: str) -> date:
     """The one rule for every date a user enters in the workflow (a contact attempt, a
     visit, the family's agreement, a refusal's or a withdrawal's day if given): a real,
-    time-zoned moment, not in the future, not
-    before the case opened (`_earliest_day`). Returns the local day; raises
-    `ValidationError` on `field`."""
+    time-zoned moment, not in the future, not before the case opened (`_earliest_day`).
+    Returns the local day; raises `ValidationError` on `field`."""
     if isinstance(value, datetime) and timezone.is_naive(value):
         raise ValidationError({field: f"{what} needs a time zone."})
     if value > (timezone.now() if isinstance(value, datetime) else timezone.localdate()):
@@ -487,7 +486,7 @@ def _moment_of(day: date) -> datetime:
     """A day the user gave as a moment: now for today, else noon that day."""
     if day == timezone.localdate():
         return timezone.now()
-    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12)))
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 @transaction.atomic

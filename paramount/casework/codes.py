@@ -106,6 +106,7 @@ class EventCode(models.TextChoices):
     AGREEMENT_WITHDRAWN = "agreement_withdrawn", "Family withdrew agreement"
     REFERRAL_SENT = "referral_sent", "Referral sent"
     REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Referral acknowledged by the partner"
+    CONTACT_DETAILS_UPDATED = "contact_details_updated", "Contact details updated"
     NOTE = "note", "Note"
     CLOSED = "closed", "Closed"
     REVIEWED = "reviewed", "Retention review: kept"

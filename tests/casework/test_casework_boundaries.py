@@ -12,7 +12,7 @@ from casework_factories import child_row, make_world, write_run
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from paramount.casework.codes import ShareItem, SocialCareStatus
+from paramount.casework.codes import ReferralBasis, ShareItem, SocialCareStatus
 from paramount.casework.models import AuditRecord, Case, Child, Referral
 from paramount.casework.selectors import audit as audit_sel
 from paramount.casework.selectors import cases as case_sel
@@ -44,8 +44,9 @@ CASES = {
     "auditor": DENIED,
     "admin": DENIED,
 }
-# Which referrals each user reads as a partner.
-REFERRALS = {"partner": {"A"}, "other_partner": set()}
+# Which referrals each user reads as a partner: A (agreed) and B (a safeguarding override
+# reaches the partner through the system too).
+REFERRALS = {"partner": {"A", "B"}, "other_partner": set()}
 DASHBOARD = {"analyst", "supervisor", "supervisor_south", "other_supervisor"}
 REVIEW_LIST = {"analyst", "supervisor", "supervisor_south", "other_supervisor"}
 RETENTION = {"supervisor", "supervisor_south", "other_supervisor", "admin"}
@@ -199,11 +200,44 @@ def test_evaluator_sees_no_personal_fields(setup) -> None:
 
 def test_withdrawn_agreement_hides_the_referral_from_the_partner(setup) -> None:
     world, _ = setup
-    referral = partner_sel.partner_referrals(world["partner"])[0]
+    referral = next(r for r in partner_sel.partner_referrals(world["partner"]) if r.agreement)
     wf.withdraw_agreement(user=world["champion"], agreement=referral.agreement)
-    assert partner_sel.partner_referrals(world["partner"]) == []
+    assert [r.basis for r in partner_sel.partner_referrals(world["partner"])] == [
+        ReferralBasis.SAFEGUARDING_OVERRIDE
+    ]
     with pytest.raises(Referral.DoesNotExist):
         partner_sel.partner_referral(world["partner"], referral.pk)
+
+
+def test_override_referral_reaches_the_partner_with_only_what_it_justifies(setup) -> None:
+    """Case B was referred by a supervisor without the family's agreement: the partner sees
+    it in their list and can open it, with the children's names, dates of birth and address
+    (to reach them) and the supervisor to call, but not the carer's details, the needs the
+    family told the champion, the prison, or the supervisor's written reason."""
+    world, refs = setup
+    referral = Referral.objects.get(case__reference=refs["B"])
+    assert referral.basis == ReferralBasis.SAFEGUARDING_OVERRIDE
+    listed = partner_sel.partner_referrals(world["partner"])
+    assert referral.pk in [r.pk for r in listed]
+    seen = partner_sel.partner_referral(world["partner"], referral.pk)
+    child = seen.pack["children"][0]
+    assert child["surname"] == "Bravo" and child["date_of_birth"] == "2015-09-01"
+    assert child["address"] == "2 B St"
+    assert "reception_date" not in child
+    assert "carer" not in seen.pack and "needs" not in seen.pack
+    assert "Significant concern" not in json.dumps(seen.pack)
+    assert seen.pack["basis"] == ReferralBasis.SAFEGUARDING_OVERRIDE
+    assert seen.pack["decided_by"] == {"name": "Supervisor",
+                                       "email": "supervisor@force.example"}
+    # Another force's partner, or the same partner limited to the north, does not see it.
+    with pytest.raises(Referral.DoesNotExist):
+        partner_sel.partner_referral(world["other_partner"], referral.pk)
+    world["partner"].lpas.set([world.north])
+    with pytest.raises(Referral.DoesNotExist):
+        partner_sel.partner_referral(world["partner"], referral.pk)
+    # The partner acknowledges it like any other referral.
+    world["partner"].lpas.set([])
+    wf.acknowledge_referral(user=world["partner"], referral=referral)
 
 
 def test_inactive_users_see_nothing(setup) -> None:

@@ -233,6 +233,30 @@ def test_withdrawal_and_safeguarding_override(world, family) -> None:
     assert referral.override_supervisor == world["supervisor"]
 
 
+def test_override_referral_email_names_nothing_and_the_partner_sees_it(
+    world, family, smtp_server, django_capture_on_commit_callbacks
+) -> None:
+    """The family did not agree: the charity's email says only that a referral is waiting
+    (no case reference, name or area) and links to the list, where the referral is."""
+    from paramount.casework.selectors.partner import partner_referral, partner_referrals
+
+    case = family
+    _check_all(world, case)
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = wf.send_referral(user=world["supervisor"], case=case,
+                                    override_reason="Significant concern for the younger child")
+    mail = smtp_server.to("referrals@charity.example")
+    assert len(mail) == 1
+    text = mail[0]["Subject"] + "\n" + mail[0].get_payload(decode=True).decode()
+    assert case.reference not in text
+    for personal in ("Tia", "Leo", "Fictus", "Northtown", "A1234BC", "Imaginary"):
+        assert personal not in text
+    assert "You have a new referral waiting in Paramount" in text
+    assert "http://testserver/referrals/" in text
+    assert [r.pk for r in partner_referrals(world["partner"])] == [referral.pk]
+    assert partner_referral(world["partner"], referral.pk).pack["children"]
+
+
 def test_not_approached_closes_with_its_reason(world, family) -> None:
     case = wf.record_not_approached(user=world["checker"], case=family,
                                     reason=NotApproachedReason.CHILD_VICTIM)
@@ -273,3 +297,65 @@ def test_reallocation_keeps_progress_and_tells_the_new_champion(
         case = wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion2"])
     assert case.state == CaseState.CONTACTING and case.champion == world["champion2"]
     assert smtp_server.to("champion2@force.example")
+
+
+def test_every_entered_date_follows_one_rule(world, family) -> None:
+    """Contact, visit and agreement dates: not in the future, not before the case opened
+    (an agreement dated 1 January 2000 for a case opened this year is refused)."""
+    case = family
+    _check_all(world, case)
+    wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion"])
+    champion = world["champion"]
+    long_ago = timezone.make_aware(timezone.datetime(2000, 1, 1, 12, 0))
+    tomorrow = timezone.now() + timedelta(days=1)
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future")):
+        with pytest.raises(ValidationError, match=words):
+            wf.record_contact_attempt(user=champion, case=case, at=bad,
+                                      method=ContactMethod.PHONE, outcome=ContactOutcome.NO_ANSWER)
+        with pytest.raises(ValidationError, match=words):
+            wf.record_visit(user=champion, case=case, visited_on=bad.date(), present="Mother",
+                            support_offered=True)
+    wf.record_visit(user=champion, case=case, visited_on=timezone.localdate(), present="Mother",
+                    support_offered=True)
+    children = list(case.case_children.all())
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future")):
+        with pytest.raises(ValidationError, match=words) as caught:
+            wf.record_agreement(user=champion, case=case, agreed_by_name="Ms F",
+                                agreed_by_relationship="mother", agreed_at=bad,
+                                children=children, may_share=[ShareItem.CHILD_NAMES])
+        assert "agreed_at" in caught.value.message_dict
+    case.refresh_from_db()
+    assert case.state == CaseState.SUPPORT_OFFERED and not case.agreements.exists()
+    assert not case.contact_attempts.exists()
+    wf.record_agreement(user=champion, case=case, agreed_by_name="Ms F",
+                        agreed_by_relationship="mother", agreed_at=timezone.now(),
+                        children=children, may_share=[ShareItem.CHILD_NAMES])
+
+
+def test_refusal_and_withdrawal_days_follow_the_same_rule(world, family) -> None:
+    case = family
+    _check_all(world, case)
+    wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion"])
+    champion = world["champion"]
+    wf.record_visit(user=champion, case=case, visited_on=timezone.localdate(), present="Mother",
+                    support_offered=True)
+    long_ago, tomorrow = date(2000, 1, 1), timezone.localdate() + timedelta(days=1)
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future")):
+        with pytest.raises(ValidationError, match=words):
+            wf.record_refusal(user=champion, case=case, declined_on=bad)
+    case.refresh_from_db()
+    assert case.state == CaseState.SUPPORT_OFFERED
+    agreement = wf.record_agreement(
+        user=champion, case=case, agreed_by_name="Ms F", agreed_by_relationship="mother",
+        agreed_at=timezone.now(), children=list(case.case_children.all()),
+        may_share=[ShareItem.CHILD_NAMES])
+    for bad, words in ((long_ago, "cannot be before"), (tomorrow, "cannot be in the future"),
+                       (timezone.localdate() - timedelta(days=1), "before they agreed")):
+        with pytest.raises(ValidationError, match=words):
+            wf.withdraw_agreement(user=champion, agreement=agreement, withdrawn_on=bad)
+    agreement.refresh_from_db()
+    assert agreement.withdrawn_at is None
+    wf.withdraw_agreement(user=champion, agreement=agreement,
+                          withdrawn_on=timezone.localdate())
+    agreement.refresh_from_db()
+    assert timezone.localdate(agreement.withdrawn_at) == timezone.localdate()

@@ -200,15 +200,22 @@ def test_case_list_filters_search_and_pages(cases: Cases) -> None:
     client = client_for(cases.world, "supervisor")
     text = client.get("/cases/").content.decode()
     assert cases.north.reference in text and cases.south.reference in text
-    text = client.get("/cases/", {"lpa": "S1"}).content.decode()
+
+    def search(criteria: dict) -> str:
+        response = client.post("/cases/", criteria)
+        assert response.status_code == 302
+        return client.get(response["Location"]).content.decode()
+
+    text = search({"lpa": "S1"})
     assert cases.south.reference in text and cases.north.reference not in text
-    text = client.get("/cases/", {"state": CaseState.REFERRED}).content.decode()
+    text = search({"state": CaseState.REFERRED})
     assert cases.north.reference in text and cases.south.reference not in text
-    text = client.get("/cases/", {"q": "Imagin"}).content.decode()
+    text = search({"q": "Imagin"})
     assert cases.south.reference in text and cases.north.reference not in text
-    text = client.get("/cases/", {"overdue": "on"}).content.decode()
+    text = search({"overdue": "on"})
     assert "No cases match" in text
-    response = client.get("/cases/", {"state": "nonsense"})
+    response = client.post("/cases/", {"state": "nonsense"})
+    assert response.status_code == 400
     assert "Choose a state from the list" in response.content.decode()
     assert AuditRecord.objects.filter(action="search", actor_username="supervisor").exists()
 
@@ -481,3 +488,56 @@ def test_a_locked_out_account_is_shown_and_unlocked(cases: Cases) -> None:
     assert admin.post("/administration/users/checker/unlock/").status_code == 302
     response = client.post("/accounts/login/", {"username": "checker", "password": PASSWORD})
     assert "_auth_user_id" in client.session
+
+
+def test_override_referral_is_in_the_partners_list_and_page(cases: Cases) -> None:
+    """A supervisor's safeguarding override reaches the partner in Paramount: listed,
+    readable (names, dates of birth, address; who to call), no withdrawal link."""
+    wf.send_referral(user=cases.world["supervisor"], case=cases.south,
+                     override_reason="Reason the charity is not told in writing")
+    referral = Referral.objects.get(case=cases.south)
+    client = client_for(cases.world, "partner")
+    text = client.get("/referrals/").content.decode()
+    assert f'href="/referrals/{referral.pk}/"' in text and "Safeguarding" in text
+    response = client.get(f"/referrals/{referral.pk}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Ava Imagin" in text and "9 Nowhere Lane" in text
+    assert "The family has not agreed" in text and "supervisor@force.example" in text
+    assert "Reason the charity is not told" not in text
+    assert f"/referrals/{referral.pk}/withdraw/" not in text
+    assert client.get(f"/referrals/{referral.pk}/withdraw/").status_code == 404
+    assert client.post(f"/referrals/{referral.pk}/acknowledge/").status_code == 302
+    assert client_for(cases.world, "other_partner").get(
+        f"/referrals/{referral.pk}/").status_code == 404
+
+
+def test_agreement_dated_before_the_case_opened_is_refused_on_the_page(cases: Cases) -> None:
+    world = cases.world
+    case = cases.south
+    wf.allocate_case(user=world["supervisor"], case=case, champion=world["champion_south"])
+    wf.record_visit(user=world["champion_south"], case=case, visited_on=timezone.localdate(),
+                    present="Grandmother", support_offered=True)
+    cc = case.case_children.first()
+    response = client_for(world, "champion_south").post(f"/cases/{case.reference}/agreement/", {
+        "agreed_by_name": "Gran", "agreed_by_relationship": "grandmother",
+        "agreed_on-day": "1", "agreed_on-month": "1", "agreed_on-year": "2000",
+        "children": [str(cc.pk)], "may_share": [ShareItem.CHILD_NAMES]})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The date they agreed cannot be before" in text
+    assert 'href="#id_agreed_on-day"' in text  # the summary links to the date field
+    assert not case.agreements.exists()
+
+
+def test_partner_withdrawal_dated_before_the_agreement_is_refused(cases: Cases) -> None:
+    client = client_for(cases.world, "partner")
+    response = client.post(f"/referrals/{cases.referral.pk}/withdraw/", {
+        "withdrawn_on-day": "1", "withdrawn_on-month": "1", "withdrawn_on-year": "2000",
+        "note": "Mother phoned us"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The date they withdrew cannot be before" in text
+    assert 'href="#id_withdrawn_on-day"' in text
+    cases.referral.agreement.refresh_from_db()
+    assert cases.referral.agreement.withdrawn_at is None

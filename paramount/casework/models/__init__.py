@@ -2,6 +2,7 @@
 
 from paramount.casework.models.audit import AuditRecord, ErasureRecord
 from paramount.casework.models.cases import Case, CaseChild, CaseEvent
+from paramount.casework.models.contact import FamilyContact
 from paramount.casework.models.organisation import LPA, Force, PartnerOrganisation, User
 from paramount.casework.models.people import Child, ChildIdentifier, Prisoner, Reception
 from paramount.casework.models.runs import IdentificationRun
@@ -24,6 +25,7 @@ __all__ = [
     "ChildIdentifier",
     "ContactAttempt",
     "ErasureRecord",
+    "FamilyContact",
     "Force",
     "IdentificationRun",
     "Notification",

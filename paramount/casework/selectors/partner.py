@@ -1,4 +1,5 @@
-"""What the partner charity reads: referrals the family agreed to, and their packs only."""
+"""What the partner charity reads: referrals the family agreed to, and those a supervisor
+sent on a safeguarding override; their packs only."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def partner_referrals(user: User) -> list[Referral]:
 
 
 def partner_referral(user: User, referral_id: int) -> Referral:
-    """One referral; `Referral.DoesNotExist` if not agreed, withdrawn, or someone else's."""
+    """One referral; `Referral.DoesNotExist` if neither agreed nor an override, withdrawn,
+    or someone else's."""
     if not user.has_role(Role.PARTNER):
         audit(user, AuditAction.REFUSED, "referral", detail={"selector": "partner_referral"})
         raise PermissionDenied("Only a partner reads referrals.")

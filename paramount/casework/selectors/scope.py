@@ -4,8 +4,10 @@ boundary is part of the SQL rather than a check after the fact.
 - Case readers (analyst, checker, champion, supervisor) see their force's cases and, where
   their account names LPAs, only those LPAs' cases; a champion only the cases allocated to
   them.
-- A partner sees referrals to their organisation in their force (and LPAs), made on the
-  family's agreement and not withdrawn; nothing else.
+- A partner sees referrals to their organisation in their force (and LPAs): those made on
+  the family's agreement while it is not withdrawn, and those a supervisor made on a
+  safeguarding override (whose pack holds less; see `services.workflow.send_referral`);
+  nothing else.
 - Evaluators, auditors and administrators see no case at all (they have their own selectors:
   aggregates, the audit log, retention metadata).
 - Accounts: whoever may manage accounts grants at most the force and areas they hold
@@ -49,7 +51,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
-    """Referrals a partner user may read: agreed by the family, not withdrawn."""
+    """Referrals a partner user may read: agreed by the family and not withdrawn, or sent
+    on a supervisor's safeguarding override (no agreement to withdraw)."""
     if (
         not user.is_active
         or user.role != Role.PARTNER
@@ -57,12 +60,17 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
         or user.organisation_id is None
     ):
         return Referral.objects.none()
-    q = Q(
-        organisation_id=user.organisation_id,
-        case__force_id=user.force_id,
+    agreed = Q(
         basis=ReferralBasis.AGREEMENT,
         agreement__isnull=False,
         agreement__withdrawn_at__isnull=True,
+    )
+    override = Q(
+        basis=ReferralBasis.SAFEGUARDING_OVERRIDE,
+        override_supervisor__isnull=False,
+    ) & ~Q(override_reason="")
+    q = Q(organisation_id=user.organisation_id, case__force_id=user.force_id) & (
+        agreed | override
     )
     lpas = _lpa_ids(user)
     if lpas:

@@ -29,8 +29,9 @@ def audit(
     detail: Mapping[str, Any] | None = None,
     system_name: str = SYSTEM,
 ) -> AuditRecord:
-    """Append one audit record. `detail` must hold no names or dates of birth: operation
-    names, filters as codes, counts, ids."""
+    """Append one audit record. `detail` holds operation names, filters as codes, counts,
+    ids; the one exception is a search's own terms (`selectors.cases.case_list`), which
+    belong here and nowhere else."""
     return AuditRecord.objects.create(
         **_actor_fields(user, system_name),
         action=action,

@@ -3,9 +3,10 @@ worker of a child open to social care, the partner when a referral arrives.
 
 Each email is queued as a `Notification` in the transaction that calls for it and sent once
 that transaction commits (never for a change that rolled back). A failure is kept (the
-error's type only) and `casework_notify` retries. Champions' and partners' emails carry a
-case reference and a link, never a child's details; the social worker's names the child,
-because it exists to let them find the child in their own records.
+error's type only) and `casework_notify` retries. Champions' emails carry a case reference
+and a link, never a child's details; partners' emails only a link (no reference either);
+the social worker's names the child, because it exists to let them find the child in their
+own records.
 """
 
 from __future__ import annotations
@@ -90,17 +91,20 @@ def social_worker_told(case_child: CaseChild) -> Notification:
 
 
 def referral_arrived(case: Case, organisation: PartnerOrganisation) -> Notification | None:
+    """Tell the partner a referral is waiting. The email carries no case reference, name or
+    area: a family under a safeguarding override did not agree to be named to the charity,
+    and email is not the place for it either way; the referral is read in Paramount."""
     if not organisation.email:
         return None
     body = (
-        f"A new referral ({case.reference}) is waiting for {organisation.name} in Paramount. "
-        "Sign in to see it; its details are not sent by email.\n\n"
+        "You have a new referral waiting in Paramount. Sign in to see it; its details are "
+        "not sent by email.\n\n"
         f"{settings.PARAMOUNT_BASE_URL}/referrals/\n"
     )
     return queue(
         Notification.Kind.REFERRAL,
         organisation.email,
-        f"Paramount: new referral {case.reference}",
+        "Paramount: you have a new referral",
         body,
         case,
     )

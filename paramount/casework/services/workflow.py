@@ -11,11 +11,12 @@ new -> checks -> ready -> allocated -> contacting -> visited -> support offered
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from paramount.casework.codes import (
@@ -86,13 +87,32 @@ def _choice(value: str, choices, field: str) -> str:
     return value
 
 
-def _not_future(value: datetime | date, field: str) -> None:
-    now = timezone.now()
-    limit = now if isinstance(value, datetime) else timezone.localdate()
+def _earliest_day(case: Case) -> date:
+    """The first day anything can have happened with the family: the day before the case
+    opened (a day's grace: work can start as the day's run is being imported), and never
+    before the earliest reception behind it."""
+    opened = timezone.localdate(case.opened_at) - timedelta(days=1)
+    received = case.case_children.aggregate(first=Min("reception__reception_date"))["first"]
+    return max(opened, received) if received else opened
+
+
+def check_entered_date(case: Case, value: datetime | date, field: str, what: str) -> date:
+    """The one rule for every date a user enters in the workflow (a contact attempt, a
+    visit, the family's agreement, a refusal's or a withdrawal's day if given): a real,
+    time-zoned moment, not in the future, not before the case opened (`_earliest_day`).
+    Returns the local day; raises `ValidationError` on `field`."""
     if isinstance(value, datetime) and timezone.is_naive(value):
-        raise ValidationError({field: "Give a date and time with a time zone."})
-    if value > limit:
-        raise ValidationError({field: "This cannot be in the future."})
+        raise ValidationError({field: f"{what} needs a time zone."})
+    if value > (timezone.now() if isinstance(value, datetime) else timezone.localdate()):
+        raise ValidationError({field: f"{what} cannot be in the future."})
+    day = timezone.localdate(value) if isinstance(value, datetime) else value
+    earliest = _earliest_day(case)
+    if day < earliest:
+        raise ValidationError({
+            field: f"{what} cannot be before {earliest.day} {earliest:%B %Y}: the case "
+                   "was not open yet."
+        })
+    return day
 
 
 def _required_text(value: str, field: str, message: str) -> str:
@@ -155,6 +175,18 @@ def record_child_check(
     if tell_worker:
         cc.social_worker_notified_at = timezone.now()
     cc.save()
+    # The check is of the child, not of one reception: the child's rows for the case's other
+    # receptions (one page row per child) take the same answer.
+    CaseChild.objects.filter(case=case, child_id=cc.child_id).exclude(pk=cc.pk).update(
+        social_care_status=cc.social_care_status,
+        safeguarding_concern=cc.safeguarding_concern,
+        social_worker_name=cc.social_worker_name,
+        social_worker_email=cc.social_worker_email,
+        social_worker_notified_at=cc.social_worker_notified_at,
+        check_note=cc.check_note,
+        checked_at=cc.checked_at,
+        checked_by=user,
+    )
     if case.state == CaseState.NEW:
         check_transition(case, CaseState.CHECKS)
     record_event(
@@ -314,9 +346,7 @@ def record_contact_attempt(
         raise ValidationError("Contact is recorded once the case is allocated.", code="state")
     _choice(method, ContactMethod, "method")
     _choice(outcome, ContactOutcome, "outcome")
-    _not_future(at, "at")
-    if at < case.opened_at - timedelta(days=1):
-        raise ValidationError({"at": "This is before the case was opened."})
+    check_entered_date(case, at, "at", "The date of the attempt")
     attempt = ContactAttempt.objects.create(
         case=case, at=at, method=method, outcome=outcome, note=(note or "").strip(),
         recorded_by=user,
@@ -360,9 +390,7 @@ def record_visit(
     present = _required_text(present, "present", "Say who was present.")
     if isinstance(visited_on, datetime):
         visited_on = visited_on.date()
-    _not_future(visited_on, "visited_on")
-    if visited_on < timezone.localdate(case.opened_at):
-        raise ValidationError({"visited_on": "This is before the case was opened."})
+    check_entered_date(case, visited_on, "visited_on", "The date of the visit")
     visit = Visit.objects.create(
         case=case,
         visited_on=visited_on,
@@ -418,7 +446,7 @@ def record_agreement(
     relationship = _required_text(
         agreed_by_relationship, "agreed_by_relationship", "Say who they are to the children."
     )
-    _not_future(agreed_at, "agreed_at")
+    check_entered_date(case, agreed_at, "agreed_at", "The date they agreed")
     child_ids = {c.pk if isinstance(c, CaseChild) else int(c) for c in children}
     if not child_ids:
         raise ValidationError({"children": "Choose the children the agreement covers."})
@@ -454,23 +482,40 @@ def record_agreement(
     return agreement
 
 
+def _moment_of(day: date) -> datetime:
+    """A day the user gave as a moment: now for today, else noon that day."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
 @transaction.atomic
-def record_refusal(*, user: User, case: Case | int, note: str = "") -> Case:
-    """The family declined the referral (their choice; not a failure of the work)."""
+def record_refusal(
+    *, user: User, case: Case | int, note: str = "", declined_on: date | None = None
+) -> Case:
+    """The family declined the referral (their choice; not a failure of the work), on
+    `declined_on` if the user gives it (else today), checked like every entered date."""
     case = _lock_case(user, case)
     _require_allocated_actor(user, case)
     check_transition(case, CaseState.DECLINED)
+    payload = {"note": (note or "").strip()}
+    if declined_on is not None:
+        payload["declined_on"] = check_entered_date(
+            case, declined_on, "declined_on", "The date they declined").isoformat()
     record_event(case, EventCode.REFUSAL_RECORDED, user, new_state=CaseState.DECLINED,
-                 payload={"note": (note or "").strip()})
+                 payload=payload)
     return case
 
 
 @transaction.atomic
 def withdraw_agreement(
-    *, user: User, agreement: ReferralAgreement | int, note: str = ""
+    *, user: User, agreement: ReferralAgreement | int, note: str = "",
+    withdrawn_on: date | None = None,
 ) -> ReferralAgreement:
     """The family withdrew their agreement: the partner stops seeing the referral at once.
-    The champion, a supervisor, or the partner the family told may record it."""
+    The champion, a supervisor, or the partner the family told may record it, with the day
+    the family withdrew (`withdrawn_on`, else today): an entered date, and not before the
+    agreement."""
     pk = agreement.pk if isinstance(agreement, ReferralAgreement) else agreement
     found = ReferralAgreement.objects.filter(pk=pk).first()
     if found is None:
@@ -484,9 +529,16 @@ def withdraw_agreement(
         _require_allocated_actor(user, case)
     if found.withdrawn_at is not None:
         raise ValidationError("This agreement was already withdrawn.", code="withdrawn")
-    now = timezone.now()
+    when = timezone.now()
+    if withdrawn_on is not None:
+        day = check_entered_date(case, withdrawn_on, "withdrawn_on", "The date they withdrew")
+        agreed = timezone.localdate(found.agreed_at)
+        if day < agreed:
+            raise ValidationError({"withdrawn_on": "The date they withdrew cannot be before "
+                                                   f"they agreed ({agreed.day} {agreed:%B %Y})."})
+        when = _moment_of(day)
     ReferralAgreement.objects.filter(pk=found.pk).update(
-        withdrawn_at=now, withdrawal_note=(note or "").strip(), withdrawal_recorded_by=user
+        withdrawn_at=when, withdrawal_note=(note or "").strip(), withdrawal_recorded_by=user
     )
     found.refresh_from_db()
     new_state = CaseState.DECLINED if case.state in (CaseState.AGREED, CaseState.REFERRED) else None
@@ -539,6 +591,28 @@ def build_referral_pack(
     return pack
 
 
+# What a safeguarding override may disclose without the family's agreement: enough for the
+# charity to know who the children are and reach them, no more. Not the carer's details, the
+# needs the family told the champion, the prison, nor the supervisor's written reason (the
+# charity asks the supervisor, whose name and email the pack carries).
+OVERRIDE_SHARE = (ShareItem.CHILD_NAMES, ShareItem.CHILD_DATES_OF_BIRTH, ShareItem.ADDRESS)
+
+
+def build_override_pack(case: Case, supervisor: User) -> dict:
+    """The pack of a referral the family did not agree to: `OVERRIDE_SHARE` for each child
+    of the case (one entry per child, however many receptions), and who decided."""
+    children = {}
+    for cc in case.case_children.select_related("child", "reception").order_by("-pk"):
+        children.setdefault(cc.child_id, cc)
+    pack = build_referral_pack(case, reversed(list(children.values())), OVERRIDE_SHARE)
+    pack["basis"] = ReferralBasis.SAFEGUARDING_OVERRIDE
+    pack["decided_by"] = {
+        "name": supervisor.get_full_name() or supervisor.get_username(),
+        "email": supervisor.email,
+    }
+    return pack
+
+
 @transaction.atomic
 def send_referral(
     *,
@@ -550,7 +624,8 @@ def send_referral(
 ) -> Referral:
     """Refer the family to the charity. With the family's agreement (the usual way), the
     pack holds what they agreed to share; without it, only a supervisor may refer, giving a
-    significant safeguarding concern as the reason."""
+    significant safeguarding concern as the reason, and the pack holds `OVERRIDE_SHARE`
+    only. Either way the partner reads it in Paramount; the email names nothing."""
     case = _lock_case(user, case)
     _require_open(case)
     partner = _partner_for(case, organisation)
@@ -584,12 +659,7 @@ def send_referral(
             raise ValidationError("Complete the checks before referring.", code="state")
         if case.state == CaseState.REFERRED:
             raise ValidationError("This case has already been referred.", code="state")
-        pack = build_referral_pack(
-            case,
-            case.case_children.select_related("child", "reception"),
-            [ShareItem.CHILD_NAMES, ShareItem.CHILD_DATES_OF_BIRTH, ShareItem.ADDRESS,
-             ShareItem.PRISON],
-        )
+        pack = build_override_pack(case, user)
         referral = Referral.objects.create(
             case=case, basis=ReferralBasis.SAFEGUARDING_OVERRIDE, organisation=partner,
             override_reason=reason, override_supervisor=user, pack=pack, sent_at=now,

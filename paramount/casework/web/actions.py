@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from paramount.casework.codes import ALLOCATED_STATES, OPEN_STATES, CaseState, Role
+from paramount.casework.codes import (
+    ALLOCATED_STATES,
+    OPEN_STATES,
+    CaseState,
+    Role,
+    SocialCareStatus,
+)
+from paramount.casework.services.contact import may_record_family_contact
 
 
 @dataclass(frozen=True)
@@ -21,15 +28,23 @@ def _may_do_champion_work(user, case) -> bool:
     )
 
 
-def case_actions(user, case, agreements) -> list[Action]:
-    """The steps this user may take on this case now, the likely next one first."""
+def case_actions(user, case, agreements, children=()) -> list[Action]:
+    """The steps this user may take on this case now, the likely next one first (and
+    primary). `children` (one row per child) lets the checks step name the next child to
+    check: until every child is checked, that is the next step, not "mark complete"."""
     state = case.state
     if state not in OPEN_STATES:
         return []
     out: list[Action] = []
     role = user.role
     if role in (Role.CHECKER, Role.SUPERVISOR) and state in (CaseState.NEW, CaseState.CHECKS):
-        out.append(Action("complete-checks", "Mark checks complete", primary=True))
+        unchecked = [cc for cc in children if cc.social_care_status == SocialCareStatus.UNKNOWN]
+        if unchecked:
+            cc = unchecked[0]
+            name = cc.child.display_name or cc.child.pseudonym
+            out.append(Action(f"children/{cc.pk}/check", f"Record checks for {name}",
+                              primary=True))
+        out.append(Action("complete-checks", "Mark checks complete", primary=not unchecked))
     if role == Role.SUPERVISOR and (state == CaseState.READY or state in ALLOCATED_STATES):
         out.append(Action("allocate", "Allocate to a champion" if state == CaseState.READY
                           else "Reallocate", primary=state == CaseState.READY))
@@ -60,6 +75,8 @@ def case_actions(user, case, agreements) -> list[Action]:
         CaseState.AGREED, CaseState.REFERRED
     ) and (role != Role.CHAMPION or case.champion_id == user.pk):
         out.append(Action("not-approached", "Record that the family is not to be approached"))
+    if may_record_family_contact(user, case):
+        out.append(Action("contact-details", "Record how to reach the family"))
     if role in (Role.CHECKER, Role.CHAMPION, Role.SUPERVISOR):
         out.append(Action("note", "Add a note"))
     if _may_do_champion_work(user, case):

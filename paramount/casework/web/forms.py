@@ -117,12 +117,18 @@ class TokenForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100,
-                        help_text="Case reference, child's surname, or prison number.")
+    """The case search and filters. Posted, never sent as a query string: the view keeps the
+    criteria on the server (`web.searches`) so no child's name reaches a URL."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=100,
+        help_text="A child's name or part of it, a postcode, a date of birth (for example "
+                  "27/3/2015), a case reference or a prison number.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
     state = forms.ChoiceField(label="State", required=False)
     lpa = forms.ChoiceField(label="Area", required=False)
     overdue = forms.BooleanField(label="Overdue only", required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
     def __init__(self, *args, states: list[tuple[str, str]], lpas: list[tuple[str, str]],
                  **kwargs) -> None:
@@ -131,6 +137,16 @@ class CaseFilterForm(forms.Form):
         self.fields["lpa"].choices = [("", "Any area"), *lpas]
         self.fields["state"].error_messages["invalid_choice"] = "Choose a state from the list"
         self.fields["lpa"].error_messages["invalid_choice"] = "Choose an area from the list"
+
+    def clean_q(self) -> str:
+        from paramount.casework.selectors.search import NotARealDate, parse
+
+        try:
+            return parse(self.cleaned_data.get("q", "")).text
+        except NotARealDate:
+            raise forms.ValidationError(
+                "The date of birth must be a real date, like 27/3/2015"
+            ) from None
 
 
 class AuditSearchForm(forms.Form):
@@ -175,6 +191,29 @@ class ChildCheckForm(forms.Form):
                                    "name@example.org"},
     )
     note = _note()
+
+
+class _TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class FamilyContactForm(forms.Form):
+    phone = forms.CharField(
+        label="Phone number (optional)", required=False, max_length=32,
+        widget=_TelInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+        error_messages={"max_length": "The phone number must be 32 characters or fewer"},
+    )
+    email = forms.EmailField(
+        label="Email address (optional)", required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter an email address in the correct format, like "
+                                   "name@example.org"},
+    )
+    safe_times = _text("When it is safe to call (optional)", required=False, max_length=300,
+                       help_text="For example, ‘weekdays after 3pm, not when the children are "
+                                 "home’.")
+    language = _text("Language the family speaks (optional)", required=False, max_length=100)
+    interpreter_needed = forms.BooleanField(label="An interpreter is needed", required=False)
 
 
 class CompleteChecksForm(forms.Form):
@@ -259,6 +298,9 @@ class AgreementForm(forms.Form):
 
 
 class RefusalForm(forms.Form):
+    declined_on = DateField(label="Date they declined (optional)",
+                            label_text="The date they declined", required=False,
+                            help_text="For example, 27 3 2025. Leave it empty for today.")
     note = _note(help_text="The family's choice, in their words if they gave any.")
 
 
@@ -289,7 +331,10 @@ class NoteForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    note = _note(help_text="How and when the family withdrew.")
+    withdrawn_on = DateField(label="Date they withdrew (optional)",
+                             label_text="The date they withdrew", required=False,
+                             help_text="For example, 27 3 2025. Leave it empty for today.")
+    note = _note(help_text="How the family withdrew.")
 
 
 class ReviewDecisionForm(forms.Form):

@@ -12,6 +12,18 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
+class Hinted(str):
+    """A choice's label with a hint under it (GOV.UK radio and checkbox item hints):
+    `(value, Hinted("Ann Smith", hint="2 open cases; Northtown"))`."""
+
+    hint: str
+
+    def __new__(cls, label: str, *, hint: str = "") -> Hinted:
+        made = super().__new__(cls, label)
+        made.hint = hint
+        return made
+
+
 class DateInput(forms.MultiWidget):
     """GOV.UK date input: day, month and year boxes."""
 
@@ -148,12 +160,16 @@ def field_html(field: BoundField) -> SafeString:
             if value == "":
                 continue
             iid = f"{field.auto_id}_{i}"
+            item_hint = getattr(text, "hint", "")
             items.append(format_html(
                 '<div class="govuk-{k}__item"><input class="govuk-{k}__input" id="{iid}" '
-                'name="{n}" type="{t}" value="{v}"{c}><label class="govuk-label govuk-{k}__label" '
-                'for="{iid}">{text}</label></div>',
+                'name="{n}" type="{t}" value="{v}"{c}{d}><label class="govuk-label '
+                'govuk-{k}__label" for="{iid}">{text}</label>{h}</div>',
                 k=kind, iid=iid, n=field.html_name, t="checkbox" if multiple else "radio",
                 v=value, c=mark_safe(" checked") if str(value) in chosen else "", text=text,
+                d=_describedby(f"{iid}-item-hint" if item_hint else ""),
+                h=format_html('<div id="{}-item-hint" class="govuk-hint govuk-{}__hint">{}</div>',
+                              iid, kind, item_hint) if item_hint else "",
             ))
         small = " govuk-radios--small" if (not multiple and len(items) > 6) else ""
         return format_html(

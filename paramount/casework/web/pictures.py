@@ -92,9 +92,11 @@ def case_network(case, case_children) -> Network:
             name = (cc.extra or {}).get("prisoner_name", "")
             prisoners[number] = Node(f"p-{number}", "prisoner", name or "Prisoner",
                                      f"{number}, received {cc.reception.reception_date or ''}")
-        child = Node(f"c-{cc.pk}", "child", cc.child.display_name or cc.child.pseudonym,
+        # one node per child, however many receptions link them (one per prisoner)
+        child = Node(f"c-{cc.child_id}", "child", cc.child.display_name or cc.child.pseudonym,
                      f"age {cc.child_age}" if cc.child_age is not None else "")
-        net.nodes.append(child)
+        if all(n.key != child.key for n in net.nodes):
+            net.nodes.append(child)
         for code in [s for s in (cc.sources or "").split(";") if s]:
             if code == "CO_RESIDENCE" and (cc.postcode or cc.address):
                 key = f"a-{cc.postcode or cc.address}"
@@ -113,7 +115,7 @@ def case_network(case, case_children) -> Network:
                               f"likely carer ({carer.get('carer_relationship', '').lower()})"
                               .replace(" ()", "")))
         for cc in case_children:
-            net.edges.append(("carer", f"c-{cc.pk}", "carer"))
+            net.edges.append(("carer", f"c-{cc.child_id}", "carer"))
     net.nodes = list(prisoners.values()) + list(sources.values()) + net.nodes
     net.edges = list(dict.fromkeys(net.edges))
     return net

@@ -120,3 +120,11 @@ def field(bound_field) -> str:
     from paramount.casework.web.govuk import field_html
 
     return field_html(bound_field)
+
+
+@register.filter
+def one_per_child(case_children) -> list:
+    """`{% for cc in case.case_children.all|one_per_child %}`: each child once."""
+    from paramount.casework.selectors.cases import one_per_child as once
+
+    return once(case_children)

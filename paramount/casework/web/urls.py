@@ -30,6 +30,8 @@ urlpatterns = [
     path("cases/<str:reference>/agreements/<int:agreement_id>/withdraw/", workflow.withdraw,
          name="agreement-withdraw"),
     path("cases/<str:reference>/<slug:slug>/", workflow.step, name="case-step"),
+    # The workflow's own pages (children's pages; the case search is a POST to cases/).
+    path("children/<str:pseudonym>/", cases.child_detail, name="child-detail"),
     path("overdue/", cases.overdue, name="overdue"),
     path("review/", review.review_list, name="review-list"),
     path("review/<int:task_id>/", review.review_detail, name="review-detail"),

@@ -1,5 +1,6 @@
-"""The partner charity's view: referrals the family agreed to, their packs, acknowledging
-them, and recording a withdrawal the family told the charity of."""
+"""The partner charity's view: referrals (on the family's agreement or a supervisor's
+safeguarding override), their packs, acknowledging them, and recording a withdrawal the
+family told the charity of (agreed referrals only: an override has no agreement)."""
 
 from __future__ import annotations
 
@@ -46,11 +47,14 @@ def acknowledge(request: HttpRequest, referral_id: int) -> HttpResponse:
 @page
 def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = partner_selectors.partner_referral(request.user, referral_id)
+    if referral.agreement_id is None:  # a safeguarding override: no agreement to withdraw
+        return render(request, "404.html", status=404)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             workflow.withdraw_agreement(user=request.user, agreement=referral.agreement_id,
-                                        note=form.cleaned_data["note"])
+                                        note=form.cleaned_data["note"],
+                                        withdrawn_on=form.cleaned_data.get("withdrawn_on"))
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -59,4 +63,4 @@ def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
             return HttpResponseRedirect("/referrals/")
     context = form_context(form)
     context["r"] = referral
-    return render(request, "partner/withdraw.html", context)
+    return render(request, "partner/withdraw.html", context, status=400 if form.errors else 200)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from paramount.casework.codes import FUNNEL, Outcome
+from paramount.casework.codes import FUNNEL, Outcome, Role
+from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors import reports
 from paramount.casework.web import pictures
 from paramount.casework.web.rendering import render
+from paramount.casework.web.views.cases import overdue_counts
 from paramount.casework.web.views.common import page
 
 
@@ -53,7 +55,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     outcomes = [(Outcome(k).label if k in Outcome.values else k, v)
                 for k, v in sorted(funnel.outcomes.items())]
+    overdue = None
+    if request.user.has_role(Role.SUPERVISOR):
+        items = case_selectors.overdue_cases(request.user)
+        overdue = {"total": len(items), **overdue_counts(items),
+                   "longest": max((c.days_waited for c in items), default=0)}
     return render(request, "reports/dashboard.html", {
+        "overdue": overdue,
         "funnel": funnel, "rows": rows, "funnel_chart": funnel_chart, "times": times,
         "area_chart": area_chart if area_rows else None,
         "champion_chart": champion_chart if champion_rows else None,

@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
-from paramount.casework.models import User
+from paramount.casework.models import FamilyContact, User
 from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors.cases import CaseDetail
-from paramount.casework.services import workflow
+from paramount.casework.services import contact, workflow
 from paramount.casework.web import actions
 from paramount.casework.web import forms as f
+from paramount.casework.web.govuk import Hinted
 from paramount.casework.web.rendering import render
 from paramount.casework.web.views.common import apply_errors, form_context, page
 
@@ -38,6 +39,14 @@ def _agreement_choices(d: CaseDetail) -> list[tuple[str, str]]:
          f"{a.agreed_at:%d %B %Y}")
         for a in d.agreements if a.withdrawn_at is None
     ]
+
+
+def _champion_label(champion: User) -> Hinted:
+    """The champion's name, with their open cases and areas as the item's hint."""
+    n = champion.open_cases
+    areas = ", ".join(champion.area_names) or "the whole force"
+    return Hinted(champion.get_full_name() or champion.get_username(),
+                  hint=f"{n} open case{'' if n == 1 else 's'}; covers {areas}")
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,7 @@ STEPS: dict[str, Step] = {
                                                   champion=int(c["champion"]), note=c["note"]),
         "Case allocated. The champion has been sent an email.", "Allocate",
         form_kwargs=lambda u, d: {"champions": [
-            (str(ch.pk), ch.get_full_name() or ch.get_username())
-            for ch in case_selectors.champions_for(u, d.case)
+            (str(ch.pk), _champion_label(ch)) for ch in case_selectors.champions_for(u, d.case)
         ]},
     ),
     "contact": Step(
@@ -101,7 +109,8 @@ STEPS: dict[str, Step] = {
     ),
     "refusal": Step(
         "Record that the family declined", f.RefusalForm,
-        lambda u, d, c, _: workflow.record_refusal(user=u, case=d.case, note=c["note"]),
+        lambda u, d, c, _: workflow.record_refusal(user=u, case=d.case, note=c["note"],
+                                                   declined_on=c.get("declined_on")),
         "Recorded that the family declined the referral.",
     ),
     "referral": Step(
@@ -117,8 +126,21 @@ STEPS: dict[str, Step] = {
                                                   override_reason=c["override_reason"]),
         "Referral sent on a safeguarding override.", "Send referral",
         warning="Only for a significant safeguarding concern. The children's names, dates "
-                "of birth, address and prison go to the charity without the family's "
-                "agreement, recorded with your name.",
+                "of birth and address go to the charity without the family's agreement, "
+                "with your name and email for them to ask you about the concern; the reason "
+                "stays here.",
+    ),
+    "contact-details": Step(
+        "How to reach the family", f.FamilyContactForm,
+        lambda u, d, c, _: contact.record_family_contact(
+            user=u, case=d.case, phone=c["phone"], email=c["email"],
+            safe_times=c["safe_times"], language=c["language"],
+            interpreter_needed=c["interpreter_needed"]),
+        "Contact details saved.", "Save contact details",
+        form_kwargs=lambda u, d: {"initial": {
+            name: getattr(d.family_contact, name) for name in FamilyContact.FIELDS
+        } if d.family_contact else {}},
+        warning="Only the checkers, the champion and supervisors see these details.",
     ),
     "not-approached": Step(
         "Record that the family is not to be approached", f.NotApproachedForm,
@@ -220,6 +242,7 @@ def withdraw(request: HttpRequest, reference: str, agreement_id: int) -> HttpRes
         raise PermissionDenied("Only the allocated champion or a supervisor records this.")
 
     def act(user, d, c, _form):
-        return workflow.withdraw_agreement(user=user, agreement=agreement, note=c["note"])
+        return workflow.withdraw_agreement(user=user, agreement=agreement, note=c["note"],
+                                           withdrawn_on=c.get("withdrawn_on"))
 
     return _run_step(request, detail, WITHDRAW, act=act)

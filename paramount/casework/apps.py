@@ -14,3 +14,7 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         # Signal receivers that keep the audit log append-only, even against bulk deletes.
         from paramount.casework.models import audit  # noqa: F401
+        from paramount.casework.services import access
+
+        # Sign-ins, sign-outs, failures and lockouts in the audit log.
+        access.connect()

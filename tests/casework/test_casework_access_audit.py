@@ -113,3 +113,23 @@ def test_second_factor_pass_and_failure_are_recorded(cases: Cases, settings) -> 
     assert failed.actor == user and failed.detail == {"ip": "192.0.2.5"}
     assert client.post("/accounts/verify/", {"token": f"{totp.token():06d}"}).status_code == 302
     assert AuditRecord.objects.get(action=AuditAction.SECOND_FACTOR).actor == user
+
+
+def test_a_forged_form_is_refused_and_recorded(cases: Cases) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cases.world["supervisor"])
+    response = client.post(f"/cases/{cases.south.reference}/note/", {"text": "No token"})
+    assert response.status_code == 403
+    (record,) = _page_refusals("supervisor")
+    assert record.detail["refusal"] == "csrf" and record.case_ref == cases.south.reference
+    assert not cases.south.events.filter(code="note").exists()
+
+
+def test_a_champion_opening_another_areas_case_step_is_recorded(cases: Cases) -> None:
+    """Out of scope is a 404 (the case is not shown to exist); its selector records it."""
+    north = cases.north
+    response = client_for(cases.world, "champion_south").get(f"/cases/{north.reference}/note/")
+    assert response.status_code == 404
+    assert AuditRecord.objects.filter(
+        actor=cases.world["champion_south"], action=AuditAction.REFUSED, object_ref=north.reference
+    ).exists()

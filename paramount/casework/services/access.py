@@ -118,9 +118,10 @@ def record_second_factor(request: HttpRequest, user: User, *, passed: bool) -> A
     )
 
 
-def record_refusal(request: HttpRequest) -> AuditRecord:
-    """One record for a refused request: the page (URL name), the method and the URL's
-    references that have a reference's shape."""
+def record_refusal(request: HttpRequest, *, refusal: str = "permission") -> AuditRecord:
+    """One record for a refused request: the page (URL name), the method, the URL's
+    references that have a reference's shape, and what refused it (`permission`: a role or
+    scope check; `csrf`: a form not sent from this site)."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         try:
@@ -149,6 +150,7 @@ def record_refusal(request: HttpRequest) -> AuditRecord:
             "page": url_name,
             "method": request.method,
             "url": references,
+            "refusal": refusal,
             "ip": client_address(request),
         },
     )

@@ -1,4 +1,5 @@
-"""The error pages Django calls for a whole request: 403 for every refusal.
+"""The error pages Django calls for a whole request: 403 for every refusal, a forged or
+stale form (CSRF) included.
 
 `handler403` (set in the root URLconf) sees every `PermissionDenied` raised anywhere while a
 request is handled (a service, a selector, a view, a middleware), so the refusal's audit
@@ -18,3 +19,17 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     record_refusal(request)
     reason = str(exception) if exception is not None else ""
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """`CSRF_FAILURE_VIEW`: a form not sent from this site is a refusal too, recorded."""
+    record_refusal(request, refusal="csrf")
+    return render(
+        request,
+        "403.html",
+        {
+            "reason": "The form had expired or did not come from this service. Go back, "
+            "reload the page and try again."
+        },
+        status=403,
+    )

@@ -95,6 +95,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         [(k, v) for k, v in stage_rows],
         title="Cases reaching each stage",
         description="; ".join(f"{k}: {'hidden' if v is None else v}" for k, v in stage_rows),
+        missing="hidden",
     )
     # (title, unit, rows, total): each table's rows add up to its total.
     tables = [

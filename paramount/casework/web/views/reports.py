@@ -84,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 AGE_LABELS = {"0-4": "0 to 4", "5-11": "5 to 11", "12-17": "12 to 17", "unknown": "Not known"}
+SEX_LABELS = {"F": "Female", "M": "Male", "U": "Not known", "unknown": "Not recorded"}
 
 
 @require_GET
@@ -118,7 +119,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         (
             "Children by sex",
             "Children",
-            list(summary["children_by_sex"].items()),
+            [(SEX_LABELS.get(k, k), v) for k, v in summary["children_by_sex"].items()],
             summary["children"],
         ),
         (

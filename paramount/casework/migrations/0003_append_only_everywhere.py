@@ -15,7 +15,8 @@ The append-only tables are `casework_auditrecord`, `casework_erasurerecord` and
 - **SQLite** (the demo). BEFORE UPDATE and BEFORE DELETE triggers that RAISE(ABORT). SQLite
   has no TRUNCATE; its `DELETE FROM t` without a WHERE fires the triggers row by row. A later
   migration that makes SQLite rebuild one of these tables drops its triggers, so such a
-  migration must run `sqlite_statements()` again.
+  migration drops them; `db_guards.ensure_sqlite_triggers` (a `post_migrate` receiver)
+  makes them again after every `migrate`.
 
 **Retention's one exception.** Disposal erases a closed case with everything in it, its
 event log included (the design keeps only the metadata-only `ErasureRecord` and the audit
@@ -30,67 +31,11 @@ from __future__ import annotations
 
 from django.db import migrations, models
 
-APPEND_ONLY = ("casework_auditrecord", "casework_erasurerecord", "casework_caseevent")
-
-# The case an event belongs to has been recorded as erased and is closed.
-ERASED_CASE = (
-    "SELECT 1 FROM casework_case c JOIN casework_force f ON f.id = c.force_id "
-    "JOIN casework_erasurerecord e ON e.case_reference = c.reference AND e.force_code = f.code "
-    "WHERE c.id = OLD.case_id AND c.state = 'closed'"
+from paramount.casework.db_guards import (
+    APPEND_ONLY,
+    postgresql_statements,
+    sqlite_statements,
 )
-
-PG_EVENT_GUARD = f"""
-CREATE OR REPLACE FUNCTION casework_caseevent_guard() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND EXISTS ({ERASED_CASE}) THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-# casework_refuse_change() comes from 0002; it is made again here so this migration stands
-# alone when the coordinator re-chains migrations.
-PG_REFUSE = """
-CREATE OR REPLACE FUNCTION casework_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-
-def postgresql_statements() -> list[str]:
-    statements = [PG_REFUSE, PG_EVENT_GUARD]
-    statements.append(
-        "CREATE TRIGGER casework_caseevent_append_only BEFORE UPDATE OR DELETE ON "
-        "casework_caseevent FOR EACH ROW EXECUTE FUNCTION casework_caseevent_guard()"
-    )
-    for table in APPEND_ONLY:
-        statements.append(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION casework_refuse_change()"
-        )
-    return statements
-
-
-def sqlite_statements() -> list[str]:
-    statements = []
-    for table in APPEND_ONLY:
-        for op in ("UPDATE", "DELETE"):
-            when = (
-                f" WHEN NOT EXISTS ({ERASED_CASE})"
-                if (table == "casework_caseevent" and op == "DELETE")
-                else ""
-            )
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}"
-                f"{when} BEGIN SELECT RAISE(ABORT, 'append-only table {table}: {op} refused'); END"
-            )
-    return statements
 
 
 def forwards(apps, schema_editor) -> None:

@@ -14,9 +14,9 @@ The append-only tables are `casework_auditrecord`, `casework_erasurerecord` and
   flush alone (tests/casework/conftest.py).
 - **SQLite** (the demo). BEFORE UPDATE and BEFORE DELETE triggers that RAISE(ABORT). SQLite
   has no TRUNCATE; its `DELETE FROM t` without a WHERE fires the triggers row by row. A later
-  migration that makes SQLite rebuild one of these tables drops its triggers, so such a
-  migration drops them; `db_guards.ensure_sqlite_triggers` (a `post_migrate` receiver)
-  makes them again after every `migrate`.
+  migration that makes SQLite rebuild one of these tables drops its triggers;
+  `db_guards.ensure_sqlite_triggers` (a `post_migrate` receiver) makes them again after
+  every `migrate`.
 
 **Retention's one exception.** Disposal erases a closed case with everything in it, its
 event log included (the design keeps only the metadata-only `ErasureRecord` and the audit

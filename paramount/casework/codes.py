@@ -212,6 +212,13 @@ class AuditAction(models.TextChoices):
     COMBINE = "combine", "Combination"
     ERASE = "erase", "Erasure"
     REFUSED = "refused", "Access refused"
+    # Signing in and out (the username as typed for a failure; the client's address).
+    SIGN_IN = "sign_in", "Signed in (password)"
+    SIGN_IN_FAILED = "sign_fail", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+    SECOND_FACTOR = "otp_pass", "Second factor passed"
+    SECOND_FACTOR_FAILED = "otp_fail", "Second factor failed"
+    SIGN_OUT = "sign_out", "Signed out"
 
 
 class NotificationStatus(models.TextChoices):

@@ -1,12 +1,14 @@
-"""The second factor, required for every page but the sign-in pages (off only in the demo)."""
+"""Request checks every page shares: the second factor, required for every page but the
+sign-in pages (off only in the demo); control characters refused with a 400."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 
 
 class SecondFactorRequiredMiddleware:
@@ -32,3 +34,53 @@ class SecondFactorRequiredMiddleware:
             target = settings.PARAMOUNT_SECOND_FACTOR_URL
             return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+# C0 control characters and DEL. A path may hold none; a query or form value may hold tab,
+# line feed and carriage return (a textarea's lines), nothing else.
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _bad_values(data: QueryDict) -> bool:
+    return any(
+        _VALUE_CONTROL.search(key) or any(_VALUE_CONTROL.search(v) for v in values)
+        for key, values in data.lists()
+    )
+
+
+class RejectControlCharactersMiddleware:
+    """Answer 400 to a request whose path, query, cookies or form fields hold a NUL byte or
+    another control character, before anything reads the database.
+
+    PostgreSQL cannot store or even compare a string holding NUL (psycopg refuses it), so
+    such a value reaching a lookup or an insert was a 500 on any page; no page has a use for
+    control characters. One check here covers every URL, converter and form, present and
+    future. Nothing of the request is logged (a value may be a child's name).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            _PATH_CONTROL.search(request.path)
+            or _bad_values(request.GET)
+            or any(
+                _PATH_CONTROL.search(k) or _PATH_CONTROL.search(v)
+                for k, v in request.COOKIES.items()
+            )
+            or (request.method == "POST" and _bad_values(request.POST))
+        ):
+            return _bad_request(request)
+        return self.get_response(request)
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth.models import AnonymousUser
+
+    from paramount.casework.web.rendering import render
+
+    # Rendered before sessions and sign-in are read: the page shows no one as signed in.
+    request.user = AnonymousUser()
+    return render(request, "400.html", status=400)

@@ -11,5 +11,8 @@ from paramount.casework.health import health
 
 urlpatterns = [path("health/", health, name="health")]
 
+# Every refusal, from any view, is recorded and shown as the GOV.UK 403 page.
+handler403 = "paramount.casework.web.views.errors.forbidden"
+
 if find_spec("paramount.casework.web") and find_spec("paramount.casework.web.urls"):
     urlpatterns.append(path("", include("paramount.casework.web.urls")))

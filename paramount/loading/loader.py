@@ -30,7 +30,7 @@ from paramount.loading.reading import (
     read_parquet_raw,
 )
 from paramount.loading.report import LoadReport, TableLoad
-from paramount.loading.rules import check_sql
+from paramount.loading.rules import check_sql, reference_warnings
 from paramount.loading.sql import ident, lit
 from paramount.progress import Reporter, SilentReporter
 
@@ -99,6 +99,7 @@ def load_extract(
                 report.tables[table.name] = _load_table(
                     con, order, table, tm, source, columns, task
                 )
+        reference_warnings(con, report, _WARNINGS)
         quarantine_dir.mkdir(parents=True, exist_ok=True)
         _write_quarantine(con, report)
         report.seconds = time.perf_counter() - started

@@ -24,6 +24,9 @@ class TableLoad:
     loaded: int = 0
     rejected: int = 0
     warnings: int = 0
+    # Of the warnings: loaded rows whose id names no row of the table it refers to
+    # (`rules.REFERENCES`), e.g. a relationship to a person in no `persons` row.
+    unresolved_references: int = 0
 
     @property
     def present(self) -> bool:
@@ -82,6 +85,10 @@ class LoadReport:
         return sum(t.warnings for t in self.tables.values())
 
     @property
+    def unresolved_references(self) -> int:
+        return sum(t.unresolved_references for t in self.tables.values())
+
+    @property
     def rejected_csv(self) -> Path:
         return self.quarantine_dir / "rejected.csv"
 
@@ -106,6 +113,7 @@ class LoadReport:
                 "loaded": self.loaded,
                 "rejected": self.rejected,
                 "warnings": self.warnings,
+                "unresolved_references": self.unresolved_references,
             },
             "tables": {
                 name: {**asdict(t), "reconciles": t.reconciles} for name, t in self.tables.items()

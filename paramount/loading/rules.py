@@ -254,3 +254,64 @@ def check_sql(
                CASE WHEN len(_problems) > 0 THEN {record} END AS _record
         FROM s6
     """
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column naming a row of another table: `table.column` -> `target.target_column`."""
+
+    table: str
+    column: str
+    target: str
+    target_column: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.column} not in {self.target}"
+
+
+# Every id that names a row of another extract table. A row whose id resolves to nothing
+# (a relationship to a person in no `persons` row, a movement of a prisoner in no
+# `prisoners` row) is kept, under the contract's rule that a row is set aside only when its
+# own id is missing or duplicated or a field it cannot do without is unreadable, and
+# reported as a warning (file, row, field) and counted (`TableLoad.unresolved_references`).
+REFERENCES: tuple[Reference, ...] = (
+    Reference("prison_movements", "prisoner_number", "prisoners", "prisoner_number"),
+    Reference("prisoner_aliases", "prisoner_number", "prisoners", "prisoner_number"),
+    Reference("prisoner_contacts", "prisoner_number", "prisoners", "prisoner_number"),
+    Reference("person_aliases", "person_id", "persons", "person_id"),
+    Reference("person_addresses", "person_id", "persons", "person_id"),
+    Reference("person_addresses", "address_id", "addresses", "address_id"),
+    Reference("occurrence_persons", "occurrence_id", "occurrences", "occurrence_id"),
+    Reference("occurrence_persons", "person_id", "persons", "person_id"),
+    Reference("relationships", "person_id", "persons", "person_id"),
+    Reference("relationships", "related_person_id", "persons", "person_id"),
+    Reference("person_flags", "person_id", "persons", "person_id"),
+    Reference("partner_relationships", "partner_person_id", "partner_persons", "partner_person_id"),
+    Reference(
+        "partner_relationships", "related_partner_person_id", "partner_persons", "partner_person_id"
+    ),
+    Reference("partner_involvement", "partner_person_id", "partner_persons", "partner_person_id"),
+)
+
+
+def reference_warnings(con, report, warnings_table: str) -> None:
+    """Add a warning for every loaded row whose reference resolves to no row of its target
+    table, and count them on the report (warnings and `unresolved_references`). A reference
+    to a table the extract does not hold (an optional one) is not checked."""
+    order = {name: i for i, name in enumerate(report.tables)}
+    for ref in REFERENCES:
+        source, target = report.tables.get(ref.table), report.tables.get(ref.target)
+        if source is None or target is None or not source.present or not target.present:
+            continue
+        col, tcol = ident(ref.column), ident(ref.target_column)
+        n = con.execute(
+            f"""INSERT INTO {ident(warnings_table)}
+            SELECT {order[ref.table]}, {lit(ref.table)}, {lit(source.file)}, t._row,
+                   {lit(ref.column)}, {lit(ref.reason)}
+            FROM {ident(ref.table)} t
+            WHERE t.{col} IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {ident(ref.target)} x WHERE x.{tcol} = t.{col})"""
+        ).fetchall()[0][0]
+        source.warnings += n
+        source.unresolved_references += n

@@ -8,6 +8,8 @@
   stopped when the session ends. `DATABASE_URL` is set too, for subprocesses.
 - Email: the `smtp_server` fixture runs aiosmtpd on 127.0.0.1 on a free port and points
   Django's SMTP backend at it; `smtp_server.messages` are the messages it received.
+- Flush: the append-only tables refuse TRUNCATE (migration 0003); the tests' flushes run as
+  the superuser with triggers skipped for that one transaction (`_flush_as_superuser`).
 - Every test here is marked `casework`; those using the database `postgres` too.
 """
 
@@ -44,6 +46,29 @@ from django.conf import settings as _settings  # noqa: E402
 _settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 import casework_pg as pg  # noqa: E402
+
+
+def _flush_as_superuser() -> None:
+    """Let the tests' flush (transactional and live-server tests empty every table with
+    TRUNCATE) pass the append-only triggers: the flush alone runs with
+    `session_replication_role = replica`, which only a superuser (the tests' role) may set
+    and which skips ordinary triggers for that transaction. Production is unchanged: the
+    application's role may not set it, so TRUNCATE stays refused (migration 0003)."""
+    from django.db import transaction
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    plain = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list) -> None:
+        with transaction.atomic(using=self.connection.alias):
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            plain(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
+_flush_as_superuser()
 
 HERE = Path(__file__).parent
 

@@ -2,9 +2,9 @@
 
 `AuditRecord` is append-only at every level an ordinary user could reach: `save` refuses an
 update, `delete` refuses, the queryset's `update` and `delete` refuse, a `pre_delete` signal
-refuses cascades and bulk deletes, and on PostgreSQL a trigger (migration 0002) refuses
-UPDATE and DELETE in the database itself. Records hold references (case reference, child
-pseudonym), never names, so they can outlive the case they describe.
+refuses cascades and bulk deletes, and triggers in the database itself refuse UPDATE, DELETE
+and TRUNCATE (PostgreSQL: migrations 0002 and 0003; SQLite: 0003). Records hold references
+(case reference, child pseudonym), never names, so they can outlive the case they describe.
 """
 
 from __future__ import annotations
@@ -19,18 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from paramount.casework.codes import AuditAction
-from paramount.casework.models.cases import AppendOnlyModel
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(f"{self.model.__name__} records cannot be changed.")
-
-    def delete(self):
-        raise ValidationError(f"{self.model.__name__} records cannot be deleted.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ValidationError(f"{self.model.__name__} records cannot be changed.")
+from paramount.casework.models.cases import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class AuditRecord(AppendOnlyModel):

@@ -145,8 +145,29 @@ class CaseChild(models.Model):
         return f"{self.case.reference}:{self.child.pseudonym}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk `update`, `bulk_update` and `delete` refused: an append-only table is written by
+    `create` and `bulk_create` only. (Retention's cascade from a disposed case deletes its
+    events through Django's collector, which the database triggers of migration 0003 let
+    through only for a closed case with an erasure record.)"""
+
+    def update(self, **kwargs):
+        raise ValidationError(f"{self.model.__name__} records cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValidationError(f"{self.model.__name__} records cannot be changed.")
+
+    def delete(self):
+        raise ValidationError(f"{self.model.__name__} records cannot be deleted.")
+
+    def update_or_create(self, *args, **kwargs):
+        raise ValidationError(f"{self.model.__name__} records cannot be changed.")
+
+
 class AppendOnlyModel(models.Model):
-    """A row that is written once: `save` refuses an update and `delete` refuses."""
+    """A row that is written once: `save` refuses an update and `delete` refuses; its
+    manager (`AppendOnlyQuerySet`) refuses bulk changes, and the database's triggers
+    (migrations 0002 and 0003) refuse UPDATE, DELETE and TRUNCATE in SQL."""
 
     class Meta:
         abstract = True
@@ -177,6 +198,8 @@ class CaseEvent(AppendOnlyModel):
     state_before = models.CharField(max_length=20, blank=True)
     state_after = models.CharField(max_length=20, blank=True)
     payload = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ("at", "id",)

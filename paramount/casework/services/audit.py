@@ -35,13 +35,19 @@ def audit(
     return AuditRecord.objects.create(
         **_actor_fields(user, system_name),
         action=action,
-        object_type=object_type,
-        object_ref=object_ref or case_ref or child_ref,
-        case_ref=case_ref,
-        child_ref=child_ref,
-        recipient=recipient,
+        object_type=object_type[:32],
+        object_ref=_cut(object_ref or case_ref or child_ref, 64),
+        case_ref=_cut(case_ref, 16),
+        child_ref=_cut(child_ref, 16),
+        recipient=_cut(recipient, 254),
         detail=dict(detail or {}),
     )
+
+
+def _cut(value: str, length: int) -> str:
+    """A reference cut to its column: a refusal may name whatever was typed in a URL, and
+    recording it must not fail (a reference longer than its column is no reference)."""
+    return str(value or "")[:length]
 
 
 def audit_many(

@@ -177,8 +177,9 @@ def network_svg(net: Network, *, title: str, description: str) -> SafeString:
 
 
 def bar_chart(rows: list[tuple[str, float | None]], *, title: str, description: str,
-              unit: str = "") -> SafeString:
-    """Horizontal bars, one per row, the number written at the end of each bar."""
+              unit: str = "", missing: str = "no data") -> SafeString:
+    """Horizontal bars, one per row, the number written at the end of each bar (`missing`
+    where a row has no number: no data, or hidden as a small count)."""
     label_w, bar_w, row_h = 170, 420, 34
     top = max((v for _, v in rows if v is not None), default=0) or 1
     height = max(1, len(rows)) * row_h + 10
@@ -195,7 +196,7 @@ def bar_chart(rows: list[tuple[str, float | None]], *, title: str, description: 
                    f"{escape(label[:24])}</text>")
         if value is None:
             out.append(f'<text class="app-chart__value" x="{label_w + 4}" y="{y + 21}">'
-                       "no data</text>")
+                       f"{escape(missing)}</text>")
             continue
         w = max(2.0, bar_w * value / top) if value else 0
         out.append(f'<rect class="app-chart__bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" '

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paramount.casework.selectors.accounts import account_for_link
 from paramount.casework.services.users import choose_password
+from paramount.casework.services.access import record_second_factor
 from paramount.casework.web.forms import LoginForm, TokenForm
 from paramount.casework.web.forms_accounts import SetPasswordForm
 from paramount.casework.web.navigation import home_for
@@ -119,7 +120,9 @@ def setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            record_second_factor(request, user, passed=True)
             return HttpResponseRedirect(_next(request, home_for(user.role)))
+        record_second_factor(request, user, passed=False)
         form.add_error("token", "The security code is wrong or has expired: try the "
                                 "newest code")
     key = base64.b32encode(device.bin_key).decode()
@@ -148,7 +151,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
+                record_second_factor(request, user, passed=True)
                 return HttpResponseRedirect(_next(request, home_for(user.role)))
+        record_second_factor(request, user, passed=False)
         form.add_error("token", "The security code is wrong or has expired: try the newest "
                                 "code")
     context = form_context(form)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from paramount.casework.web.govuk import error_summary
@@ -17,8 +17,9 @@ from paramount.casework.web.rendering import render
 
 
 def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A signed-in page: out-of-scope or missing objects give the 404 page, a role that may
-    not do this the 403 page (the selectors and services have already logged the refusal)."""
+    """A signed-in page: out-of-scope or missing objects give the 404 page. A refusal
+    (`PermissionDenied`) goes on to Django's `handler403` (`views.errors.forbidden`), which
+    records it in the audit log and shows the 403 page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -28,8 +29,6 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return view(request, *args, **kwargs)
         except ObjectDoesNotExist:
             return render(request, "404.html", status=404)
-        except PermissionDenied as refusal:
-            return render(request, "403.html", {"reason": str(refusal)}, status=403)
 
     return wrapper
 

@@ -20,13 +20,18 @@ def _stage_rows(stages: dict[str, int]) -> list[dict]:
     rows, previous = [], None
     for stage, _code in FUNNEL:
         value = stages.get(stage)
-        rows.append({
-            "stage": stage.capitalize(), "cases": value,
-            "of_identified": f"{round(100 * value / first)}%" if first and value is not None
-            else "",
-            "of_previous": f"{round(100 * value / previous)}%" if previous and value is not None
-            else "",
-        })
+        rows.append(
+            {
+                "stage": stage.capitalize(),
+                "cases": value,
+                "of_identified": f"{round(100 * value / first)}%"
+                if first and value is not None
+                else "",
+                "of_previous": f"{round(100 * value / previous)}%"
+                if previous and value is not None
+                else "",
+            }
+        )
         previous = value
     return rows
 
@@ -45,11 +50,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     area_rows = [(k or "No area", v["median_days"]) for k, v in times.by_lpa.items()]
     champion_rows = [(k, v["median_days"]) for k, v in times.by_champion.items()]
     area_chart = pictures.bar_chart(
-        area_rows, unit=" days", title="Median days from reception to first contact, by area",
+        area_rows,
+        unit=" days",
+        title="Median days from reception to first contact, by area",
         description="; ".join(f"{k}: {v} days" for k, v in area_rows) or "No contact yet.",
     )
     champion_chart = pictures.bar_chart(
-        champion_rows, unit=" days",
+        champion_rows,
+        unit=" days",
         title="Median days from reception to first contact, by champion",
         description="; ".join(f"{k}: {v} days" for k, v in champion_rows) or "No contact yet.",
     )
@@ -72,25 +80,59 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
+AGE_LABELS = {"0-4": "0 to 4", "5-11": "5 to 11", "12-17": "12 to 17", "unknown": "Not known"}
+SEX_LABELS = {"F": "Female", "M": "Male", "U": "Not known", "unknown": "Not recorded"}
+
+
 @require_GET
 @page
 def evaluation(request: HttpRequest) -> HttpResponse:
     summary = reports.evaluator_summary(request.user)
     stage_rows = [(k.capitalize(), v) for k, v in summary["stages"].items()]
-    hidden = f"fewer than {summary['suppressed_below']}"
     chart = pictures.bar_chart(
         [(k, v) for k, v in stage_rows],
         title="Cases reaching each stage",
-        description="; ".join(f"{k}: {hidden if v is None else v}" for k, v in stage_rows),
+        description="; ".join(f"{k}: {'hidden' if v is None else v}" for k, v in stage_rows),
+        missing="hidden",
     )
+    # (title, unit, rows, total): each table's rows add up to its total.
     tables = [
-        ("Outcomes", [(Outcome(k).label if k in Outcome.values else k, v)
-                      for k, v in summary["outcomes"].items()]),
-        ("Cases by area", list(summary["by_lpa"].items())),
-        ("Children by age band", list(summary["children_by_age_band"].items())),
-        ("Children by sex", list(summary["children_by_sex"].items())),
-        ("Children by month identified", list(summary["children_by_month_identified"].items())),
+        (
+            "Outcomes of closed cases",
+            "Closed cases",
+            [
+                (Outcome(k).label if k in Outcome.values else k, v)
+                for k, v in summary["outcomes"].items()
+            ],
+            summary["closed"],
+        ),
+        ("Cases by area", "Cases", list(summary["by_lpa"].items()), summary["cases"]),
+        (
+            "Children by age band when first identified",
+            "Children",
+            [(AGE_LABELS.get(k, k), v) for k, v in summary["children_by_age_band"].items()],
+            summary["children"],
+        ),
+        (
+            "Children by sex",
+            "Children",
+            [(SEX_LABELS.get(k, k), v) for k, v in summary["children_by_sex"].items()],
+            summary["children"],
+        ),
+        (
+            "Children by month first identified",
+            "Children",
+            list(summary["children_by_month_identified"].items()),
+            summary["children"],
+        ),
     ]
-    return render(request, "reports/evaluation.html", {
-        "s": summary, "stage_rows": stage_rows, "chart": chart, "tables": tables,
-    })
+    return render(
+        request,
+        "reports/evaluation.html",
+        {
+            "s": summary,
+            "stage_rows": stage_rows,
+            "chart": chart,
+            "tables": tables,
+        },
+    )

@@ -344,6 +344,72 @@ def serve(
         out.print("Stopped.")
 
 
+@app.command("run")
+def run_command(
+    config: Annotated[Path, typer.Option("--config", help="The force's daily-run TOML file.")],
+    window_from: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=DATE_FORMATS, help="First reception day (override)."),
+    ] = None,
+    window_to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=DATE_FORMATS, help="Last reception day (override)."),
+    ] = None,
+    run_date: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=DATE_FORMATS, help="Run as on this day (default today)."),
+    ] = None,
+) -> None:
+    """A force's daily run: load, identify (default: yesterday's receptions), import into
+    casework, email the supervisors; safe to run again. See docs/daily-run.md."""
+    from paramount.operations.daily_run import (
+        ConfigError,
+        DailyRunConfig,
+        DailyRunError,
+        RunLocked,
+        run_daily,
+    )
+
+    from rich.markup import escape
+
+    try:
+        settings = DailyRunConfig.from_toml(config)
+        result = run_daily(
+            settings,
+            run_date=_day(run_date) if run_date else None,
+            window_from=_day(window_from) if window_from else None,
+            window_to=_day(window_to) if window_to else None,
+        )
+    except ConfigError as error:
+        console.print(f"[red]Bad config:[/red] {escape(str(error))}")
+        raise typer.Exit(code=2) from error
+    except RunLocked as error:
+        console.print(f"[red]Not run:[/red] {escape(str(error))}")
+        raise typer.Exit(code=75) from error
+    except DailyRunError as error:
+        console.print(f"[red]Not run:[/red] {escape(str(error))}")
+        raise typer.Exit(code=2) from error
+    record = result.record
+    window = f"{result.window_from} to {result.window_to}"
+    if not result.ok:
+        error = record["error"]
+        told = "analysts emailed" if record.get("analysts_told") else "analysts NOT emailed"
+        console.print(
+            f"[red]Run failed[/red] at {error['step']} ({window}): "
+            + escape(f"{error['type']}: {error['message']} ({told}); manifest: ")
+            + escape(str(result.folder / "manifest.json"))
+        )
+        raise typer.Exit(code=1)
+    imported = record["import"]
+    again = " (imported before: nothing duplicated)" if imported["already_imported"] else ""
+    out.print(
+        f"Run for {settings.force}, receptions {window}: {imported['counts'].get('rows', 0)} "
+        f"rows imported{again}, {imported['new_cases']} new cases, "
+        f"{imported['supervisors_emailed']} supervisors emailed."
+    )
+    out.print(f"  outputs and manifest: {result.folder}")
+
+
 def _add_casework() -> None:
     """`paramount casework ...` (owned by paramount/casework/cli.py)."""
     from paramount.casework.cli import casework_app

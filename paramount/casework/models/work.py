@@ -161,6 +161,7 @@ class Notification(models.Model):
         CHAMPION_ALLOCATED = "champion_allocated", "Case allocated to a champion"
         SOCIAL_WORKER = "social_worker", "Allocated social worker told"
         REFERRAL = "referral", "Referral to the partner"
+        SUPERVISOR_NEW_CASES = "supervisor_new_cases", "New cases for a supervisor (daily run)"
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

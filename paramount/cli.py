@@ -362,6 +362,8 @@ def run_command(
 ) -> None:
     """A force's daily run: load, identify (default: yesterday's receptions), import into
     casework, email the supervisors; safe to run again. See docs/daily-run.md."""
+    from rich.markup import escape
+
     from paramount.operations.daily_run import (
         ConfigError,
         DailyRunConfig,
@@ -369,8 +371,6 @@ def run_command(
         RunLocked,
         run_daily,
     )
-
-    from rich.markup import escape
 
     try:
         settings = DailyRunConfig.from_toml(config)

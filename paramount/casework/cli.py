@@ -42,17 +42,23 @@ def import_(
         str | None, typer.Option("--as", help="Username of the analyst importing.")
     ] = None,
 ) -> None:
-    """Import children.csv (+ review.csv, manifest.json): idempotent, no duplicate cases."""
+    """Import children.csv (+ review.csv, manifest.json): idempotent, no duplicate cases.
+    Without --force: the only force there is (in the demo, on a fresh database, the demo's)."""
     _django()
     _migrate()
     from django.core.management import call_command
+    from django.core.management.base import CommandError
 
     args = [str(folder)]
     if force:
         args += ["--force", force]
     if as_user:
         args += ["--as", as_user]
-    call_command("casework_import", *args)
+    try:
+        call_command("casework_import", *args)
+    except CommandError as error:
+        typer.echo(f"Not imported: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 @casework_app.command()

@@ -381,13 +381,13 @@ def run_command(
             window_to=_day(window_to) if window_to else None,
         )
     except ConfigError as error:
-        console.print(f"[red]Bad config:[/red] {escape(str(error))}")
+        console.print(f"[red]Bad config:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(code=2) from error
     except RunLocked as error:
-        console.print(f"[red]Not run:[/red] {escape(str(error))}")
+        console.print(f"[red]Not run:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(code=75) from error
     except DailyRunError as error:
-        console.print(f"[red]Not run:[/red] {escape(str(error))}")
+        console.print(f"[red]Not run:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(code=2) from error
     record = result.record
     window = f"{result.window_from} to {result.window_to}"
@@ -397,7 +397,8 @@ def run_command(
         console.print(
             f"[red]Run failed[/red] at {error['step']} ({window}): "
             + escape(f"{error['type']}: {error['message']} ({told}); manifest: ")
-            + escape(str(result.folder / "manifest.json"))
+            + escape(str(result.folder / "manifest.json")),
+            soft_wrap=True,
         )
         raise typer.Exit(code=1)
     imported = record["import"]

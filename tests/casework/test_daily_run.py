@@ -40,6 +40,9 @@ from paramount.operations.daily_run import (
     run_daily,
     run_lock,
 )
+from paramount.operations.daily_run import (
+    PAUSE_ENV as PAUSE,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -228,3 +231,177 @@ def test_the_lock_refuses_a_live_run_and_takes_over_a_dead_ones(tmp_path) -> Non
     finally:
         alive.kill()
         alive.wait()
+
+
+# --- kill -9 at any step -----------------------------------------------------------------------
+
+SETUP = """
+import sys
+from paramount.casework.bootstrap import setup_django
+setup_django()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from paramount.casework.models import LPA, Force, User
+area_code = sys.argv[1]
+force = Force.objects.create(code="TST", name="Test Valley Police")
+lpa = LPA.objects.create(force=force, code=area_code, name="Area One")
+for name, lpas in (("all", []), ("area", [lpa])):
+    user = User.objects.create_user(
+        f"sup_{name}", email=f"sup.{name}@force.example", role="supervisor", force=force,
+        password="a-long-test-password-1",
+    )
+    user.lpas.set(lpas)
+"""
+
+# Each scenario's supervisors get their own address, so its emails can be counted.
+RENAME = """
+import sys
+from paramount.casework.bootstrap import setup_django
+setup_django()
+from paramount.casework.models import User
+for user in User.objects.all():
+    user.email = user.email.replace("@force.", f"@{sys.argv[1]}.")
+    user.save(update_fields=["email"])
+"""
+
+SNAPSHOT = """
+import json
+from collections import Counter
+from paramount.casework.bootstrap import setup_django
+setup_django()
+from paramount.casework.models import (
+    Case, CaseChild, CaseEvent, Child, ChildIdentifier, IdentificationRun, Notification,
+    Prisoner, Reception, ReviewTask,
+)
+cases = sorted(
+    [c.lpa.code if c.lpa else "", c.state,
+     sorted([cc.reception.booking_id, cc.relationship, cc.child_age or 0]
+            for cc in c.case_children.all())]
+    for c in Case.objects.all()
+)
+print(json.dumps({
+    "cases": cases,
+    "case_children": CaseChild.objects.count(),
+    "children": Child.objects.count(),
+    "identifiers": ChildIdentifier.objects.count(),
+    "prisoners": Prisoner.objects.count(),
+    "receptions": Reception.objects.count(),
+    "review_tasks": ReviewTask.objects.count(),
+    "runs": IdentificationRun.objects.count(),
+    "events": sorted(Counter(CaseEvent.objects.values_list("code", flat=True)).items()),
+    "notifications": sorted(
+        [n.kind, n.to_email.split("@")[0], n.status, n.subject]
+        for n in Notification.objects.all()
+    ),
+}))
+"""
+
+
+def _python(env: dict[str, str], script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def _wait_for(path, process, seconds: float = 240) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert process.poll() is None, f"the run ended ({process.returncode}) before {path.name}"
+        assert time.monotonic() < deadline, f"no {path.name} within {seconds} s"
+        time.sleep(0.05)
+
+
+@pytest.mark.postgres
+def test_a_run_killed_at_any_step_gives_the_same_result_when_run_again(
+    synthetic, tmp_path, postgres_cluster, smtp_server, settings
+) -> None:
+    """SIGKILL during identification, inside the import's transaction, after it committed
+    and before the run folder is published; each time the rerun leaves casework, the
+    outputs and the emails exactly as one uninterrupted run does."""
+    import signal
+    import time
+
+    import psycopg
+
+    area_code = synthetic.children[0]["lpa"]
+    name = f"{WINDOW[0]}_{WINDOW[1]}"
+
+    # the casework database, migrated with the force and its supervisors, made once
+    server = postgres_cluster.url.rsplit("/", 1)[0]
+    with psycopg.connect(postgres_cluster.url, autocommit=True) as con:
+        con.execute("CREATE DATABASE daily_template")
+    _python(
+        {**os.environ, "DATABASE_URL": f"{server}/daily_template", "PARAMOUNT_DATA_DIR":
+         str(tmp_path / "template")}, SETUP, area_code,
+    )  # fmt: skip
+
+    def scenario(kill_at: str | None) -> tuple[dict, bytes, dict]:
+        tag = kill_at or "reference"
+        folder = tmp_path / tag
+        database = f"daily_{tag}"
+        with psycopg.connect(postgres_cluster.url, autocommit=True) as con:
+            con.execute(f"CREATE DATABASE {database} TEMPLATE daily_template")
+        url = f"{server}/{database}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/wrong",  # the config's wins
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(settings.EMAIL_PORT),
+            "PARAMOUNT_BASE_URL": "http://casework.example",
+        }
+        env.pop(PAUSE, None)
+        config = synthetic.write_config(
+            folder, casework={"database_url": url, "data_dir": str(folder / "data")}
+        )
+        _python({**env, "DATABASE_URL": url}, RENAME, tag)
+        command = [sys.executable, "-m", "paramount.cli", "run", "--config", str(config),
+                   "--date", RUN_DATE.isoformat()]  # fmt: skip
+        runs = folder / "runs"
+        if kill_at:
+            process = subprocess.Popen(
+                command, env={**env, PAUSE: kill_at}, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                _wait_for(runs / f".paused-{kill_at}", process)
+                if kill_at == "identify":  # let identification get going, then kill it
+                    (runs / f".resume-{kill_at}").touch()
+                    time.sleep(1.0)
+                    assert process.poll() is None
+                    assert not (runs / f".{name}.partial" / "children.csv").exists()
+                process.send_signal(signal.SIGKILL)
+            finally:
+                process.wait(timeout=60)
+            assert process.returncode == -signal.SIGKILL
+            assert (runs / LOCK_NAME).exists() and not (runs / name).exists()
+            killed = json.loads(_python({**env, "DATABASE_URL": url}, SNAPSHOT))
+            if kill_at in ("identify", "commit"):  # nothing imported, nothing queued
+                assert killed["cases"] == [] and killed["notifications"] == []
+                assert killed["runs"] == 0
+            else:
+                assert killed["cases"] and killed["runs"] == 1
+            for marker in runs.glob(".paused-*"):
+                marker.unlink()
+            for marker in runs.glob(".resume-*"):
+                marker.unlink()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert not (runs / LOCK_NAME).exists() and not list(runs.glob(".*partial"))
+        snapshot = json.loads(_python({**env, "DATABASE_URL": url}, SNAPSHOT))
+        daily = json.loads((runs / name / "manifest.json").read_text())["daily_run"]
+        mails = sorted(m["To"].split("@")[0] for m in smtp_server.messages if f"@{tag}." in m["To"])
+        outcome = {"new_cases": daily["import"]["new_cases"], "mails": mails}
+        return snapshot, (runs / name / "children.csv").read_bytes(), outcome
+
+    reference = scenario(None)
+    assert reference[0]["cases"] and reference[2]["mails"] == ["sup.all", "sup.area"]
+    for kill_at in ("identify", "commit", "notify", "publish"):
+        snapshot, children_csv, outcome = scenario(kill_at)
+        assert snapshot == reference[0], kill_at
+        assert children_csv == reference[1], kill_at
+        assert outcome == reference[2], kill_at

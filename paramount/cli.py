@@ -63,6 +63,14 @@ def synth(
     population: Annotated[int, typer.Option(help="Residents of the synthetic force.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same force.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    extract_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--extract-date",
+            formats=DATE_FORMATS,
+            help="The day the extract is taken; its records end there (default 2026-01-31).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic force: an extract per the data contract and its ground truth."""
     from paramount.progress import RichReporter
@@ -72,7 +80,8 @@ def synth(
         raise typer.BadParameter("--format must be csv or parquet")
     started = time.perf_counter()
     with RichReporter() as reporter:
-        summary = generate_force(population, seed, out_dir, fmt=fmt, reporter=reporter)
+        dated = {"extract_date": _day(extract_date)} if extract_date else {}
+        summary = generate_force(population, seed, out_dir, fmt=fmt, reporter=reporter, **dated)
     out.print(summary.render())
     out.print(
         f"Wrote {out_dir / 'extract'} and {out_dir / 'truth'} "

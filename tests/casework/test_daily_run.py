@@ -405,3 +405,12 @@ def test_a_run_killed_at_any_step_gives_the_same_result_when_run_again(
         assert snapshot == reference[0], kill_at
         assert children_csv == reference[1], kill_at
         assert outcome == reference[2], kill_at
+
+
+def test_the_example_config_is_valid() -> None:
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "examples" / "daily-run.toml"
+    config = DailyRunConfig.from_toml(example)
+    assert config.force == "TVP" and config.method == "full" and config.days == 1
+    assert config.analysts and config.database_url is None

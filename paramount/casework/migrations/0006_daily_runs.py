@@ -1,3 +1,4 @@
+# ruff: noqa: RUF012
 """The supervisors' new-cases email of the daily run (`paramount run`), a notification kind."""
 
 from django.db import migrations, models

@@ -7,8 +7,11 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 DEMO_DIR ?= demo
 DEMO_POPULATION ?= 100000
 DEMO_SEED ?= 7
-DEMO_FROM ?= 2025-01-01
-DEMO_TO ?= 2025-12-31
+# The demo reads like a live force: its extract is taken today and the window is the last
+# twelve months of receptions, up to yesterday (GNU date).
+DEMO_EXTRACT_DATE ?= $(shell date +%F)
+DEMO_TO ?= $(shell date -d "$(DEMO_EXTRACT_DATE) -1 day" +%F)
+DEMO_FROM ?= $(shell date -d "$(DEMO_TO) -1 year +1 day" +%F)
 
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
@@ -42,7 +45,7 @@ assets: $(GOVUK_STATIC)/.copied
 setup: $(VENV)/.synced assets
 
 demo: setup
-	$(VENV)/bin/paramount synth --population $(DEMO_POPULATION) --seed $(DEMO_SEED) --out $(DEMO_DIR)/force
+	$(VENV)/bin/paramount synth --population $(DEMO_POPULATION) --seed $(DEMO_SEED) --out $(DEMO_DIR)/force --extract-date $(DEMO_EXTRACT_DATE)
 	$(VENV)/bin/paramount identify $(DEMO_DIR)/force/extract --from $(DEMO_FROM) --to $(DEMO_TO) --out $(DEMO_DIR)/run --method full
 	$(VENV)/bin/paramount evaluate $(DEMO_DIR)/run/children.csv --truth $(DEMO_DIR)/force/truth --from $(DEMO_FROM) --to $(DEMO_TO) --json $(DEMO_DIR)/run/scores.json
 	@echo ""
@@ -55,7 +58,7 @@ demo: setup
 	@echo ""
 	@echo "Casework: demo accounts, the run imported, then the application (Ctrl-C to stop)."
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-users
-	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework import $(DEMO_DIR)/run --force DEMO
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework import $(DEMO_DIR)/run --force DEMO --demo-daily
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-progress --seed $(DEMO_SEED)
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount serve --host $(DEMO_HOST) --port $(DEMO_PORT) --demo-logins
 

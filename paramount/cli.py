@@ -63,6 +63,14 @@ def synth(
     population: Annotated[int, typer.Option(help="Residents of the synthetic force.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same force.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    extract_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--extract-date",
+            formats=DATE_FORMATS,
+            help="The day the extract is taken; its records end there (default 2026-01-31).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic force: an extract per the data contract and its ground truth."""
     from paramount.progress import RichReporter
@@ -72,7 +80,8 @@ def synth(
         raise typer.BadParameter("--format must be csv or parquet")
     started = time.perf_counter()
     with RichReporter() as reporter:
-        summary = generate_force(population, seed, out_dir, fmt=fmt, reporter=reporter)
+        dated = {"extract_date": _day(extract_date)} if extract_date else {}
+        summary = generate_force(population, seed, out_dir, fmt=fmt, reporter=reporter, **dated)
     out.print(summary.render())
     out.print(
         f"Wrote {out_dir / 'extract'} and {out_dir / 'truth'} "
@@ -342,6 +351,73 @@ def serve(
         run(host, port, get_wsgi_application(), threading=True, server_cls=WSGIServer)
     except KeyboardInterrupt:
         out.print("Stopped.")
+
+
+@app.command("run")
+def run_command(
+    config: Annotated[Path, typer.Option("--config", help="The force's daily-run TOML file.")],
+    window_from: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=DATE_FORMATS, help="First reception day (override)."),
+    ] = None,
+    window_to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=DATE_FORMATS, help="Last reception day (override)."),
+    ] = None,
+    run_date: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=DATE_FORMATS, help="Run as on this day (default today)."),
+    ] = None,
+) -> None:
+    """A force's daily run: load, identify (default: yesterday's receptions), import into
+    casework, email the supervisors; safe to run again. See docs/daily-run.md."""
+    from rich.markup import escape
+
+    from paramount.operations.daily_run import (
+        ConfigError,
+        DailyRunConfig,
+        DailyRunError,
+        RunLocked,
+        run_daily,
+    )
+
+    try:
+        settings = DailyRunConfig.from_toml(config)
+        result = run_daily(
+            settings,
+            run_date=_day(run_date) if run_date else None,
+            window_from=_day(window_from) if window_from else None,
+            window_to=_day(window_to) if window_to else None,
+        )
+    except ConfigError as error:
+        console.print(f"[red]Bad config:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(code=2) from error
+    except RunLocked as error:
+        console.print(f"[red]Not run:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(code=75) from error
+    except DailyRunError as error:
+        console.print(f"[red]Not run:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(code=2) from error
+    record = result.record
+    window = f"{result.window_from} to {result.window_to}"
+    if not result.ok:
+        error = record["error"]
+        told = "analysts emailed" if record.get("analysts_told") else "analysts NOT emailed"
+        console.print(
+            f"[red]Run failed[/red] at {error['step']} ({window}): "
+            + escape(f"{error['type']}: {error['message']} ({told}); manifest: ")
+            + escape(str(result.folder / "manifest.json")),
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
+    imported = record["import"]
+    again = " (imported before: nothing duplicated)" if imported["already_imported"] else ""
+    out.print(
+        f"Run for {settings.force}, receptions {window}: {imported['counts'].get('rows', 0)} "
+        f"rows imported{again}, {imported['new_cases']} new cases, "
+        f"{imported['supervisors_emailed']} supervisors emailed."
+    )
+    out.print(f"  outputs and manifest: {result.folder}")
 
 
 def _add_casework() -> None:

@@ -41,18 +41,48 @@ def import_(
     as_user: Annotated[
         str | None, typer.Option("--as", help="Username of the analyst importing.")
     ] = None,
+    demo_daily: Annotated[
+        bool,
+        typer.Option(
+            "--demo-daily",
+            help="Demo only: import as daily runs would have, each reception day's cases "
+            "opened the next morning (PARAMOUNT_DEMO=1).",
+        ),
+    ] = False,
 ) -> None:
-    """Import children.csv (+ review.csv, manifest.json): idempotent, no duplicate cases."""
+    """Import children.csv (+ review.csv, manifest.json): idempotent, no duplicate cases.
+    Without --force: the only force there is (in the demo, on a fresh database, the demo's)."""
     _django()
     _migrate()
+    from django.core.exceptions import ImproperlyConfigured, ValidationError
     from django.core.management import call_command
+    from django.core.management.base import CommandError
 
+    if demo_daily:
+        from paramount.casework.management.commands.casework_import import resolve_force
+        from paramount.casework.services.demo import import_run_daily
+
+        try:
+            target = resolve_force(force)
+            counts = import_run_daily(folder, force=target)
+        except (CommandError, ImproperlyConfigured, ValidationError) as error:
+            typer.echo(f"Not imported: {error}", err=True)
+            raise typer.Exit(2) from error
+        typer.echo(
+            f"Imported into {target.code} as {counts['days']} daily runs: {counts['rows']} "
+            f"rows, {counts['cases_opened']} new cases."
+        )
+        return
     args = [str(folder)]
     if force:
         args += ["--force", force]
     if as_user:
         args += ["--as", as_user]
-    call_command("casework_import", *args)
+    try:
+        call_command("casework_import", *args)
+    except CommandError as error:
+        typer.echo(f"Not imported: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 @casework_app.command()

@@ -162,6 +162,7 @@ class Notification(models.Model):
         SOCIAL_WORKER = "social_worker", "Allocated social worker told"
         REFERRAL = "referral", "Referral to the partner"
         SET_PASSWORD = "set_password", "Set-password link to a new account"
+        SUPERVISOR_NEW_CASES = "supervisor_new_cases", "New cases for a supervisor (daily run)"
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

@@ -7,24 +7,33 @@ stops at each stage is fixed (see `STOPS`), drawn per case from `seed` and the c
 the funnel tapers: about 80 % checked, 60 % allocated, 45 % contacted, 30 % visited, 15 %
 referred. Only cases still `new` are touched, so running it again changes nothing.
 
-Dates: contact attempts, visits and agreements are back-dated to a few days after the
-child's reception where the service accepts that date; the services refuse anything before
-the case was opened (less a day) or in the future, so dates are kept within those bounds.
-Allocation is stamped "now" by the service, so the cases left allocated without contact
-become overdue once `PARAMOUNT_CONTACT_DUE_DAYS` have passed.
+Dates: the demo reads like a live force that has run Paramount every day. Each case is
+walked along its own timeline from the day it was opened (checks within a day or two,
+allocation a day or two later, first contact a few days after that, a visit within the
+week, a referral soon after), every step done at its moment on `demo_clock`; a step whose
+moment has not come yet is not done, so recent cases are still at their early stages, as
+they would be. `import_run_daily` imports a run as the daily runs would have, each day's
+receptions opened on the next morning. The services' own date checks are untouched: the
+demo moves only the clock they read, and only when PARAMOUNT_DEMO is set.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import random
-from collections import Counter
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from paramount.casework.codes import (
@@ -39,6 +48,7 @@ from paramount.casework.codes import (
 )
 from paramount.casework.models import Case, Force, User
 from paramount.casework.services import workflow
+from paramount.casework.services.importing import import_run
 from paramount.casework.services.users import DEMO_FORCE
 
 # Where a case stops, by the upper bound of its draw in [0, 1): cumulative, in order.
@@ -86,6 +96,102 @@ def _demo_user(force: Force, username: str, role: str) -> User:
     return user
 
 
+@contextmanager
+def demo_clock(moment: datetime, *, allow: bool = False) -> Iterator[None]:
+    """Demo only: Django's clock (`timezone.now`, `localdate`, and the model fields that
+    default to it) reads `moment` inside the block, so what the demo makes carries the dates
+    a live force's work would have. Refused outside PARAMOUNT_DEMO: real users' records are
+    always stamped by the real clock."""
+    if not (settings.DEMO or allow):
+        raise ImproperlyConfigured("The demo's clock is only moved when PARAMOUNT_DEMO is set.")
+    real = timezone.now
+
+    def fixed() -> datetime:
+        return moment
+
+    defaulted = [
+        f
+        for model in apps.get_app_config("casework").get_models()
+        for f in model._meta.concrete_fields
+        if getattr(f, "default", None) is real
+    ]
+    timezone.now = fixed
+    for f in defaulted:
+        f.default = fixed
+        f.__dict__.pop("_get_default", None)  # Django caches the default's callable
+    try:
+        yield
+    finally:
+        timezone.now = real
+        for f in defaulted:
+            f.default = real
+            f.__dict__.pop("_get_default", None)
+
+
+def _morning_after(day: date, now: datetime) -> datetime:
+    """When a daily run would have opened a case for `day`'s receptions (never the future)."""
+    moment = timezone.make_aware(datetime.combine(day + timedelta(days=1), time(7)))
+    return min(moment, now - timedelta(minutes=1))
+
+
+def import_run_daily(folder: str | Path, *, force: Force, allow: bool = False) -> Counter:
+    """Import a run folder as daily runs would have (PARAMOUNT_DEMO only): one import per
+    reception day, at 07:00 the next morning on `demo_clock`, each its own run. Idempotent,
+    as every import is."""
+    if not (settings.DEMO or allow):
+        raise ImproperlyConfigured("A back-dated import is only made when PARAMOUNT_DEMO is set.")
+    folder = Path(folder)
+    now = timezone.now()
+    days: dict[date, dict[str, list[dict[str, str]]]] = defaultdict(
+        lambda: {"children.csv": [], "review.csv": []}
+    )
+    fields: dict[str, list[str]] = {}
+    last = timezone.localdate(now) - timedelta(days=1)
+    for name in ("children.csv", "review.csv"):
+        path = folder / name
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            fields[name] = list(reader.fieldnames or [])
+            for row in reader:
+                try:
+                    day = date.fromisoformat((row.get("reception_date") or "")[:10])
+                except ValueError:
+                    day = last
+                days[min(day, last)][name].append(row)
+    counts: Counter = Counter()
+    with tempfile.TemporaryDirectory(prefix="paramount-demo-day-") as scratch:
+        for day in sorted(days):
+            day_folder = Path(scratch) / day.isoformat()
+            day_folder.mkdir()
+            for name, rows in days[day].items():
+                if name in fields:
+                    with (day_folder / name).open("w", encoding="utf-8", newline="") as f:
+                        writer = csv.DictWriter(f, fieldnames=fields[name], lineterminator="\n")
+                        writer.writeheader()
+                        writer.writerows(rows)
+            moment = _morning_after(day, now)
+            (day_folder / "manifest.json").write_text(
+                json.dumps(
+                    {
+                        "paramount_version": "demo",
+                        "started_at": moment.isoformat(),
+                        "parameters": {
+                            "command": "run",
+                            "window_from": day.isoformat(),
+                            "window_to": day.isoformat(),
+                            "method": "full",
+                        },
+                    }
+                )
+            )
+            with demo_clock(moment, allow=allow):
+                counts.update(import_run(day_folder, force=force).counts)
+            counts["days"] += 1
+    return counts
+
+
 def progress_demo_cases(
     *, force_code: str = DEMO_FORCE[0], seed: int = 7, allow: bool = False
 ) -> DemoProgress:
@@ -99,106 +205,131 @@ def progress_demo_cases(
     supervisor = _demo_user(force, "supervisor", Role.SUPERVISOR)
     champions = [_demo_user(force, name, Role.CHAMPION) for name in CHAMPIONS]
     result = DemoProgress()
-    cases = (
-        Case.objects.filter(force=force, state=CaseState.NEW)
-        .annotate(received=Min("case_children__reception__reception_date"))
-        .order_by("pk")
-    )
+    cases = Case.objects.filter(force=force, state=CaseState.NEW).order_by("pk")
+    now = timezone.now()
     for case in cases:
         rng = random.Random(f"{seed}:{case.pk}")
         stop = _stop_for(rng)
+        walk = _Walk(case, rng, now, allow)
+        with transaction.atomic():
+            reached = walk.run(stop, checker, supervisor, rng.choice(champions))
         result.cases += 1
-        result.stopped_at[stop] += 1
-        if stop != "new":
-            with transaction.atomic():
-                _walk(case, stop, rng, checker, supervisor, rng.choice(champions))
+        result.stopped_at[reached] += 1
     return result
 
 
-def _walk(case: Case, stop: str, rng: random.Random, checker: User, supervisor: User,
-          champion: User) -> None:
-    children = list(case.case_children.order_by("pk"))
-    # Checks: one child only for cases stopping part way through.
-    for cc in children[:1] if stop == "checks_started" else children:
-        open_to_help = rng.random() < 0.1
-        workflow.record_child_check(
-            user=checker, case_child=cc,
-            social_care_status=(SocialCareStatus.EARLY_HELP if open_to_help
-                                else SocialCareStatus.NOT_KNOWN),
-            social_worker_name="Demo Worker" if open_to_help else "",
-            social_worker_email="early.help@council.example" if open_to_help else "",
-            note="Checked against social care and intelligence systems (demo).",
-        )
-    if stop == "checks_started":
-        return
-    workflow.complete_checks(user=checker, case=case)
-    if stop == "not_approached":
-        workflow.record_not_approached(
-            user=supervisor, case=case, reason=NotApproachedReason.ALREADY_SUPPORTED,
-            note="Already supported by a local service (demo).",
-        )
-        return
-    if stop == "ready":
-        return
-    workflow.allocate_case(user=supervisor, case=case, champion=champion)
-    if stop == "allocated":
-        return
+class _Walk:
+    """One case's timeline: each step happens a believable while after the one before, on
+    the demo clock; a step not yet due (its moment after now) ends the walk there."""
 
-    # Contact: a few days after reception, within what the service accepts.
-    now = timezone.now()
-    earliest = case.opened_at - timedelta(days=1) + timedelta(minutes=5)
-    wanted = earliest
-    if case.received is not None:
-        wanted = timezone.make_aware(
-            datetime.combine(case.received + timedelta(days=rng.randint(2, 6)), time(10))
-        )
-    at = min(max(wanted, earliest), now)
-    reached = stop not in ("closed_no_contact", "contacting")
-    attempts = [(ContactMethod.PHONE, ContactOutcome.NO_ANSWER)]
-    if rng.random() < 0.5:
-        attempts.append((ContactMethod.TEXT, ContactOutcome.MESSAGE_LEFT))
-    if reached:
-        attempts.append((ContactMethod.PHONE, ContactOutcome.SPOKE_VISIT_AGREED))
-    elif stop == "closed_no_contact":
-        attempts.append((ContactMethod.DOORSTEP, ContactOutcome.NO_ANSWER))
-    for method, outcome in attempts:
-        workflow.record_contact_attempt(
-            user=champion, case=case, at=at, method=method, outcome=outcome,
-            note="Demo contact attempt.",
-        )
-        at = min(at + timedelta(hours=rng.randint(3, 30)), now)
-    if stop == "closed_no_contact":
-        workflow.close_case(user=champion, case=case, outcome=Outcome.NO_CONTACT,
-                            note="No answer after several attempts (demo).")
-        return
-    if stop == "contacting":
-        return
+    def __init__(self, case: Case, rng: random.Random, now: datetime, allow: bool) -> None:
+        self.case, self.rng, self.now, self.allow = case, rng, now, allow
+        self.at = case.opened_at
 
-    offered = stop != "visited"
-    visit_at = min(at + timedelta(days=rng.randint(1, 4)), now)
-    workflow.record_visit(
-        user=champion, case=case, visited_on=timezone.localdate(visit_at),
-        present="Parent or carer and the children (demo)",
-        needs="Help explaining the imprisonment to the children; prison visits (demo).",
-        support_offered=offered,
-    )
-    if not offered:
-        return
-    if stop in ("declined", "declined_closed"):
-        workflow.record_refusal(user=champion, case=case,
-                                note="The family would rather manage on their own (demo).")
-        if stop == "declined_closed":
-            workflow.close_case(user=champion, case=case, outcome=Outcome.DECLINED)
-        return
-    if stop == "offered":
-        return
-    agreement = workflow.record_agreement(
-        user=champion, case=case, agreed_by_name="The children's carer (demo)",
-        agreed_by_relationship="Parent", agreed_at=visit_at,
-        children=children, may_share=SHARED,
-    )
-    if stop == "agreed":
-        return
-    workflow.send_referral(user=champion, case=case, agreement=agreement)
-    if stop == "referred_closed":
-        workflow.close_case(user=champion, case=case, outcome=Outcome.REFERRED)
+    def later(self, low_hours: float, high_hours: float) -> bool:
+        """Move the clock on; False when that moment has not come yet."""
+        at = self.at + timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        if at > self.now:
+            return False
+        self.at = at
+        return True
+
+    def do(self, step, **kwargs):
+        with demo_clock(self.at, allow=self.allow):
+            return step(**kwargs)
+
+    def run(self, stop: str, checker: User, supervisor: User, champion: User) -> str:
+        """Walk towards `stop`; return where the case did stop."""
+        if stop == "new" or not self.later(2, 30):
+            return "new"
+        case = self.case
+        children = list(case.case_children.order_by("pk"))
+        # Checks: one child only for cases stopping part way through.
+        for cc in children[:1] if stop == "checks_started" else children:
+            open_to_help = self.rng.random() < 0.1
+            self.do(
+                workflow.record_child_check,
+                user=checker, case_child=cc,
+                social_care_status=(SocialCareStatus.EARLY_HELP if open_to_help
+                                    else SocialCareStatus.NOT_KNOWN),
+                social_worker_name="Demo Worker" if open_to_help else "",
+                social_worker_email="early.help@council.example" if open_to_help else "",
+                note="Checked against social care and intelligence systems (demo).",
+            )  # fmt: skip
+        if stop == "checks_started":
+            return stop
+        if not self.later(0.5, 8):
+            return "checks_started"
+        self.do(workflow.complete_checks, user=checker, case=case)
+        if stop == "not_approached":
+            self.do(
+                workflow.record_not_approached,
+                user=supervisor, case=case, reason=NotApproachedReason.ALREADY_SUPPORTED,
+                note="Already supported by a local service (demo).",
+            )  # fmt: skip
+            return stop
+        if stop == "ready" or not self.later(4, 48):
+            return "ready"
+        self.do(workflow.allocate_case, user=supervisor, case=case, champion=champion)
+        if stop == "allocated" or not self.later(20, 120):
+            return "allocated"
+        return self.contact(stop, champion, children)
+
+    def contact(self, stop: str, champion: User, children: list) -> str:
+        case = self.case
+        reached = stop not in ("closed_no_contact", "contacting")
+        attempts = [(ContactMethod.PHONE, ContactOutcome.NO_ANSWER)]
+        if self.rng.random() < 0.5:
+            attempts.append((ContactMethod.TEXT, ContactOutcome.MESSAGE_LEFT))
+        if reached:
+            attempts.append((ContactMethod.PHONE, ContactOutcome.SPOKE_VISIT_AGREED))
+        elif stop == "closed_no_contact":
+            attempts.append((ContactMethod.DOORSTEP, ContactOutcome.NO_ANSWER))
+        for n, (method, outcome) in enumerate(attempts):
+            if n and not self.later(3, 30):
+                return "contacting"
+            self.do(
+                workflow.record_contact_attempt,
+                user=champion, case=case, at=self.at, method=method, outcome=outcome,
+                note="Demo contact attempt.",
+            )  # fmt: skip
+        if stop == "closed_no_contact":
+            if not self.later(24, 96):
+                return "contacting"
+            self.do(workflow.close_case, user=champion, case=case, outcome=Outcome.NO_CONTACT,
+                    note="No answer after several attempts (demo).")  # fmt: skip
+            return stop
+        if stop == "contacting" or not self.later(24, 96):
+            return "contacting"
+        offered = stop != "visited"
+        self.do(
+            workflow.record_visit,
+            user=champion, case=case, visited_on=timezone.localdate(self.at),
+            present="Parent or carer and the children (demo)",
+            needs="Help explaining the imprisonment to the children; prison visits (demo).",
+            support_offered=offered,
+        )  # fmt: skip
+        if not offered:
+            return "visited"
+        if stop in ("declined", "declined_closed"):
+            self.do(workflow.record_refusal, user=champion, case=case,
+                    note="The family would rather manage on their own (demo).")  # fmt: skip
+            if stop == "declined_closed" and self.later(1, 48):
+                self.do(workflow.close_case, user=champion, case=case, outcome=Outcome.DECLINED)
+                return stop
+            return "declined"
+        if stop == "offered" or not self.later(0.5, 4):
+            return "offered"
+        agreement = self.do(
+            workflow.record_agreement,
+            user=champion, case=case, agreed_by_name="The children's carer (demo)",
+            agreed_by_relationship="Parent", agreed_at=self.at,
+            children=children, may_share=SHARED,
+        )  # fmt: skip
+        if stop == "agreed" or not self.later(1, 48):
+            return "agreed"
+        self.do(workflow.send_referral, user=champion, case=case, agreement=agreement)
+        if stop == "referred_closed" and self.later(24, 240):
+            self.do(workflow.close_case, user=champion, case=case, outcome=Outcome.REFERRED)
+            return stop
+        return "referred"

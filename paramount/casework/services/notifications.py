@@ -1,5 +1,6 @@
 """Emails straight to the people who act: the champion a case is allocated to, the social
-worker of a child open to social care, the partner when a referral arrives.
+worker of a child open to social care, the partner when a referral arrives, the supervisors
+when a daily run opens cases.
 
 Each email is queued as a `Notification` in the transaction that calls for it and sent once
 that transaction commits (never for a change that rolled back). A failure is kept (the
@@ -13,14 +14,23 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from paramount.casework.codes import NotificationStatus
-from paramount.casework.models import Case, CaseChild, Notification, PartnerOrganisation, User
+from paramount.casework.codes import NotificationStatus, Role
+from paramount.casework.models import (
+    Case,
+    CaseChild,
+    Force,
+    Notification,
+    PartnerOrganisation,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +153,61 @@ def send_notifications(ids: list[int] | None = None, limit: int = 200) -> tuple[
             )
             sent += 1
     return sent, failed
+
+
+def supervisors_new_cases(
+    force: Force, case_ids: list[int], *, window_from: date | None, window_to: date | None
+) -> list[Notification]:
+    """Tell each active supervisor of `force` how many of `case_ids` (cases a daily run
+    opened) are theirs to see, one email each: counts by area and a link, no reference and
+    nothing about a family, since email leaves the system."""
+    from paramount.casework.selectors.scope import visible_cases
+
+    queued: list[Notification] = []
+    if not case_ids:
+        return queued
+    window = _window_text(window_from, window_to)
+    supervisors = (
+        User.objects.filter(force=force, role=Role.SUPERVISOR, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    for supervisor in supervisors:
+        mine = visible_cases(supervisor).filter(pk__in=case_ids)
+        by_area = Counter(
+            name or code or "no area recorded"
+            for name, code in mine.values_list("lpa__name", "lpa__code")
+        )
+        total = sum(by_area.values())
+        if not total:
+            continue
+        areas = "".join(f"  {area}: {n}\n" for area, n in sorted(by_area.items()))
+        body = (
+            f"Hello {supervisor.first_name or supervisor.get_username()},\n\n"
+            f"Paramount's daily run for receptions {window} opened {total} new "
+            f"{'case' if total == 1 else 'cases'} in your areas:\n{areas}\n"
+            "They are waiting for checks and allocation. Sign in to see them; their details "
+            f"are not sent by email.\n\n{settings.PARAMOUNT_BASE_URL}/cases/\n"
+        )
+        queued.append(
+            queue(
+                Notification.Kind.SUPERVISOR_NEW_CASES,
+                supervisor.email,
+                f"Paramount: {total} new {'case' if total == 1 else 'cases'} ({window})",
+                body,
+                None,
+            )
+        )
+    return queued
+
+
+def _window_text(window_from: date | None, window_to: date | None) -> str:
+    if window_from is None or window_to is None:
+        return "of the latest run"
+    if window_from == window_to:
+        return f"of {_day(window_from)}"
+    return f"from {_day(window_from)} to {_day(window_to)}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from paramount.casework.models import Force, User
 from paramount.casework.services.importing import import_run
+from paramount.casework.services.users import DEMO_FORCE
+
+CREATE_FORCE = 'paramount casework manage casework_force CODE "Force name"'
 
 
 def resolve_force(code: str | None) -> Force:
-    """The named force, or the only one there is."""
+    """The named force, or the only one there is; in the demo, on a database with no force
+    yet, the demo force. Otherwise an error that says what to do."""
+    codes = list(Force.objects.order_by("code").values_list("code", flat=True)[:20])
     if code:
         force = Force.objects.filter(code=code).first()
         if force is None:
-            raise CommandError(f"No force with code {code!r} (create it with casework_force).")
+            here = f" This database holds: {', '.join(codes)}." if codes else ""
+            raise CommandError(
+                f"No force with code {code!r}.{here} Create it with `{CREATE_FORCE}`."
+            )
         return force
-    forces = list(Force.objects.all()[:2])
-    if len(forces) != 1:
-        raise CommandError("Say which force with --force CODE.")
-    return forces[0]
+    if len(codes) == 1:
+        return Force.objects.get(code=codes[0])
+    if not codes:
+        if settings.DEMO:
+            force, _ = Force.objects.get_or_create(
+                code=DEMO_FORCE[0], defaults={"name": DEMO_FORCE[1]}
+            )
+            return force
+        raise CommandError(
+            "No force in the casework database yet. Create it first with "
+            f"`{CREATE_FORCE}`, then import again (with --force CODE, or without it while "
+            "it is the only force)."
+        )
+    raise CommandError(
+        f"This database holds {len(codes)} forces ({', '.join(codes)}): say which with "
+        "--force CODE."
+    )
 
 
 class Command(BaseCommand):

@@ -1,0 +1,26 @@
+# ruff: noqa: RUF012
+"""The supervisors' new-cases email of the daily run (`paramount run`), a notification kind."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("casework", "0002_audit_append_only"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("champion_allocated", "Case allocated to a champion"),
+                    ("social_worker", "Allocated social worker told"),
+                    ("referral", "Referral to the partner"),
+                    ("supervisor_new_cases", "New cases for a supervisor (daily run)"),
+                ],
+                max_length=24,
+            ),
+        ),
+    ]

@@ -327,7 +327,8 @@ def _casework(config: DailyRunConfig):
     if force is None:
         raise DailyRunError(
             f"No force {config.force!r} in casework: create it first "
-            f"(`paramount casework manage casework_force {config.force} NAME`)."
+            f"(`paramount casework force create {config.force} NAME "
+            "--areas EXTRACT/force_area.csv`)."
         )
     return force
 

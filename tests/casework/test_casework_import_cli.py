@@ -38,7 +38,7 @@ def test_a_fresh_database_says_to_create_the_force_first(tmp_path, settings) -> 
     code, output = _import(folder)
     assert code == 2
     assert "No force in the casework database yet" in output
-    assert "casework_force CODE" in output
+    assert "paramount casework force create CODE" in output
     assert not Force.objects.exists() and not Case.objects.exists()
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0002_audit_append_only'),
+        ('casework', '0003_append_only_everywhere'),
     ]
 
     operations = [

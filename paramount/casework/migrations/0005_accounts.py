@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0002_audit_append_only"),
+        ("casework", "0004_family_contact"),
     ]
 
     operations = [

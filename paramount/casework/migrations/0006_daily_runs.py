@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0002_audit_append_only"),
+        ("casework", "0005_accounts"),
     ]
 
     operations = [
@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
                     ("champion_allocated", "Case allocated to a champion"),
                     ("social_worker", "Allocated social worker told"),
                     ("referral", "Referral to the partner"),
+                    ("set_password", "Set-password link to a new account"),
                     ("supervisor_new_cases", "New cases for a supervisor (daily run)"),
                 ],
                 max_length=24,

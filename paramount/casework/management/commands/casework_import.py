@@ -10,7 +10,7 @@ from paramount.casework.models import Force, User
 from paramount.casework.services.importing import import_run
 from paramount.casework.services.users import DEMO_FORCE
 
-CREATE_FORCE = 'paramount casework manage casework_force CODE "Force name"'
+CREATE_FORCE = 'paramount casework force create CODE "Force name" --areas EXTRACT/force_area.csv'
 
 
 def resolve_force(code: str | None) -> Force:

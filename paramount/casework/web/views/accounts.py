@@ -25,8 +25,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paramount.casework.selectors.accounts import account_for_link
-from paramount.casework.services.users import choose_password
 from paramount.casework.services.access import record_second_factor
+from paramount.casework.services.users import choose_password
 from paramount.casework.web.forms import LoginForm, TokenForm
 from paramount.casework.web.forms_accounts import SetPasswordForm
 from paramount.casework.web.navigation import home_for

@@ -403,8 +403,9 @@ def test_odd_links_are_not_found(world) -> None:
         "/administration/users/a%00b/edit/",
         f"/administration/users/{'x' * 300}/edit/",
     ):
-        assert sup.get(path).status_code == 404, path
-    assert sup.post("/administration/users/a%00b/unlock/").status_code == 404
+        # A NUL byte is refused before any view (RejectControlCharactersMiddleware): 400.
+        assert sup.get(path).status_code == (400 if "%00" in path else 404), path
+    assert sup.post("/administration/users/a%00b/unlock/").status_code == 400
     for path in (
         "/accounts/set-password/M%00Q/a-b/",
         "/accounts/set-password/MQ/a%00-b/",
@@ -413,7 +414,7 @@ def test_odd_links_are_not_found(world) -> None:
         "/accounts/set-password/OTk5OTk5OTk5OTk5OTk5OTk5OTk5/abc/",
         "/accounts/set-password/MQ/choose/",
     ):
-        assert Client().get(path).status_code == 404, path
+        assert Client().get(path).status_code == (400 if "%00" in path else 404), path
     assert DEPLOYER.username == "cli"
 
 

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import ssl
 import subprocess
 import sys
 import sysconfig
@@ -231,15 +232,23 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 class Browser:
     """One user agent behind the TLS proxy: its own cookies, `X-Forwarded-Proto: https`."""
 
-    def __init__(self, port: int, *, https: bool = True) -> None:
+    def __init__(self, port: int, *, https: bool = True, tls: ssl.SSLContext | None = None) -> None:
+        """`https`: say `X-Forwarded-Proto: https` as the proxy would; `tls`: speak TLS to a
+        real proxy instead (which then sets the header itself)."""
         self.port = port
-        self.https = https
+        self.https = https and tls is None
+        self.tls = tls
         self.cookies: dict[str, str] = {}
         self._conn: http.client.HTTPConnection | None = None
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
-            self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            if self.tls is not None:
+                self._conn = http.client.HTTPSConnection(
+                    "127.0.0.1", self.port, timeout=60, context=self.tls
+                )
+            else:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         return self._conn
 
     def request(
@@ -322,11 +331,15 @@ def totp_now(key_hex: str) -> str:
 SEED = """
 import json, sys
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from paramount.casework.models import LPA, Force, User
+from paramount.casework.models import LPA, Force, PartnerOrganisation, User
 spec = json.loads(sys.stdin.read())
 force, _ = Force.objects.get_or_create(code=spec["force"], defaults={"name": spec["force_name"]})
 for code, name in spec["lpas"]:
     LPA.objects.get_or_create(force=force, code=code, defaults={"name": name})
+if spec.get("partner"):
+    PartnerOrganisation.objects.get_or_create(
+        force=force, name=spec["partner"][0], defaults={"email": spec["partner"][1]}
+    )
 keys = {}
 for username, role in spec["users"]:
     user = User.objects.create_user(
@@ -348,6 +361,7 @@ def seed(
     users: list[tuple],
     password: str,
     lpas: list[tuple[str, str]],
+    partner: tuple[str, str] | None = None,
 ) -> dict[str, str]:
     """A force, its LPAs and users (each with a confirmed TOTP device); their TOTP keys."""
     import json
@@ -358,6 +372,7 @@ def seed(
         "lpas": lpas,
         "users": users,
         "password": password,
+        "partner": partner,
     }
     out = run(
         [str(python), "-m", "paramount.casework.manage", "shell", "-c", SEED],
@@ -366,3 +381,118 @@ def seed(
         input=json.dumps(spec),
     )
     return json.loads(out.strip().splitlines()[-1])
+
+
+NGINX = """
+daemon off;
+master_process off;
+pid {root}/nginx.pid;
+error_log {root}/nginx-error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    # As docs/deploy.md: the path only, never $request (with its query) or the referrer.
+    log_format paramount '$remote_addr [$time_local] "$request_method $uri" $status '
+                         '$body_bytes_sent $request_time';
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        server_name {host};
+        ssl_certificate {root}/cert.pem;
+        ssl_certificate_key {root}/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        access_log {root}/nginx-access.log paramount;
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_redirect off;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx",) if Path(p).is_file()), None
+    )
+
+
+@dataclass
+class Nginx:
+    """nginx terminating TLS (a self-signed certificate for HOST and 127.0.0.1) in front of
+    gunicorn, configured as docs/deploy.md says; `context` trusts that certificate only."""
+
+    root: Path
+    upstream: int
+    port: int = field(default_factory=pg.free_port)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> Nginx:
+        self.root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                f"/CN={HOST}",
+                "-addext",
+                f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
+                "-keyout",
+                str(self.root / "key.pem"),
+                "-out",
+                str(self.root / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        conf = self.root / "nginx.conf"
+        conf.write_text(
+            NGINX.format(root=self.root, port=self.port, host=HOST, upstream=self.upstream)
+        )
+        self.process = subprocess.Popen(
+            [nginx_binary(), "-c", str(conf), "-p", str(self.root)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.process.stderr.read()[-2000:]}")
+            try:
+                status, _, _ = Browser(self.port, tls=self.context()).get("/health/")
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("nginx did not answer")
+
+    def context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.root / "cert.pem"))
+
+    @property
+    def access_log(self) -> Path:
+        return self.root / "nginx-access.log"
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

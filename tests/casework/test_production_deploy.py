@@ -22,9 +22,11 @@ from casework_prod import (
     Browser,
     Database,
     Gunicorn,
+    Nginx,
     build_wheel,
     create_database,
     install_wheel,
+    nginx_binary,
     production_env,
     run,
     seed,
@@ -72,7 +74,7 @@ def deployment(postgres_cluster: pg.Cluster, tmp_path_factory) -> Deployment:
         app_env,
         work,
         force="PRD",
-        users=[("supervisor", "supervisor")],
+        users=[("supervisor", "supervisor"), ("analyst", "analyst")],
         password=PASSWORD,
         lpas=[("N1", "Northtown")],
     )
@@ -172,6 +174,28 @@ def test_the_access_log_has_no_query_string(deployment: Deployment, signed_in: B
     log = deployment.server.log.read_text()
     assert '"GET /cases/" ' in log
     assert "Zebedee" not in log
+
+
+def test_through_a_real_tls_proxy(deployment: Deployment) -> None:
+    """nginx as docs/deploy.md configures it: TLS, the forwarded header, a log without
+    query strings. Optional: skipped where nginx is not installed."""
+    if nginx_binary() is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light to run this)")
+    proxy = Nginx(deployment.root / "nginx", upstream=deployment.server.port).start()
+    try:
+        browser = Browser(proxy.port, tls=proxy.context())
+        browser.sign_in("analyst", PASSWORD, deployment.keys["analyst"])
+        status, headers, body = browser.get("/cases/?q=Quixote")
+        assert status == 200
+        assert "Strict-Transport-Security" in headers
+        href = re.search(r'<link rel="stylesheet" href="([^"]+)"', body.decode()).group(1)
+        status, headers, css = browser.get(href)
+        assert status == 200 and headers["Content-Type"].startswith("text/css") and css
+    finally:
+        proxy.stop()
+    log = proxy.access_log.read_text()
+    assert '"GET /cases/" 200' in log
+    assert "Quixote" not in log
 
 
 def test_the_application_role_cannot_destroy_the_audit(deployment: Deployment) -> None:

@@ -22,6 +22,10 @@ class StaticAssetsHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict) -> None:
+        if version == "editable":
+            # `make setup` installs the checkout editable before it copies the assets, and an
+            # editable install serves them from the checkout once copied.
+            return
         missing = [p for p in REQUIRED if not (Path(self.root) / p).is_file()]
         if missing:
             raise RuntimeError(

@@ -333,6 +333,17 @@ def main() -> None:
                 browser.sign_in(username, PASSWORD, keys[username])
                 browsers.append(browser)
             timings["sign-ins"] = time.perf_counter() - started
+            # One client alone, no think time: what a request costs when nothing queues.
+            alone = Results()
+            lone = random.Random(args.seed)
+            for _ in range(20):
+                for kind, path in (
+                    ("case list", "/cases/"),
+                    ("case page", f"/cases/{lone.choice(references)}/"),
+                ):
+                    t0 = time.perf_counter()
+                    status, _, _ = browsers[0].get(path)
+                    alone.record(kind, time.perf_counter() - t0, status == 200, str(status))
 
             results = Results()
             deadline = time.monotonic() + args.seconds
@@ -407,6 +418,10 @@ def main() -> None:
             }
             for kind, v in sorted(results.latencies.items())
         },
+        "one_client_p50_ms": {
+            kind: round(1000 * statistics.median(v), 1)
+            for kind, v in sorted(alone.latencies.items())
+        },
         "setup_seconds": {k: round(v, 1) for k, v in timings.items()},
         "profile": profile,
     }
@@ -424,6 +439,9 @@ def markdown(r: dict) -> str:
         f"{r['workers']} workers, {r['seconds']} s, {r['requests']} requests "
         f"({r['rps']}/s), errors: {sum(r['errors'].values())} {r['errors'] or ''}, "
         f"gunicorn resident memory (master + workers, peak) {r['server_rss_mb_max']} MB.",
+        "One client alone, sequential, no think time (p50 ms): "
+        + ", ".join(f"{k} {v}" for k, v in r["one_client_p50_ms"].items())
+        + f". Setup (s): {r['setup_seconds']}.",
         "",
         "| page | requests | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|",

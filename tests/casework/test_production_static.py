@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -98,6 +100,35 @@ def test_the_wheel_is_refused_without_the_assets(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "make assets" in done.stderr + done.stdout
     assert not list((tmp_path / "dist").glob("*.whl"))
+    # But `make setup` on a clean clone installs it editable before copying the assets.
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [uv(), "venv", "-q", "--python", sys.executable, str(venv)],
+        check=True,
+        env=env,
+        timeout=120,
+    )
+    done = subprocess.run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "-q",
+            "--offline",
+            "--no-deps",
+            "--python",
+            str(venv / "bin" / "python"),
+            "-e",
+            str(tmp_path / "src"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_the_gunicorn_access_log_leaves_out_queries_and_referrers() -> None:

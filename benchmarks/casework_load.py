@@ -196,6 +196,28 @@ def rss_mb(master_pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time of a process and its children, live or reaped (utime, stime, cutime, cstime
+    of the parent; utime and stime of each live child)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+
+    own = fields(root_pid)
+    if own is None:
+        return 0.0
+    total = sum(int(v) for v in own[11:15])
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        child = fields(int(stat.parent.name))
+        if child is not None and int(child[1]) == root_pid:
+            total += int(child[11]) + int(child[12])
+    return total / tick
+
+
 def drive(
     browser: Browser,
     references: list[str],
@@ -226,7 +248,11 @@ def drive(
 
 
 def load_phase(
-    browsers: list[Browser], references: list[str], server: Gunicorn, args: argparse.Namespace
+    browsers: list[Browser],
+    references: list[str],
+    server: Gunicorn,
+    postmaster: int,
+    args: argparse.Namespace,
 ) -> dict:
     """`len(browsers)` clients for `args.seconds` (or `args.max_requests` in all)."""
     results = Results()
@@ -246,6 +272,11 @@ def load_phase(
         )
         for i, b in enumerate(browsers)
     ]
+    cpu_before = (
+        cpu_seconds(server.process.pid),
+        cpu_seconds(postmaster),
+        time.process_time(),
+    )
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -255,8 +286,21 @@ def load_phase(
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    cpu = [
+        after - before
+        for before, after in zip(
+            cpu_before,
+            (cpu_seconds(server.process.pid), cpu_seconds(postmaster), time.process_time()),
+            strict=True,
+        )
+    ]
+    per_request = {
+        name: round(1000 * seconds / max(1, results.requests), 1)
+        for name, seconds in zip(("gunicorn", "postgres", "client"), cpu, strict=True)
+    }
     return {
         "clients": len(browsers),
+        "cpu_ms_per_request": per_request,
         "seconds": round(elapsed, 1),
         "requests": results.requests,
         "rps": round(results.requests / elapsed, 1),
@@ -393,6 +437,7 @@ def main() -> None:
                     " (SELECT count(*) FROM casework_caseevent)"
                 ).fetchone()
 
+            postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
             server = Gunicorn(python, app, work, workers=args.workers).start()
             started = time.perf_counter()
             browsers = []
@@ -413,7 +458,9 @@ def main() -> None:
                     status, _, _ = browsers[0].get(path)
                     alone.record(kind, time.perf_counter() - t0, status == 200, str(status))
 
-            phases = [load_phase(browsers[:n], references, server, args) for n in args.clients]
+            phases = [
+                load_phase(browsers[:n], references, server, postmaster, args) for n in args.clients
+            ]
 
             profile = None
             if args.profile:
@@ -468,15 +515,17 @@ def markdown(r: dict) -> str:
         + f". Setup (s): {r['setup_seconds']}.",
         "",
         "| clients | page | requests | p50 ms | p95 ms | p99 ms | max ms | requests/s | errors "
-        "| gunicorn RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| gunicorn RSS MB | CPU ms a request: gunicorn, postgres, client |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for phase in r["phases"]:
         for kind, p in phase["pages"].items():
             lines.append(
                 f"| {phase['clients']} | {kind} | {p['n']} | {p['p50_ms']} | {p['p95_ms']} | "
                 f"{p['p99_ms']} | {p['max_ms']} | {phase['rps']} | "
-                f"{sum(phase['errors'].values())} | {phase['server_rss_mb_max']} |"
+                f"{sum(phase['errors'].values())} | {phase['server_rss_mb_max']} | "
+                + ", ".join(str(v) for v in phase["cpu_ms_per_request"].values())
+                + " |"
             )
     if r["profile"]:
         lines += [

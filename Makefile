@@ -29,15 +29,17 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 # Front-end assets: GOV.UK Frontend from npm (package-lock.json), copied into the casework
 # app's static folder with its font and image paths made relative. Nothing is fetched at run time.
+# The `sourceMappingURL` comments are stripped: the source maps (650 KB of developer material)
+# are not shipped, and `collectstatic`'s manifest storage refuses a reference to a missing file.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(GOVUK_STATIC)/.copied: node_modules/.package-lock.json
+$(GOVUK_STATIC)/.copied: node_modules/.package-lock.json Makefile
 	rm -rf $(GOVUK_STATIC) && mkdir -p $(GOVUK_STATIC)
 	cp -R node_modules/govuk-frontend/dist/govuk/assets $(GOVUK_STATIC)/assets
-	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(GOVUK_STATIC)/
-	sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	sed 's#//\# sourceMappingURL=.*$$##' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
+	sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*\# *sourceMappingURL=[^*]*\*/##' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
 	touch $@
 
 assets: $(GOVUK_STATIC)/.copied

@@ -323,8 +323,9 @@ def serve(
         bool, typer.Option(help="Print the demo accounts (PARAMOUNT_DEMO=1 only).")
     ] = False,
 ) -> None:
-    """Run the casework application (threaded; migrates first). In production run gunicorn
-    on paramount.casework.wsgi behind a TLS proxy instead."""
+    """Run the casework application (threaded; migrates first; no query strings in its log).
+    In production run `gunicorn -c python:paramount.casework.gunicorn_conf` behind a TLS
+    proxy instead (docs/deploy.md)."""
     import os
 
     os.environ.setdefault("PARAMOUNT_BASE_URL", f"http://{host}:{port}")
@@ -336,7 +337,10 @@ def serve(
     from django.core.servers.basehttp import WSGIServer, run
     from django.core.wsgi import get_wsgi_application
 
+    from paramount.casework.accesslog import install_on_development_server
+
     call_command("migrate", interactive=False, verbosity=0)
+    install_on_development_server()
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     address = f"http://{host}:{port}/"
     out.print(f"Paramount casework at [bold]{address}[/bold]  (Ctrl-C to stop)")

@@ -34,7 +34,7 @@ is its share among connected pairs (large), so a child who only lives with the p
 little confidence though such pairs are nearly always right. Over all pairs, u of a route's
 positive level is its population frequency (tiny), m/u is large and lambda is the real prior
 (about 1 in 10^5), all estimated jointly and consistently. Splink's own practice (u fixed
-from random pairs, m and lambda by EM on blocked pairs, `EM_FIT = "candidates"`, lambda scaled
+from random pairs, m and lambda by EM on blocked pairs, `em_fit = "candidates"`, lambda scaled
 by the candidates' share) was measured beside it on two 300,000-person forces: precision
 0.954 / 0.971, recall 0.80 / 0.84, against 0.942 / 0.948 and 0.914 / 0.918 for the default.
 It is kept as a switch; the default is the one whose lambda needs no scaling by hand.
@@ -103,9 +103,9 @@ Then, per reception: the candidates of the prisoner's entity, children under 18 
 reception day, one row per child (entities of one child that identity left apart are merged
 within the reception by name, nickname, typing slip and compatible date of birth; twins
 differ in forename and stay apart). The worklist threshold is chosen from the confidences
-themselves: the lowest t at or above `THRESHOLD_FLOOR` whose rows at or above t have a mean
-confidence of at least `TARGET_PRECISION` (the expected precision, if the confidences are
-calibrated). Rows below it and at or above `REVIEW_FLOOR` go to review.
+themselves: the lowest t at or above `threshold_floor` whose rows at or above t have a mean
+confidence of at least `target_precision` (the expected precision, if the confidences are
+calibrated). Rows below it and at or above `review_floor` go to review.
 """
 
 from __future__ import annotations
@@ -114,18 +114,11 @@ import math
 
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.links import PARENT_KINDS
+from paramount.engine.settings import DEFAULT_DECISION
 from paramount.engine.sql import age_years_sql, date_literal, in_list, literal, long_date_sql
 
-TARGET_PRECISION = 0.95
-THRESHOLD_FLOOR = 0.5
-REVIEW_FLOOR = 0.1
-EM_ITERATIONS = 25
-# "all": EM over every adult-child pair (the default; see the module docstring). "candidates":
-# Splink's practice, u fixed at the population shares and only m and lambda fitted by EM on the
-# candidate pairs, lambda then scaled by the share of pairs that are candidates. Kept to
-# measure one against the other.
-EM_FIT = "all"
-PSEUDO_COUNT = 0.5  # Laplace smoothing of m and u: no level is ever impossible
+# Target precision, floors, EM iterations, EM_FIT and smoothing: `params.decision`
+# (`paramount.engine.settings.DecisionSettings`), written to the run's manifest.
 ADULT_MIN_AGE = 13
 LIKELY = 0.5  # competition: a "likely parent figure" has a posterior above this
 COMPETITION_CAP = 2  # competition levels: 0, 1, 2 or more other likely parent figures
@@ -687,6 +680,7 @@ def em_initial_sql(params: RunParameters) -> str:
     all of them non-parents: Splink's estimate of u from random pairs, here exact). lambda: the
     share of pairs some route connects. m: `FEATURES`' weights, normalised per feature, only
     to point EM at "parent figure" as the matching class."""
+    d = params.decision
     levels = params.table("em_pattern_levels")
     patterns = params.table("em_patterns")
     rows = []
@@ -709,10 +703,10 @@ shares AS (
            count(*) OVER (PARTITION BY st.feature) AS k
     FROM start AS st LEFT JOIN seen AS se ON se.feature = st.feature AND se.level = st.level
 ),
-lam AS (SELECT {"max(0.5)" if EM_FIT == "candidates" else "sum(candidates) / sum(n)"} AS lam
+lam AS (SELECT {"max(0.5)" if d.em_fit == "candidates" else "sum(candidates) / sum(n)"} AS lam
         FROM {patterns})
 SELECT s.feature, s.level, s.m,
-       (s.n + {PSEUDO_COUNT}) / (s.total + {PSEUDO_COUNT} * s.k) AS u,
+       (s.n + {d.pseudo_count}) / (s.total + {d.pseudo_count} * s.k) AS u,
        least(greatest(lam.lam, 1e-12), 0.5) AS prior, 0 AS iteration
 FROM shares AS s CROSS JOIN lam
 """
@@ -720,11 +714,12 @@ FROM shares AS s CROSS JOIN lam
 
 def em_iteration_sql(params: RunParameters, iteration: int) -> str:
     """One EM step: posteriors of the patterns under the last parameters, then new m, u and
-    lambda as posterior-weighted level shares (smoothed by `PSEUDO_COUNT`)."""
+    lambda as posterior-weighted level shares (smoothed by `pseudo_count`)."""
+    d = params.decision
     prev = params.table(f"em_{iteration - 1:02d}")
     patterns = params.table("em_patterns")
     levels = params.table("em_pattern_levels")
-    fixed_u = EM_FIT == "candidates"
+    fixed_u = d.em_fit == "candidates"
     if fixed_u:  # the candidates alone, counted as candidates
         patterns = f"(SELECT pattern_id, candidates AS n FROM {patterns} WHERE candidates > 0)"
         levels = (
@@ -732,7 +727,7 @@ def em_iteration_sql(params: RunParameters, iteration: int) -> str:
             f" JOIN {params.table('em_patterns')} AS pt ON pt.pattern_id = pl.pattern_id"
             " WHERE pt.candidates > 0)"
         )
-    u_new = "pr_u.u" if fixed_u else f"(c.ug + {PSEUDO_COUNT}) / (t.tu + {PSEUDO_COUNT} * t.k)"
+    u_new = "pr_u.u" if fixed_u else f"(c.ug + {d.pseudo_count}) / (t.tu + {d.pseudo_count} * t.k)"
     return f"""
 WITH lam AS (SELECT max(prior) AS lam FROM {prev}),
 post AS (
@@ -761,7 +756,7 @@ totals AS (
 ),
 lam_new AS (SELECT sum(n * g) / sum(n) AS lam FROM g)
 SELECT c.feature, c.level,
-       (c.mg + {PSEUDO_COUNT}) / (t.tm + {PSEUDO_COUNT} * t.k) AS m,
+       (c.mg + {d.pseudo_count}) / (t.tm + {d.pseudo_count} * t.k) AS m,
        {u_new} AS u,
        least(greatest(lam_new.lam, 1e-12), 1 - 1e-6) AS prior,
        {iteration} AS iteration
@@ -836,9 +831,10 @@ def scored_base_sql(params: RunParameters) -> str:
     """Every comparison with its match weight and confidence under the fitted model (the
     route features only, before competition); for a child of unknown date of birth, times the
     chance that the child is a child at all."""
+    d = params.decision
     comparisons = params.table("comparisons")
     minor = params.table("minor_share")
-    final = params.table(f"em_{EM_ITERATIONS:02d}")
+    final = params.table(f"em_{d.em_iterations:02d}")
     joins = "\n".join(
         f"LEFT JOIN {final} AS p_{f} ON p_{f}.feature = {literal(f)} AND p_{f}.level = c.l_{f}"
         for f in FEATURES
@@ -846,7 +842,7 @@ def scored_base_sql(params: RunParameters) -> str:
     terms = " + ".join(f"coalesce({_log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
     band = _band_sql(age_years_sql("w.adult_dob", "w.ref_date"))
     # lambda over the whole space; for EM on candidates only, times the candidates' share
-    scale = "sum(candidates) / sum(n)" if EM_FIT == "candidates" else "max(1.0)"
+    scale = "sum(candidates) / sum(n)" if d.em_fit == "candidates" else "max(1.0)"
     return f"""
 WITH scale AS (SELECT coalesce({scale}, 1.0) AS s FROM {params.table("em_patterns")}),
 lam AS (SELECT max(f.prior) * max(scale.s) AS lam FROM {final} AS f CROSS JOIN scale),
@@ -879,9 +875,10 @@ def competition_sql(params: RunParameters) -> str:
     m: the posterior-weighted share among the EM space's pairs (one M-step with the fitted
     model's posteriors): the candidate pairs by their own level, and the posterior mass of the
     pairs no route connects (lambda times all pairs, less the candidates' mass) spread like u.
-    Smoothed by `PSEUDO_COUNT` as m and u are."""
+    Smoothed by `pseudo_count` as m and u are."""
+    d = params.decision
     base = params.table("scored_base")
-    final = params.table(f"em_{EM_ITERATIONS:02d}")
+    final = params.table(f"em_{d.em_iterations:02d}")
     patterns = params.table("em_patterns")
     entities = _entities_sql(params)
     start = date_literal(params.window_from)
@@ -889,7 +886,7 @@ def competition_sql(params: RunParameters) -> str:
     cap = COMPETITION_CAP
     # lambda times all pairs: the expected number of parent pairs (EM on candidates: lambda is
     # the candidates' share, so times the candidates)
-    pairs = "sum(candidates)" if EM_FIT == "candidates" else "sum(n)"
+    pairs = "sum(candidates)" if d.em_fit == "candidates" else "sum(n)"
     levels = " UNION ALL ".join(f"SELECT {k} AS lvl" for k in range(cap + 1))
     return f"""
 WITH fw AS (
@@ -919,8 +916,8 @@ kids AS (
 ),
 levels AS ({levels}),
 u AS (
-    SELECT v.lvl, (coalesce(k.n, 0) + {PSEUDO_COUNT})
-                  / (sum(coalesce(k.n, 0)) OVER () + {PSEUDO_COUNT} * {cap + 1}) AS u
+    SELECT v.lvl, (coalesce(k.n, 0) + {d.pseudo_count})
+                  / (sum(coalesce(k.n, 0)) OVER () + {d.pseudo_count} * {cap + 1}) AS u
     FROM levels AS v LEFT JOIN kids AS k ON k.lvl = v.lvl
 ),
 mass AS (
@@ -932,7 +929,7 @@ mg AS (
     FROM u CROSS JOIN mass LEFT JOIN cand AS c ON c.lvl = u.lvl
     GROUP BY u.lvl
 )
-SELECT u.lvl, (mg.mg + {PSEUDO_COUNT}) / (sum(mg.mg) OVER () + {PSEUDO_COUNT} * {cap + 1}) AS m,
+SELECT u.lvl, (mg.mg + {d.pseudo_count}) / (sum(mg.mg) OVER () + {d.pseudo_count} * {cap + 1}) AS m,
        u.u
 FROM u JOIN mg ON mg.lvl = u.lvl
 """
@@ -1077,6 +1074,7 @@ WHERE r.pick = 1
 
 def decided_sql(params: RunParameters) -> str:
     """One row per (reception, child): details, confidence, decision, evidence in words."""
+    d = params.decision
     scored = params.table("scored")
     cands = params.table("reception_candidates")
     ev = params.table("evidence")
@@ -1214,12 +1212,12 @@ threshold AS (
                                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS mean
         FROM eligible
     ) AS c
-    WHERE mean >= {TARGET_PRECISION} AND t >= {THRESHOLD_FLOOR}
+    WHERE mean >= {d.target_precision} AND t >= {d.threshold_floor}
 )
 SELECT e.*,
        th.t AS threshold,
        CASE WHEN e.confidence >= th.t THEN 'WORKLIST'
-            WHEN e.confidence >= {REVIEW_FLOOR} THEN 'REVIEW' ELSE 'DROPPED' END AS decision,
+            WHEN e.confidence >= {d.review_floor} THEN 'REVIEW' ELSE 'DROPPED' END AS decision,
        CASE WHEN e.child_dob IS NULL
             THEN 'Date of birth unknown: the confidence includes the chance of being under 18 ('
                  || CAST(round(100 * e.p_child) AS INTEGER)
@@ -1348,21 +1346,28 @@ REVIEW = Step(
 )
 DECIDE_CHILDREN = Step("children", "The worklist in the contract's columns", children_sql)
 
-DECIDE_STEPS: tuple[Step, ...] = (
-    PAIRS,
-    RECEPTION_CANDIDATES,
-    COMPARISONS,
-    EM_POPULATION,
-    EM_PATTERNS,
-    EM_PATTERN_LEVELS,
-    EM_INITIAL,
-    *(_em_step(i) for i in range(1, EM_ITERATIONS + 1)),
-    MINOR_SHARE,
-    SCORED_BASE,
-    COMPETITION,
-    SCORED,
-    CARERS,
-    DECIDED,
-    REVIEW,
-    DECIDE_CHILDREN,
-)
+
+def decide_steps(em_iterations: int = DEFAULT_DECISION.em_iterations) -> tuple[Step, ...]:
+    """The decision's steps, with one EM step per iteration (`DecisionSettings.em_iterations`:
+    a run's parameters must ask for the same number, which `Pipeline.check` enforces)."""
+    return (
+        PAIRS,
+        RECEPTION_CANDIDATES,
+        COMPARISONS,
+        EM_POPULATION,
+        EM_PATTERNS,
+        EM_PATTERN_LEVELS,
+        EM_INITIAL,
+        *(_em_step(i) for i in range(1, em_iterations + 1)),
+        MINOR_SHARE,
+        SCORED_BASE,
+        COMPETITION,
+        SCORED,
+        CARERS,
+        DECIDED,
+        REVIEW,
+        DECIDE_CHILDREN,
+    )
+
+
+DECIDE_STEPS: tuple[Step, ...] = decide_steps()

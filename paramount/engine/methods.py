@@ -8,7 +8,7 @@ identity, more routes, calibrated decisions) is measured against it on the same 
 from __future__ import annotations
 
 from paramount.engine.children import CHILDREN
-from paramount.engine.decide import DECIDE_STEPS
+from paramount.engine.decide import decide_steps
 from paramount.engine.entities import (
     ENTITY_PRISONER_NOMINALS,
     EXACT_ENTITIES,
@@ -18,6 +18,7 @@ from paramount.engine.identity import PRISONER_NOMINALS
 from paramount.engine.pipeline import Pipeline, Step
 from paramount.engine.receptions import IN_AREA, RECEPTIONS
 from paramount.engine.routes.recorded_relationships import RECORDED_CHILDREN
+from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 
 baseline_pipeline = Pipeline(
     "baseline",
@@ -65,8 +66,9 @@ def _routes_pipeline(
     identity: tuple[Step, ...],
     description: str,
     after_decision: tuple[Step, ...] = (),
+    em_iterations: int = DEFAULT_DECISION.em_iterations,
 ) -> Pipeline:
-    *deciding, result = DECIDE_STEPS
+    *deciding, result = decide_steps(em_iterations)
     return Pipeline(
         name,
         (
@@ -83,28 +85,41 @@ def _routes_pipeline(
     )
 
 
-routes_exact_pipeline = _routes_pipeline(
-    "routes-exact",
-    (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES),
-    "Every route and the calibrated decision, on exact (PNC/CRO) entities only",
-)
-full_pipeline = _routes_pipeline(
-    "full",
-    _identity_steps(),
-    "Probabilistic identity, every route to a child, calibrated decision",
-    after_decision=_identity_review_steps(),
-)
+def _routes_exact(em_iterations: int) -> Pipeline:
+    return _routes_pipeline(
+        "routes-exact",
+        (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES),
+        "Every route and the calibrated decision, on exact (PNC/CRO) entities only",
+        em_iterations=em_iterations,
+    )
+
+
+def _full(em_iterations: int) -> Pipeline:
+    return _routes_pipeline(
+        "full",
+        _identity_steps(),
+        "Probabilistic identity, every route to a child, calibrated decision",
+        after_decision=_identity_review_steps(),
+        em_iterations=em_iterations,
+    )
+
+
+routes_exact_pipeline = _routes_exact(DEFAULT_DECISION.em_iterations)
+full_pipeline = _full(DEFAULT_DECISION.em_iterations)
 
 METHODS: dict[str, Pipeline] = {
     "baseline": baseline_pipeline,
     "routes-exact": routes_exact_pipeline,
     "full": full_pipeline,
 }
+_BUILDERS = {"routes-exact": _routes_exact, "full": _full}
 
 
-def get_method(name: str) -> Pipeline:
-    try:
-        return METHODS[name]
-    except KeyError:
+def get_method(name: str, decision: DecisionSettings = DEFAULT_DECISION) -> Pipeline:
+    """The method's pipeline, with as many EM steps as `decision` asks for."""
+    if name not in METHODS:
         known = ", ".join(sorted(METHODS))
-        raise ValueError(f"unknown method {name!r}; known methods: {known}") from None
+        raise ValueError(f"unknown method {name!r}; known methods: {known}")
+    if name in _BUILDERS and decision.em_iterations != DEFAULT_DECISION.em_iterations:
+        return _BUILDERS[name](decision.em_iterations)
+    return METHODS[name]

@@ -41,9 +41,9 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
-# never logs row values, but progress belongs to the caller's reporter).
-for _name in ("splink", "splink.internals"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
+# never logs row values, but progress belongs to the caller's reporter: `resolve` turns the
+# lines into its phase's notes while a phase runs, `paramount.progress.log_notes`).
+logging.getLogger("splink").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from paramount.linkage.prepare import (
     PRISONER_RECORDS,
     prepare_records,
 )
-from paramount.progress import Reporter, SilentReporter
+from paramount.progress import Reporter, SilentReporter, log_notes
 
 ACCEPT = 0.95
 REVIEW = 0.5
@@ -121,7 +121,7 @@ def resolve(
     @contextmanager
     def phase(name: str, words: str) -> Iterator[None]:
         started = time.perf_counter()
-        with reporter.task(words, total=1) as t:
+        with reporter.task(words, total=1) as t, log_notes(t, "splink"):
             yield
             t.advance(1)
         report.seconds[name] = round(time.perf_counter() - started, 2)

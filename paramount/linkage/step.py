@@ -42,12 +42,11 @@ def connection_of(backend: Backend) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def resolve_identity_step(
-    models_dir: Path | None = None, reporter: Reporter | None = None
-) -> ProcedureStep:
-    """A step making the resolution tables, reusing a current stored resolution."""
+def resolve_identity_step(models_dir: Path | None = None) -> ProcedureStep:
+    """A step making the resolution tables, reusing a current stored resolution; its progress
+    (every phase, and Splink's own lines) goes to the run's reporter."""
 
-    def run(backend: Backend, params: RunParameters) -> None:
+    def run(backend: Backend, params: RunParameters, reporter: Reporter) -> None:
         con = connection_of(backend)
         if resolution_is_current(con):
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 
@@ -21,6 +23,14 @@ class DuckDBBackend(Backend):
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> DuckDBBackend:
+        """A backend on the database file at `path` (made if absent), or in memory."""
+        return cls(duckdb.connect(str(path) if path is not None else ":memory:"))
+
+    def close(self) -> None:
+        self.con.close()
 
     def _execute(self, sql: str) -> None:
         self.con.execute(sql).fetchall()

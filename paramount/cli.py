@@ -12,12 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from paramount import __version__
+
+if TYPE_CHECKING:  # the commands import what they run, so `paramount --help` stays quick
+    from paramount.db import Backend
+    from paramount.loading import LoadReport
 
 app = typer.Typer(
     name="paramount",
@@ -89,9 +93,10 @@ def validate(
     ] = None,
 ) -> None:
     """Load and validate an extract against the contract, without identifying."""
-    import duckdb
+    from paramount.db import DuckDBBackend
 
-    report = _load(extract, out_dir, mapping, duckdb.connect())
+    with DuckDBBackend.open() as db:
+        report = _load(extract, out_dir, mapping, db)
     _print_load(report)
 
 
@@ -179,19 +184,19 @@ def resolve(
     ] = False,
 ) -> None:
     """Resolve identities across police, prison and social-care records; later runs reuse it."""
-    import duckdb
-
+    from paramount.db import DuckDBBackend
     from paramount.linkage import resolve as run_resolve
     from paramount.progress import RichReporter
 
     db.parent.mkdir(parents=True, exist_ok=True)
     models_dir = models or db.with_name(db.name + ".models")
-    con = duckdb.connect(str(db))
-    load = _load(extract, db.parent, mapping, con)
-    _print_load(load)
-    with _untrainable_refused(), RichReporter() as reporter:
-        report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
-    con.close()
+    with DuckDBBackend.open(db) as database:
+        load = _load(extract, db.parent, mapping, database)
+        _print_load(load)
+        with _untrainable_refused(), RichReporter() as reporter:
+            report = run_resolve(
+                database, models_dir=models_dir, reporter=reporter, retrain=retrain
+            )
     out.print(report.render())
     out.print(f"Resolution written to {db}; models in {models_dir}.")
 
@@ -263,22 +268,17 @@ def _contract_refused() -> Iterator[None]:
         raise typer.Exit(code=2) from error
 
 
-def _load(extract: Path, out_dir: Path, mapping: Path | None, con, reuse: bool = False):
+def _load(extract: Path, out_dir: Path, mapping: Path | None, db: Backend) -> LoadReport:
     from paramount.loading import load_extract
     from paramount.progress import RichReporter
 
     with _contract_refused(), RichReporter() as reporter:
         return load_extract(
-            extract,
-            con,
-            mapping=mapping,
-            quarantine_dir=out_dir / "quarantine",
-            reporter=reporter,
-            reuse=reuse,
+            extract, db, mapping=mapping, quarantine_dir=out_dir / "quarantine", reporter=reporter
         )
 
 
-def _print_load(report) -> None:
+def _print_load(report: LoadReport) -> None:
     totals = report.to_dict()["totals"]
     if report.reused:
         out.print("The database already holds this extract (same files): load reused.")

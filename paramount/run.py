@@ -24,13 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from paramount.engine import (
-    DEFAULT_METHOD,
-    METHODS,
-    DecisionSettings,
-    DuckDBBackend,
-    IdentificationResult,
-)
+from paramount.db import DuckDBBackend
+from paramount.engine import DEFAULT_METHOD, METHODS, DecisionSettings, IdentificationResult
 from paramount.engine import identify as run_identify
 from paramount.loading import LoadReport, load_extract
 from paramount.outputs.children_csv import write_children_csv
@@ -115,7 +110,7 @@ def identify_extract(
     try:
         load = load_extract(
             extract,
-            backend.con,
+            backend,
             mapping=mapping,
             quarantine_dir=out / "quarantine",
             reporter=reporter,

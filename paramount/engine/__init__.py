@@ -21,8 +21,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from paramount.engine.backend import Backend, EngineError
-from paramount.engine.duckdb import DuckDBBackend
+from paramount.db import Backend, DuckDBBackend, EngineError
 from paramount.engine.methods import METHODS, get_method
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings

@@ -49,7 +49,7 @@ def _route_steps() -> tuple[Step, ...]:
 def _identity_steps() -> tuple[Step, ...]:
     """Probabilistic identity (Splink, `paramount.linkage`), making `pm_entity_members` and
     `pm_entities`. No silent fallback: a method is what its name says."""
-    from paramount.linkage.step import resolve_identity_step
+    from paramount.engine.resolution import resolve_identity_step
 
     return (resolve_identity_step(),)
 

@@ -26,7 +26,7 @@ import sqlglot
 from sqlglot import exp
 
 from paramount.contract.tables import EXTRACT_TABLES
-from paramount.engine.backend import Backend
+from paramount.db.backend import Backend
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 from paramount.engine.sql import DUCKDB
 from paramount.progress import Reporter, SilentReporter

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from paramount.db.backend import Backend
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
@@ -300,13 +301,13 @@ class TrainedModel:
     """A linker ready to predict, and whether it was trained now or loaded."""
 
     linker: Linker
-    db_api: DuckDBAPI
+    db_api: DatabaseAPISubClass
     trained: bool
     path: Path
 
 
 def build_linker(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     tables: list[str],
     *,
     link_type: str,
@@ -322,7 +323,7 @@ def build_linker(
     kinds of error make records of one person differ in every source, and a prison-sized
     input is too small to learn them from scratch.
     """
-    db_api = DuckDBAPI(con)
+    db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
     if model_path.exists() and not retrain:
@@ -338,7 +339,7 @@ def build_linker(
         linker = Linker(inputs, model)
     else:
         linker = Linker(inputs, settings(link_type))
-    n_id, found = id_linked_pairs(con, tables)
+    n_id, found = id_linked_pairs(db, tables)
     if n_id >= MIN_ID_PAIRS:
         recall, em_rules, floor = max(found / n_id, 0.05), EM_ID_BLOCKING, 0.5 / n_id
     else:
@@ -367,7 +368,7 @@ def build_linker(
     return TrainedModel(linker, db_api, True, model_path)
 
 
-def id_linked_pairs(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[int, int]:
+def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:
     """(pairs of people sharing a valid PNC or CRO, how many of them the prior's rule also
     finds): the rule's recall among pairs known to be one person. A dedupe pairs a table with
     itself; a link pairs the first table with the second."""
@@ -380,10 +381,10 @@ def id_linked_pairs(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[
         + (" AND a.record_id < b.record_id" if left == right else "")
         for key in ("pnc", "cro")
     )
-    n, found = con.execute(
+    n, found = db.fetch_tuples(
         f"SELECT count(*), count(*) FILTER (WHERE hit) FROM "
         f"(SELECT x, y, bool_or(coalesce(hit, false)) AS hit FROM ({sql}) GROUP BY x, y)"
-    ).fetchall()[0]
+    )[0]
     return int(n), int(found)
 
 

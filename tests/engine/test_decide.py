@@ -182,7 +182,9 @@ def test_confidence_is_calibrated_on_a_generated_force(tmp_path: Path) -> None:
 
     generate_force(100_000, 13, tmp_path / "force")
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
-    load_extract(tmp_path / "force" / "extract", con, quarantine_dir=tmp_path / "quarantine")
+    load_extract(
+        tmp_path / "force" / "extract", DuckDBBackend(con), quarantine_dir=tmp_path / "quarantine"
+    )
     result = identify(DuckDBBackend(con), date(2025, 1, 1), date(2025, 12, 31), method=METHOD)
     write_children_csv(result.review, tmp_path / "review.csv")
     write_children_csv(result.children, tmp_path / "children.csv")

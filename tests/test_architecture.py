@@ -60,3 +60,99 @@ def test_the_scan_sees_a_connection() -> None:
     ):
         assert _duckdb_connects(ast.parse(source))
     assert _duckdb_connects(ast.parse(DUCKDB_BACKEND.read_text()))
+
+
+# The layers, lowest first: a package imports only from its own layer or below, so
+# identification's path runs one way (contract -> db -> loading -> linkage -> engine ->
+# outputs -> run -> cli). `progress` and the package root (its version) serve every layer;
+# `synth` makes extracts from the contract; `casework` is the stage-two application.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"__init__", "progress", "contract"}),
+    frozenset({"db"}),
+    frozenset({"loading", "synth"}),
+    frozenset({"linkage"}),
+    frozenset({"engine"}),
+    frozenset({"outputs", "evaluation"}),
+    frozenset({"run", "casework"}),
+    frozenset({"cli"}),
+)
+# Packages whose imports of Paramount modules are all at the top (cli and casework import
+# inside commands and apps so `paramount --help` and Django's start stay quick).
+TOP_LEVEL_IMPORTS_ONLY = frozenset(
+    {"contract", "db", "loading", "linkage", "engine", "outputs", "evaluation", "run"}
+)
+# A package that only some layers above may reach through its public surface
+# (`paramount.linkage`, its __init__), never through its modules.
+PUBLIC_SURFACE_ONLY = frozenset({"linkage"})
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _layer(package: str) -> int:
+    for number, layer in enumerate(LAYERS):
+        if package in layer:
+            return number
+    raise AssertionError(f"package {package!r} is in no layer: add it to LAYERS")
+
+
+def _imports(tree: ast.AST) -> list[tuple[ast.stmt, str, bool]]:
+    """(statement, Paramount module imported, inside a function?) for every import."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inside |= {id(n) for n in ast.walk(node) if n is not node}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            modules = [node.module or ""]
+        else:
+            continue
+        for module in modules:
+            if module == "paramount" or module.startswith("paramount."):
+                found.append((node, module, id(node) in inside))
+    return found
+
+
+def _violations(path: Path, tree: ast.AST) -> list[str]:
+    own = _package(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts))
+    if path.name == "__init__.py" and path.parent == PACKAGE:
+        own = "__init__"
+    problems = []
+    for node, module, in_function in _imports(tree):
+        target = _package(module)
+        where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {module}"
+        if target != own and _layer(target) > _layer(own):
+            problems.append(f"{where}, a layer above {own}")
+        if target != own and target in PUBLIC_SURFACE_ONLY and module != f"paramount.{target}":
+            problems.append(f"{where}, not the package's public surface")
+        if in_function and own in TOP_LEVEL_IMPORTS_ONLY:
+            problems.append(f"{where} inside a function")
+    return problems
+
+
+def test_imports_run_one_way_down_the_layers() -> None:
+    """No package imports a layer above it; linkage is reached only through its public
+    surface; no import hides inside a function to dodge a cycle."""
+    problems = [
+        problem
+        for path in _modules()
+        for problem in _violations(path, ast.parse(path.read_text(), str(path)))
+    ]
+    assert problems == []
+
+
+def test_the_layer_rule_sees_each_kind_of_breach() -> None:
+    linkage = PACKAGE / "linkage" / "example.py"
+    engine = PACKAGE / "engine" / "example.py"
+    upward = ast.parse("from paramount.engine.pipeline import Step")
+    assert "a layer above linkage" in _violations(linkage, upward)[0]
+    internal = ast.parse("from paramount.linkage.nicknames import nickname_rows")
+    assert "public surface" in _violations(engine, internal)[0]
+    hidden = ast.parse("def f():\n    from paramount.engine.sql import ident\n")
+    assert "inside a function" in _violations(engine, hidden)[0]
+    assert _violations(engine, ast.parse("from paramount.linkage import resolve")) == []

@@ -112,10 +112,12 @@ from __future__ import annotations
 
 import math
 
+from paramount.contract.tables import CHILDREN_COLUMNS
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.links import PARENT_KINDS
 from paramount.engine.settings import DEFAULT_DECISION
 from paramount.engine.sql import age_years_sql, date_literal, in_list, literal, long_date_sql
+from paramount.linkage import nickname_rows
 
 # Target precision, floors, EM iterations, EM_FIT and smoothing: `params.decision`
 # (`paramount.engine.settings.DecisionSettings`), written to the run's manifest.
@@ -288,8 +290,6 @@ WHERE (c.date_of_birth IS NULL OR {age_years_sql("c.date_of_birth", start)} < 18
 def _nicknames_sql() -> str:
     """The forename table of identity resolution (`paramount.linkage.nicknames`) as VALUES,
     so the step needs no table of its own and runs for `routes-exact` too."""
-    from paramount.linkage.nicknames import nickname_rows
-
     rows = ", ".join(f"({literal(n)}, {literal(c)})" for n, c in nickname_rows())
     return f"SELECT * FROM (VALUES {rows}) AS t(name, canonical)"
 
@@ -1234,8 +1234,6 @@ FROM eligible AS e CROSS JOIN threshold AS th
 
 
 def _output_sql(params: RunParameters, decision: str) -> str:
-    from paramount.contract.tables import CHILDREN_COLUMNS
-
     decided = params.table("decided")
     columns = {
         "child_person_ids": "child_person_ids",

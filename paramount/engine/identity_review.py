@@ -12,8 +12,7 @@ says which reception and role each touches, and puts the most doubtful first.
 from __future__ import annotations
 
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.linkage.entities import MEMBERS
-from paramount.linkage.resolve import REVIEW_OUT
+from paramount.linkage import MEMBERS, REVIEW_OUT
 
 
 def identity_review_sql(params: RunParameters) -> str:

@@ -6,8 +6,8 @@ from datetime import date
 
 import duckdb
 
+from paramount.engine.identity_review import identity_review_sql
 from paramount.engine.pipeline import RunParameters
-from paramount.linkage.run_review import identity_review_sql
 
 PARAMS = RunParameters(window_from=date(2025, 1, 1), window_to=date(2025, 12, 31), method="full")
 

@@ -373,9 +373,9 @@ def render(scores: Scores):
         ("duplicate rate", f"{scores.duplicate_rate:.3f}"),
     ):
         table.add_row(label, value)
-    for route, value in scores.recall_by_route.items():
-        table.add_row(f"recall via {route}", f"{value:.3f}")
-    for rel, value in scores.recall_by_relationship.items():
+    for route, share in scores.recall_by_route.items():
+        table.add_row(f"recall via {route}", f"{share:.3f}")
+    for rel, share in scores.recall_by_relationship.items():
         n = scores.identifiable_by_relationship.get(rel, 0)
-        table.add_row(f"recall, {rel} (n={n:,})", f"{value:.3f}")
+        table.add_row(f"recall, {rel} (n={n:,})", f"{share:.3f}")
     return table

@@ -31,9 +31,11 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
@@ -45,6 +47,9 @@ from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER
 # never logs row values, but progress belongs to the caller's reporter: `resolve` turns the
 # lines into its phase's notes while a phase runs, `paramount.progress.log_notes`).
 logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+LinkType = Literal["dedupe_only", "link_only"]  # one source with itself, or one with another
 
 
 @dataclass(frozen=True)
@@ -215,8 +220,10 @@ PREDICT_BLOCKING = (
     block_on("dob", "forename_canon"),
     block_on("surname", "forename_canon", "yob"),
     block_on("surname", "forename_canon", "month(dob)", "day(dob)"),
-    "l.surname = r.surname AND l.forename_canon = r.forename_canon "
-    "AND (l.dob IS NULL OR r.dob IS NULL)",
+    CustomRule(
+        "l.surname = r.surname AND l.forename_canon = r.forename_canon "
+        "AND (l.dob IS NULL OR r.dob IS NULL)"
+    ),
     block_on("forename_canon", "postcode1"),
     # a typo in each name (rarely in the first letter) where the date of birth agrees, or at
     # one home postcode whatever the date of birth says
@@ -231,13 +238,13 @@ PREDICT_BLOCKING = (
 # person whatever their names and dates say, so EM on them learns how one person's records
 # differ, uncontaminated; a second block (same names and date of birth) learns the identifiers.
 ID_PAIRS = "(l.pnc = r.pnc OR l.cro = r.cro) AND l.record_id <> r.record_id"
-EM_ID_BLOCKING = (
+EM_ID_BLOCKING: tuple[str | BlockingRuleCreator, ...] = (
     "l.pnc = r.pnc AND l.record_id <> r.record_id",  # learns names, dob, sex, address
     block_on("surname", "forename1", "dob"),  # learns ids (and sex, address)
 )
 # Without enough id-linked pairs (a partner agency has no police ids): blocks that are mostly
 # one person's pairs, each leaving a comparison free to learn.
-EM_BLOCKING = (
+EM_BLOCKING: tuple[str | BlockingRuleCreator, ...] = (
     block_on("dob", "surname"),  # learns forename, sex, ids, address
     block_on("surname", "forename1", "postcode1"),  # learns date of birth (and sex, ids)
     block_on("dob", "forename1"),  # learns surname
@@ -269,7 +276,7 @@ COLUMNS = (
 )
 
 
-def settings(link_type: str) -> SettingsCreator:
+def settings(link_type: LinkType) -> SettingsCreator:
     """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`)."""
     return SettingsCreator(
         link_type=link_type,
@@ -310,7 +317,7 @@ def build_linker(
     db: Backend,
     tables: list[str],
     *,
-    link_type: str,
+    link_type: LinkType,
     model_path: Path,
     retrain: bool,
     seed: int = 42,

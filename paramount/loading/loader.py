@@ -149,7 +149,7 @@ def _resolve_columns(
 ) -> dict[str, int]:
     """Position in the file of each contract column: exact name first, then ignoring case.
     A missing column is a `ContractError` naming it."""
-    exact = {}
+    exact: dict[str, int] = {}
     folded: dict[str, int] = {}
     for i, name in enumerate(columns):
         exact.setdefault(name, i)
@@ -157,14 +157,14 @@ def _resolve_columns(
     index: dict[str, int] = {}
     for col in table.column_names:
         want = tm.source_column(col)
-        i = exact.get(want, folded.get(want.strip().lower()))
-        if i is None:
+        position = exact.get(want, folded.get(want.strip().lower()))
+        if position is None:
             what = f"'{want}' (contract column '{col}')" if want != col else f"'{col}'"
             raise ContractError(
                 f"{source.name} is missing required column {what} of table "
                 f"'{table.name}' ({_found(table, tm, columns)})"
             )
-        index[col] = i
+        index[col] = position
     return index
 
 

@@ -217,7 +217,7 @@ def _read_csv_python(db: Backend, path: Path, ncols: int, raw: str, rej: str) ->
             consumed.append(line)
             yield line
 
-    good: list[list[str | None]] = [[] for _ in range(ncols + 1)]
+    good: list[list[int | str | None]] = [[] for _ in range(ncols + 1)]  # row, then fields
     bad: list[tuple[int, str, str, str]] = []
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as f:
         reader = csv.reader(lines(f), strict=True)

@@ -113,6 +113,13 @@ from __future__ import annotations
 import math
 
 from paramount.contract.tables import CHILDREN_COLUMNS
+from paramount.engine.homes import (
+    AREA_CTE,
+    LPA_NAMES_CTE,
+    area_join_sql,
+    current_home_first_sql,
+    home_lpa_sql,
+)
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.links import PARENT_KINDS
 from paramount.engine.settings import DEFAULT_DECISION
@@ -1152,15 +1159,14 @@ parent_nominals AS (
                AS matched_text
     FROM {nominals} GROUP BY prisoner_number
 ),
+{AREA_CTE},
 homes AS (
     SELECT m.booking_id, m.child_key,
-           concat_ws(', ', a.line1, a.line2, a.town) AS address, a.postcode, a.lpa,
+           concat_ws(', ', a.line1, a.line2, a.town) AS address, a.postcode,
+           {home_lpa_sql("a")} AS lpa,
            row_number() OVER (
                PARTITION BY m.booking_id, m.child_key
-               ORDER BY CASE WHEN (pa.from_date IS NULL OR pa.from_date <= r.ref_date)
-                              AND (pa.to_date IS NULL OR pa.to_date >= r.ref_date)
-                             THEN 0 ELSE 1 END,
-                        pa.from_date DESC NULLS LAST, pa._row DESC
+               ORDER BY {current_home_first_sql("pa", "r.ref_date")}
            ) AS pick
     FROM members AS m
     JOIN rows AS r ON r.booking_id = m.booking_id AND r.child_key = m.child_key
@@ -1168,8 +1174,9 @@ homes AS (
       ON em.entity_id = m.child_entity AND em.source = 'RMS'
     JOIN person_addresses AS pa ON pa.person_id = em.record_id AND pa.address_role = 'HOME'
     JOIN addresses AS a ON a.address_id = pa.address_id
+    {area_join_sql("a")}
 ),
-lpa_names AS (SELECT lpa, min(lpa_name) AS lpa_name FROM force_area GROUP BY lpa),
+{LPA_NAMES_CTE},
 base AS (
     SELECT r.*, b.surname AS child_surname_best, b.forenames AS child_forenames,
            b.date_of_birth AS child_date_of_birth, b.sex AS child_sex,

@@ -326,3 +326,19 @@ def test_competition_counts_other_likely_parents_of_the_adults_sex(extract: Extr
     for r in rows:
         c = comp[r["lvl"]]
         assert abs(r["added"] - (math.log(c["m"]) - math.log(c["u"]))) < 1e-9
+
+
+def test_a_home_without_an_lpa_takes_its_districts_as_under_the_baseline(
+    extract: Extract,
+) -> None:
+    """One copy of the home and LPA rules (`engine/homes.py`): an address record with no LPA
+    gets the force area's LPA for its postcode district, under every method alike."""
+    extract.received_with_child()
+    extract.home("C1", "OX4 1AA", lpa="OXF", from_date=date(2016, 1, 1), to_date=date(2023, 1, 1))
+    extract.home("C1", "RG1 1AA", lpa=None, from_date=date(2023, 1, 2), line1="2 Current Road")
+    baseline = extract.identify(method="baseline").children.to_pylist()
+    extract.identify(method=METHOD)
+    (row,) = decided(extract)
+    want = ("2 Current Road, Exampleton", "RG1 1AA", "RDG", "Reading")
+    assert (row["address"], row["postcode"], row["lpa"], row["lpa_name"]) == want
+    assert [(r["address"], r["postcode"], r["lpa"], r["lpa_name"]) for r in baseline] == [want]

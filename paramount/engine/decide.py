@@ -1,111 +1,17 @@
 """Decide: every route's evidence per (child, reception) -> one calibrated confidence.
 
-The decision is record linkage one level up. The comparison space is every (adult entity,
-child entity) pair of the force with dates of birth (adult: `ADULT_MIN_AGE` or older on the
-window's first day; child: under 18), as record linkage compares all record pairs. Each pair
-has a comparison vector, one level per feature (NULL = not applicable, left out of the
-product):
+Record linkage one level up: every (adult entity, child entity) pair of the force is a
+comparison vector over the routes (police links, prison contact, social care, co-residence x
+co-occurrence, age gap, surname); a two-class latent model (m, u per level, prior lambda) is
+fitted by EM in SQL over the whole space (the pairs no route connects as counts per vector,
+`em_population`); fixed factors deny a current parent where a record says so; a competition
+feature counts the child's other likely parent figures; a child of unknown age is discounted
+by the force's share of minors (`minor_share`). Per reception, one row per child; the
+worklist threshold is chosen from the confidences for the target precision, the rest above a
+floor goes to review (settings: `params.decision`, `paramount.engine.settings`).
 
-| feature | levels |
-|---|---|
-| rms (police links) | CONFLICT, PARENT, STEP, STEP_ENDED, GUARDIAN, GRAND, NOK, AGAINST, NONE;
-  n/a unless both have a nominal |
-| contact (prison) | PARENT, STEP, GUARDIAN, GRAND, OTHER, NONE; n/a: adult declared none |
-| partner (social care) | PARENT, STEP, GUARDIAN, GRAND, AGAINST, NONE; n/a: not both known |
-| home_occ | co-residence {CUR, PAST, PRIOR (the adult left before the child was first recorded
-  there), SHARED, NONE} x co-occurrence {SIG, WEAK, NONE}: one joint feature, because the two
-  are far from independent (families are seen at incidents at home) |
-| gap | the child's birth year minus the adult's: LT14, 14_19, 20_45, 46_60, GT60 |
-| surname | SAME, DIFF |
-
-**Fitting.** A two-class latent model (Fellegi-Sunter: m and u per level, prior lambda) is
-fitted by EM over the *whole* space: the candidate pairs (those some route connects, ~10^5)
-as rows, and the ~10^10 pairs no route connects as counts per vector (`em_population`, from
-birth-year and surname histograms, never materialised: their vector is NONE on every route
-that applies, so only applicability, gap and surname vary). EM runs in SQL, one step per
-iteration over the few hundred distinct vectors and their counts (`em_patterns`), so every
-iteration's m and u can be inspected and Spark runs it too. u starts at each level's share
-among all pairs (Splink's estimate of u from random pairs, exact here) and lambda at the share
-of pairs that are candidates.
-
-Why the whole space rather than the candidates alone: on candidates only, the latent classes
-EM finds are "family known to the police" against "quiet household", and u of a route level
-is its share among connected pairs (large), so a child who only lives with the prisoner gets
-little confidence though such pairs are nearly always right. Over all pairs, u of a route's
-positive level is its population frequency (tiny), m/u is large and lambda is the real prior
-(about 1 in 10^5), all estimated jointly and consistently. Splink's own practice (u fixed
-from random pairs, m and lambda by EM on blocked pairs, `em_fit = "candidates"`, lambda scaled
-by the candidates' share) was measured beside it on two 300,000-person forces: precision
-0.954 / 0.971, recall 0.80 / 0.84, against 0.942 / 0.948 and 0.914 / 0.918 for the default.
-It is kept as a switch; the default is the one whose lambda needs no scaling by hand.
-
-**Fixed factors** (`FIXED_BAYES_FACTORS`): levels that by definition deny a current parent
-(sibling or associate, ended step-relationship, the prisoner's own word that the child is a
-nephew or a friend, social care's "not the parent") and a gap under 14 years. See there why
-EM cannot learn them under conditional independence.
-
-**Competition** (`competition`, after EM). A child has one father and one mother, and at
-most a step-parent or two besides, so an adult competes with the child's other adults: a man
-seen once at an incident with a girl whose recorded father lives with her is more likely an
-uncle, a neighbour or an offender than a second father. The routes cannot see this (each pair
-is scored alone), and it is where the two-class model's confidences were too high: single-route
-pairs (co-occurrence only, a past shared home) of children who already had their parents. So
-one more feature, computed from the fitted model itself: the number of *other* adult entities
-of the adult's sex whose posterior for the child (force-wide, routes only) is above `LIKELY`,
-0, 1 or 2+ (`COMPETITION_CAP`). Its u is the share of the comparison space's children at each
-count (a pair no route connects joins an arbitrary adult to an arbitrary child); its m is the
-posterior-weighted share among the EM space's pairs (one M-step of the fitted model; the
-posterior mass of the pairs no route connects, lambda times all pairs less the candidates'
-mass, is spread like u). Measured m/u: about 1.6 for none, 0.47 for one, 0.27 for two or more.
-It is one factor among the rest, assumed independent of them given the class like every
-other feature; a parent with overwhelming evidence is not moved by it. Measured on two
-300,000-person forces (seeds 41, 42; window 2025): precision 0.953 / 0.950 before, 0.953 /
-0.962 after, recall 0.905 / 0.921 unchanged, log loss of the listed rows 0.208 / 0.172 before,
-0.203 / 0.160 after. Counting other adults of either sex (levels 0 to 3+) moved precision by
-less than a point either way and was not kept.
-
-Also measured and not kept (label-free checks of the confidences' calibration, to temper the
-summed log Bayes factor): (1) Besag's pseudo-likelihood of each feature given the others'
-posterior, over the whole space, as a function of a temperature T on the summed log Bayes
-factor: maximised at T = 1.05 (0.95 for police links alone), so the data's own redundancy
-does not call for tempering; (2) a Platt map (shift, slope, and m of the held-out level)
-fitted to prisoners' declared children as silver labels against the other routes' posterior
-(assuming a declaration independent of police and social-care records given parenthood):
-slope 1.09 / 0.99 and a positive shift, i.e. the routes look, if anything, underconfident to
-that check, and applying it lowered precision (0.954 to 0.931 on seed 41). The overconfident
-rows are non-parents whose vectors are a parent's (an uncle at home, a child victim's
-incident), which no check of the features against each other can see; competition can.
-
-A three-class latent model (parent figure / kin or household member / unrelated; m, h and u
-per level, two priors, the fixed factors tied to h, competition per class) was built and
-measured beside this one on two fresh 300,000-person forces (seeds 501, 502; window 2025).
-EM found the kin class it was pointed at (h: gap under 14 for half its pairs, a current
-shared home for 62 %, the same surname for 82 %), and it took the older-sibling trap off the
-worklist, but it also pulled past shared homes of real parents down and pushed incident-only
-strangers up: precision 0.950 / 0.948 against 0.959 / 0.968, recall 0.912 / 0.910 against
-0.924 / 0.897, Brier score over listed and review rows 0.061 / 0.055 against 0.053 / 0.048.
-Not kept. Nor a variant with two parent classes (pointed at resident and non-resident
-parents, so that social care's "parent" of a child the prisoner never lived with is not
-judged by the resident parents' shared homes): EM made its second class a household mix
-instead, and precision fell to 0.950 / 0.955 for recall 0.921 / 0.907. Nor reading the
-home feature conditionally on a parent-figure record (a tree-shaped dependency, two home
-features of which one applies): recall fell to 0.834 / 0.845 on seeds 502 / 602. Nor
-"not applicable" as a level of its own (whether both are police- or social-care-known is
-information about the pair): EM made "child without a nominal, both known to social care"
-its matching class, recall 0.37.
-
-**Unknown age.** A child entity without a date of birth is outside the space EM sees; its
-pairs are scored with the gap left out and the posterior multiplied by `p_child`, the share
-of under-18s among the force's pairs at the adult's age with the same kind of evidence (a
-parent-figure record, or only a home or incidents in common; `minor_share`).
-
-Then, per reception: the candidates of the prisoner's entity, children under 18 on the
-reception day, one row per child (entities of one child that identity left apart are merged
-within the reception by name, nickname, typing slip and compatible date of birth; twins
-differ in forename and stay apart). The worklist threshold is chosen from the confidences
-themselves: the lowest t at or above `threshold_floor` whose rows at or above t have a mean
-confidence of at least `target_precision` (the expected precision, if the confidences are
-calibrated). Rows below it and at or above `review_floor` go to review.
+How the model works in full, and the experiments tried and not kept, are in
+`docs/decision-model.md`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ this at a real force's outputs in a shared log). Exit status 0 when every file i
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+from collections import Counter
 from pathlib import Path
 
 FILES = ("children.csv", "review.csv", "identity_review.csv")
@@ -35,6 +37,12 @@ def compare_run(ref: Path, new: Path, *, show: int = 5) -> list[str]:
         rows_a = a.read_text().splitlines()
         rows_b = b.read_text().splitlines()
         problems.append(f"{name}: differs ({len(rows_a):,} rows vs {len(rows_b):,})")
+        columns = differing_columns(a, b)
+        if columns:
+            problems.append(
+                "  same rows, differing columns: "
+                + ", ".join(f"{c} ({n:,} rows)" for c, n in columns.most_common())
+            )
         shown = 0
         for number in range(max(len(rows_a), len(rows_b))):
             row_a = rows_a[number] if number < len(rows_a) else "<no row>"
@@ -45,6 +53,21 @@ def compare_run(ref: Path, new: Path, *, show: int = 5) -> list[str]:
                 if shown >= show:
                     break
     return problems
+
+
+def differing_columns(a: Path, b: Path) -> Counter[str] | None:
+    """When both files have the same header and number of rows: how many rows differ in
+    each column (row by row, in file order); None when the shapes differ."""
+    with a.open(newline="") as fa, b.open(newline="") as fb:
+        ra, rb = list(csv.reader(fa)), list(csv.reader(fb))
+    if not ra or not rb or ra[0] != rb[0] or len(ra) != len(rb):
+        return None
+    counts: Counter[str] = Counter()
+    for row_a, row_b in zip(ra[1:], rb[1:], strict=True):
+        for column, x, y in zip(ra[0], row_a, row_b, strict=False):
+            if x != y:
+                counts[column] += 1
+    return counts
 
 
 def runs(folder: Path) -> dict[str, Path]:

@@ -156,3 +156,13 @@ def test_the_layer_rule_sees_each_kind_of_breach() -> None:
     hidden = ast.parse("def f():\n    from paramount.engine.sql import ident\n")
     assert "inside a function" in _violations(engine, hidden)[0]
     assert _violations(engine, ast.parse("from paramount.linkage import resolve")) == []
+
+
+def test_the_decision_model_is_one_module_a_job() -> None:
+    """engine/decision/ keeps its modules small enough to read whole (about 400 lines)."""
+    sizes = {
+        p.name: len(p.read_text().splitlines())
+        for p in (PACKAGE / "engine" / "decision").glob("*.py")
+    }
+    assert {"model.py", "comparisons.py", "em.py", "scoring.py", "final_list.py"} <= set(sizes)
+    assert {name: n for name, n in sizes.items() if n > 400} == {}

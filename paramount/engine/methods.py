@@ -8,7 +8,7 @@ identity, more routes, calibrated decisions) is measured against it on the same 
 from __future__ import annotations
 
 from paramount.engine.children import CHILDREN
-from paramount.engine.decide import decide_steps
+from paramount.engine.decision import decide_steps
 from paramount.engine.entities import (
     ENTITY_PRISONER_NOMINALS,
     EXACT_ENTITIES,

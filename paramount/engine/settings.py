@@ -1,7 +1,7 @@
 """The decision model's settings: one object, carried in a run's parameters and written to
 its manifest, so a run says exactly how it decided.
 
-What each one means (see `engine/decide.py` for the model):
+What each one means (see `engine/decision/` and docs/decision-model.md for the model):
 
 - `target_precision`: the worklist's threshold is the lowest confidence t, at or above
   `threshold_floor`, whose rows at or above t have a mean confidence of at least this (the

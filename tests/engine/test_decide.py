@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent / "routes"))
 from family import ADULT, address, contact, decided, lives, occurrence, received_father
 
 from paramount.engine import METHODS
-from paramount.engine.decide import FEATURES
+from paramount.engine.decision import FEATURES
 
 METHOD = "routes-exact"
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from paramount.db.backend import Backend
+from paramount.db.sql import ident
 from paramount.linkage.contacts import CANDIDATES, contact_candidates
 from paramount.linkage.dedupe import CLUSTERS, PAIRS, dedupe_nominals
 from paramount.linkage.entities import ENTITIES, MEMBERS, build_entities, build_members
@@ -125,7 +126,7 @@ def resolve(
             t.advance(1)
         report.seconds[name] = round(time.perf_counter() - started, 2)
 
-    before = _tables(db)
+    before = db.tables()
     with phase("prepare", "Identity: standardising records"):
         prepare_records(db)
 
@@ -194,26 +195,14 @@ def resolve(
     return report
 
 
-def _tables(db: Backend) -> set[str]:
-    rows = db.fetch_tuples("SELECT table_name FROM information_schema.tables")
-    return {r[0] for r in rows}
-
-
-def _views(db: Backend) -> set[str]:
-    rows = db.fetch_tuples(
-        "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
-    )
-    return {r[0] for r in rows}
-
-
 def _cleanup(db: Backend, before: set[str]) -> None:
     """Drop the working tables Splink made during this call, so the force's database holds
     the extract and our tables only."""
-    views = _views(db)
-    for name in sorted(_tables(db) - before):
+    views = db.tables(views=True)
+    for name in sorted(db.tables() - before):
         if name.startswith("__splink__") or name == "result_df":
             kind = "VIEW" if name in views else "TABLE"
-            db.execute(f'DROP {kind} IF EXISTS "{name}"')
+            db.execute(f"DROP {kind} IF EXISTS {ident(name)}")
 
 
 def _assign_prisoners(db: Backend) -> None:

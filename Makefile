@@ -17,7 +17,7 @@ DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 GOVUK_STATIC := paramount/casework/static/govuk
 
-.PHONY: demo test lint setup clean benchmark assets
+.PHONY: demo test lint typecheck setup clean benchmark assets
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -64,10 +64,19 @@ demo: setup
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-progress --seed $(DEMO_SEED)
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount serve --host $(DEMO_HOST) --port $(DEMO_PORT) --demo-logins
 
+# The identification path's packages: typed (mypy, [tool.mypy] in pyproject.toml) and
+# formatted (ruff format); the layer order itself is tests/test_architecture.py.
+TYPED := paramount/contract paramount/db paramount/loading paramount/linkage paramount/engine \
+	paramount/outputs paramount/run.py paramount/cli.py paramount/progress.py paramount/evaluation.py
+
 lint: setup
 	$(VENV)/bin/ruff check paramount tests benchmarks
+	$(VENV)/bin/ruff format --check $(TYPED)
 
-test: setup lint
+typecheck: setup
+	$(VENV)/bin/mypy
+
+test: setup lint typecheck
 	$(VENV)/bin/pytest -q
 
 benchmark: setup

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from paramount.db import DuckDBBackend
 from paramount.linkage.models import DOB, FORENAME, SURNAME, Comparison, Level
 from paramount.linkage.nicknames import register_nicknames
 from paramount.linkage.prepare import name_sql, surname_sql
@@ -119,7 +120,7 @@ COMPARISONS = (
 def run(wheel: Path | None, threshold: float) -> dict[str, float]:
     started = time.perf_counter()
     con = duckdb.connect()
-    register_nicknames(con)
+    register_nicknames(DuckDBBackend(con))
     _load(con, _read_texts(wheel))
     db_api = DuckDBAPI(con)
     a = db_api.register("febrl_a", dataset_display_name="febrl_a")

@@ -12,12 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from paramount import __version__
+
+if TYPE_CHECKING:  # the commands import what they run, so `paramount --help` stays quick
+    from paramount.db import Backend
+    from paramount.loading import LoadReport
 
 app = typer.Typer(
     name="paramount",
@@ -74,14 +78,20 @@ def synth(
 ) -> None:
     """Generate a synthetic force: an extract per the data contract and its ground truth."""
     from paramount.progress import RichReporter
-    from paramount.synth import generate_force
+    from paramount.synth import DEFAULT_EXTRACT_DATE, generate_force
 
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("--format must be csv or parquet")
     started = time.perf_counter()
     with RichReporter() as reporter:
-        dated = {"extract_date": _day(extract_date)} if extract_date else {}
-        summary = generate_force(population, seed, out_dir, fmt=fmt, reporter=reporter, **dated)
+        summary = generate_force(
+            population,
+            seed,
+            out_dir,
+            fmt=fmt,
+            reporter=reporter,
+            extract_date=_day(extract_date) if extract_date else DEFAULT_EXTRACT_DATE,
+        )
     out.print(summary.render())
     out.print(
         f"Wrote {out_dir / 'extract'} and {out_dir / 'truth'} "
@@ -98,9 +108,10 @@ def validate(
     ] = None,
 ) -> None:
     """Load and validate an extract against the contract, without identifying."""
-    import duckdb
+    from paramount.db import DuckDBBackend
 
-    report = _load(extract, out_dir, mapping, duckdb.connect())
+    with DuckDBBackend.open() as db:
+        report = _load(extract, out_dir, mapping, db)
     _print_load(report)
 
 
@@ -117,11 +128,11 @@ def identify(
     method: Annotated[
         str,
         typer.Option(
-            help="baseline (the original process: PNC/CRO and recorded links), routes-exact "
-            "(every route, exact identity) or full (every route, probabilistic identity: "
-            "recommended)."
+            help="full (every route, probabilistic identity: the best), routes-exact (every "
+            "route, exact identity) or baseline (the original process: PNC/CRO and recorded "
+            "links, the ruler)."
         ),
-    ] = "baseline",
+    ] = "full",
     mapping: Annotated[
         Path | None, typer.Option(help="A per-force mapping file (TOML) onto the contract.")
     ] = None,
@@ -134,65 +145,40 @@ def identify(
     ] = None,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
-    import duckdb
-
     from paramount.engine import METHODS
-    from paramount.engine import identify as run_identify
-    from paramount.engine.duckdb import DuckDBBackend
-    from paramount.outputs.children_csv import write_children_csv
-    from paramount.outputs.manifest import write_manifest
-    from paramount.outputs.review import write_identity_review, write_review
-    from paramount.outputs.worklist import write_worklist
     from paramount.progress import RichReporter
+    from paramount.run import identify_extract
 
     if method not in METHODS:
         raise typer.BadParameter(f"unknown method {method!r}; choose from {sorted(METHODS)}")
     start, end = _day(window_from), _day(window_to)
     if end < start:
         raise typer.BadParameter("--to is before --from")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    db_path = db or out_dir / "paramount.duckdb"
-    if db is None and db_path.exists():
-        db_path.unlink()
-    started_at = datetime.now().astimezone()
-    con = duckdb.connect(str(db_path))
-    report = _load(extract, out_dir, mapping, con, reuse=db is not None)
-    with _untrainable_refused(), RichReporter() as reporter:
-        result = run_identify(DuckDBBackend(con), start, end, method=method, reporter=reporter)
-    children = out_dir / "children.csv"
-    worklist = out_dir / "worklist.xlsx"
-    write_children_csv(result.children, children)
-    write_worklist(result.children, worklist, window_from=start, window_to=end, method=method)
-    review = write_review(result.review, out_dir)
-    identity_review = write_identity_review(result.identity_review, out_dir)
-    con.close()
-    manifest = write_manifest(
-        out_dir / "manifest.json",
-        parameters={
-            "command": "identify",
-            "extract": str(extract),
-            "window_from": start.isoformat(),
-            "window_to": end.isoformat(),
-            "method": method,
-            "mapping": str(mapping) if mapping else None,
-            "database": str(db_path),
-        },
-        load=report.to_dict(),
-        identification=result.to_dict(),
-        outputs=[children, worklist, *(p for p in (review, identity_review) if p)],
-        started_at=started_at,
-    )
-    _print_load(report)
+    with _contract_refused(), _untrainable_refused(), RichReporter() as reporter:
+        run = identify_extract(
+            extract,
+            out_dir,
+            date_from=start,
+            date_to=end,
+            method=method,
+            mapping=mapping,
+            db=db,
+            reporter=reporter,
+        )
+    _print_load(run.load)
+    counts = run.counts
     out.print(
-        f"[bold]{result.children.num_rows:,}[/bold] children found for receptions "
+        f"[bold]{counts['children']:,}[/bold] children found for receptions "
         f"{start} to {end} (method {method})."
     )
-    out.print(f"  worklist:  {worklist}\n  children:  {children}\n  manifest:  {manifest}")
-    if review:
-        out.print(f"  review:    {review} ({result.review.num_rows:,} uncertain, for an analyst)")
-    if identity_review:
+    out.print(
+        f"  worklist:  {run.worklist}\n  children:  {run.children_csv}\n  manifest:  {run.manifest}"
+    )
+    if run.review_csv:
+        out.print(f"  review:    {run.review_csv} ({counts['review']:,} uncertain, for an analyst)")
+    if run.identity_review_csv:
         out.print(
-            f"  identity:  {identity_review} ({result.identity_review.num_rows:,} uncertain "
+            f"  identity:  {run.identity_review_csv} ({counts['identity_review']:,} uncertain "
             "identity matches touching these families)"
         )
 
@@ -213,19 +199,19 @@ def resolve(
     ] = False,
 ) -> None:
     """Resolve identities across police, prison and social-care records; later runs reuse it."""
-    import duckdb
-
+    from paramount.db import DuckDBBackend
     from paramount.linkage import resolve as run_resolve
     from paramount.progress import RichReporter
 
     db.parent.mkdir(parents=True, exist_ok=True)
     models_dir = models or db.with_name(db.name + ".models")
-    con = duckdb.connect(str(db))
-    load = _load(extract, db.parent, mapping, con)
-    _print_load(load)
-    with _untrainable_refused(), RichReporter() as reporter:
-        report = run_resolve(con, models_dir=models_dir, reporter=reporter, retrain=retrain)
-    con.close()
+    with DuckDBBackend.open(db) as database:
+        load = _load(extract, db.parent, mapping, database)
+        _print_load(load)
+        with _untrainable_refused(), RichReporter() as reporter:
+            report = run_resolve(
+                database, models_dir=models_dir, reporter=reporter, retrain=retrain
+            )
     out.print(report.render())
     out.print(f"Resolution written to {db}; models in {models_dir}.")
 
@@ -285,26 +271,29 @@ def _untrainable_refused() -> Iterator[None]:
         raise typer.Exit(code=2) from error
 
 
-def _load(extract: Path, out_dir: Path, mapping: Path | None, con, reuse: bool = False):
-    from paramount.loading import ContractError, load_extract
-    from paramount.progress import RichReporter
+@contextmanager
+def _contract_refused() -> Iterator[None]:
+    """An extract that does not meet the contract: a plain message and exit 2."""
+    from paramount.loading import ContractError
 
     try:
-        with RichReporter() as reporter:
-            return load_extract(
-                extract,
-                con,
-                mapping=mapping,
-                quarantine_dir=out_dir / "quarantine",
-                reporter=reporter,
-                reuse=reuse,
-            )
+        yield
     except ContractError as error:
         console.print(f"[red]Extract does not meet the contract:[/red] {error}")
         raise typer.Exit(code=2) from error
 
 
-def _print_load(report) -> None:
+def _load(extract: Path, out_dir: Path, mapping: Path | None, db: Backend) -> LoadReport:
+    from paramount.loading import load_extract
+    from paramount.progress import RichReporter
+
+    with _contract_refused(), RichReporter() as reporter:
+        return load_extract(
+            extract, db, mapping=mapping, quarantine_dir=out_dir / "quarantine", reporter=reporter
+        )
+
+
+def _print_load(report: LoadReport) -> None:
     totals = report.to_dict()["totals"]
     if report.reused:
         out.print("The database already holds this extract (same files): load reused.")
@@ -405,11 +394,11 @@ def run_command(
     record = result.record
     window = f"{result.window_from} to {result.window_to}"
     if not result.ok:
-        error = record["error"]
+        failure = record["error"]
         told = "analysts emailed" if record.get("analysts_told") else "analysts NOT emailed"
         console.print(
-            f"[red]Run failed[/red] at {error['step']} ({window}): "
-            + escape(f"{error['type']}: {error['message']} ({told}); manifest: ")
+            f"[red]Run failed[/red] at {failure['step']} ({window}): "
+            + escape(f"{failure['type']}: {failure['message']} ({told}); manifest: ")
             + escape(str(result.folder / "manifest.json")),
             soft_wrap=True,
         )

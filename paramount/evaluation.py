@@ -23,9 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from paramount.contract.tables import ROUTES, TRUTH_RELATIONSHIPS
+from paramount.db import Backend, DuckDBBackend
 from paramount.engine.sql import literal
 
 
@@ -65,8 +64,8 @@ def _ratio(num: int, den: int) -> float:
     return round(num / den, 4) if den else 0.0
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
-    con.execute(
+def _read_csv(db: Backend, name: str, path: Path) -> None:
+    db.execute(
         f"CREATE TABLE {name} AS SELECT * FROM read_csv(?, all_varchar = true, header = true)",
         [str(path)],
     )
@@ -88,23 +87,23 @@ def evaluate(
     """
     truth_dir = Path(truth_dir)
     extract_dir = Path(extract_dir) if extract_dir else truth_dir.parent / "extract"
-    con = duckdb.connect()
+    db = DuckDBBackend.open()
     for name in ("rms_persons", "partner_persons", "contacts", "affected_children"):
-        _read_csv(con, f"truth_{name}", truth_dir / f"{name}.csv")
-    con.execute(
+        _read_csv(db, f"truth_{name}", truth_dir / f"{name}.csv")
+    db.execute(
         "CREATE TABLE rows AS SELECT row_number() OVER () AS row_id, * "
         "FROM read_csv(?, all_varchar = true, header = true)",
         [str(children_csv)],
     )
-    _load_contacts(con, extract_dir)
-    con.execute(
+    _load_contacts(db, extract_dir)
+    db.execute(
         "CREATE TABLE relevant AS SELECT DISTINCT child_individual_id AS individual_id, "
         "booking_id, relationship, lives_with FROM truth_affected_children "
         "WHERE in_area = 'Y' AND CAST(reception_date AS DATE) BETWEEN ? AND ?",
         [window_from, window_to],
     )
-    con.execute(_ROW_CHILD_SQL)
-    con.execute(
+    db.execute(_ROW_CHILD_SQL)
+    db.execute(
         """
         CREATE TABLE judged AS
         SELECT r.row_id, r.booking_id, r.sources, r.confidence, c.individual_id,
@@ -121,7 +120,7 @@ def evaluate(
                ON a.child_individual_id = c.individual_id AND a.booking_id = r.booking_id
         """
     )
-    con.execute(
+    db.execute(
         """
         CREATE TABLE identifiable AS
         SELECT DISTINCT individual_id FROM (
@@ -130,7 +129,7 @@ def evaluate(
             UNION ALL SELECT individual_id FROM truth_contacts)
         """
     )
-    rows, right, dups, outside, unmatched = con.execute(
+    rows, right, dups, outside, unmatched = db.fetch_tuples(
         """
         SELECT count(*),
                count(*) FILTER (WHERE affected AND nth = 1),
@@ -139,13 +138,13 @@ def evaluate(
                count(*) FILTER (WHERE NOT matched)
         FROM judged
         """
-    ).fetchall()[0]
-    con.execute(
+    )[0]
+    db.execute(
         "CREATE TABLE found AS SELECT DISTINCT individual_id, booking_id, "
         "string_agg(coalesce(sources, ''), ';') AS sources "
         "FROM judged WHERE affected GROUP BY individual_id, booking_id"
     )
-    con.execute(
+    db.execute(
         """
         CREATE TABLE scored AS
         SELECT t.*, i.individual_id IS NOT NULL AS is_identifiable,
@@ -155,37 +154,37 @@ def evaluate(
         LEFT JOIN found f USING (individual_id, booking_id)
         """
     )
-    affected, identifiable, found, found_ident = con.execute(
+    affected, identifiable, found, found_ident = db.fetch_tuples(
         "SELECT count(*), count(*) FILTER (WHERE is_identifiable), "
         "count(*) FILTER (WHERE is_found), "
         "count(*) FILTER (WHERE is_found AND is_identifiable) FROM scored"
-    ).fetchall()[0]
+    )[0]
 
     found_by_route = {
-        route: con.execute(
+        route: db.fetch_tuples(
             "SELECT count(*) FROM scored WHERE is_found AND is_identifiable "
             "AND list_contains(string_split(sources, ';'), ?)",
             [route],
-        ).fetchall()[0][0]
+        )[0][0]
         for route in ROUTES
     }
     by_rel = dict.fromkeys(TRUTH_RELATIONSHIPS, (0, 0))
-    for rel, n, k in con.execute(
+    for rel, n, k in db.fetch_tuples(
         "SELECT relationship, count(*), count(*) FILTER (WHERE is_found) FROM scored "
         "WHERE is_identifiable GROUP BY relationship"
-    ).fetchall():
+    ):
         by_rel[rel] = (n, k)
     by_lives = {
         lw: _ratio(k, n)
-        for lw, n, k in con.execute(
+        for lw, n, k in db.fetch_tuples(
             "SELECT lives_with, count(*), count(*) FILTER (WHERE is_found) FROM scored "
             "WHERE is_identifiable GROUP BY lives_with ORDER BY lives_with"
-        ).fetchall()
+        )
     }
-    reliability = _reliability(con)
+    reliability = _reliability(db)
     if verdicts_csv is not None:
-        _write_verdicts(con, Path(verdicts_csv))
-    con.close()
+        _write_verdicts(db, Path(verdicts_csv))
+    db.close()
     return Scores(
         window_from=window_from.isoformat(),
         window_to=window_to.isoformat(),
@@ -211,9 +210,9 @@ def evaluate(
     )
 
 
-def _write_verdicts(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _write_verdicts(db: Backend, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(
+    db.execute(
         f"""
         COPY (
             SELECT row_id, booking_id, individual_id, confidence, sources,
@@ -236,12 +235,12 @@ def _write_verdicts(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 RELIABILITY_BINS = 10
 
 
-def _reliability(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def _reliability(db: Backend) -> list[dict]:
     """Rows binned by confidence (tenths): of the rows near p, about p should be right.
 
     A duplicate counts as wrong here as everywhere: it is a row an analyst would act on twice.
     """
-    bins = con.execute(
+    bins = db.fetch_tuples(
         f"""
         SELECT least(floor(TRY_CAST(confidence AS DOUBLE) * {RELIABILITY_BINS}),
                      {RELIABILITY_BINS - 1}) AS bin,
@@ -251,7 +250,7 @@ def _reliability(con: duckdb.DuckDBPyConnection) -> list[dict]:
         FROM judged WHERE TRY_CAST(confidence AS DOUBLE) IS NOT NULL
         GROUP BY bin ORDER BY bin
         """
-    ).fetchall()
+    )
     return [
         {
             "from": round(b / RELIABILITY_BINS, 2),
@@ -281,7 +280,7 @@ def render_reliability(scores: Scores):
     return table
 
 
-def _load_contacts(con: duckdb.DuckDBPyConnection, extract_dir: Path) -> None:
+def _load_contacts(db: Backend, extract_dir: Path) -> None:
     """The prisoner contacts as written, with their 0-based row index, for rows without ids."""
     csv_path, parquet_path = (
         extract_dir / "prisoner_contacts.csv",
@@ -292,12 +291,12 @@ def _load_contacts(con: duckdb.DuckDBPyConnection, extract_dir: Path) -> None:
     elif parquet_path.exists():
         source = f"read_parquet('{parquet_path}')"
     else:
-        con.execute(
+        db.execute(
             "CREATE TABLE extract_contacts (row_index BIGINT, prisoner_number VARCHAR, "
             "first_name VARCHAR, last_name VARCHAR, date_of_birth VARCHAR)"
         )
         return
-    con.execute(
+    db.execute(
         f"CREATE TABLE extract_contacts AS SELECT row_number() OVER () - 1 AS row_index, "
         f"prisoner_number, first_name, last_name, CAST(date_of_birth AS VARCHAR) AS date_of_birth "
         f"FROM {source}"
@@ -374,9 +373,9 @@ def render(scores: Scores):
         ("duplicate rate", f"{scores.duplicate_rate:.3f}"),
     ):
         table.add_row(label, value)
-    for route, value in scores.recall_by_route.items():
-        table.add_row(f"recall via {route}", f"{value:.3f}")
-    for rel, value in scores.recall_by_relationship.items():
+    for route, share in scores.recall_by_route.items():
+        table.add_row(f"recall via {route}", f"{share:.3f}")
+    for rel, share in scores.recall_by_relationship.items():
         n = scores.identifiable_by_relationship.get(rel, 0)
-        table.add_row(f"recall, {rel} (n={n:,})", f"{value:.3f}")
+        table.add_row(f"recall, {rel} (n={n:,})", f"{share:.3f}")
     return table

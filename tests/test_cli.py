@@ -27,7 +27,7 @@ def test_identify_writes_the_three_outputs(tmp_path: Path) -> None:
         app,
         [
             "identify", str(FIXTURES / "contract_extract"), "--from", "2020-01-01",
-            "--to", "2026-12-31", "--out", str(out),
+            "--to", "2026-12-31", "--out", str(out), "--method", "baseline",
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -84,3 +84,15 @@ def test_full_method_on_a_force_too_small_to_train_says_so(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "too few records to train" in " ".join(result.output.split())
     assert "routes-exact" in result.output
+
+
+def test_identify_runs_the_best_method_unless_told(tmp_path: Path) -> None:
+    """No --method: `full` (probabilistic identity), which the fixture is too small to
+    train; the baseline is only ever run when asked for."""
+    result = CliRunner().invoke(
+        app,
+        ["identify", str(FIXTURES / "contract_extract"), "--from", "2020-01-01",
+         "--to", "2026-12-31", "--out", str(tmp_path / "run")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "too few records to train" in " ".join(result.output.split())

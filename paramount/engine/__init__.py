@@ -2,9 +2,11 @@
 
 Public surface (the rest is internal):
 
-    identify(backend, window_from, window_to, method="baseline", reporter=None)
+    identify(backend, window_from, window_to, method="full", reporter=None, decision=None)
         -> IdentificationResult
-    DuckDBBackend(con), Backend, METHODS, RunParameters
+    DuckDBBackend, Backend, METHODS, DEFAULT_METHOD, RunParameters, DecisionSettings
+
+A whole run (load, identify, outputs, manifest) is `paramount.run.identify_extract`.
 
 A method is a `Pipeline` of named SQL steps (`engine/methods.py`); the runner materialises
 each step as a table on the backend, so every intermediate result can be inspected, and
@@ -19,16 +21,23 @@ from datetime import date
 
 import pyarrow as pa
 
-from paramount.engine.backend import Backend, EngineError
-from paramount.engine.duckdb import DuckDBBackend
+from paramount.db import Backend, DuckDBBackend, EngineError
 from paramount.engine.methods import METHODS, get_method
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
+from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 from paramount.engine.sql import ident
 from paramount.progress import Reporter
 
+# The best method: what `paramount identify` runs unless told otherwise. `baseline` (the
+# original process) stays selectable as the ruler every method is measured against.
+DEFAULT_METHOD = "full"
+
 __all__ = [
+    "DEFAULT_DECISION",
+    "DEFAULT_METHOD",
     "METHODS",
     "Backend",
+    "DecisionSettings",
     "DuckDBBackend",
     "EngineError",
     "IdentificationResult",
@@ -47,6 +56,7 @@ class IdentificationResult:
     method: str
     window_from: date
     window_to: date
+    decision: DecisionSettings
     table: str  # the result table on the backend
     children: pa.Table
     steps: list[StepResult] = field(default_factory=list)
@@ -68,6 +78,7 @@ class IdentificationResult:
             "method": self.method,
             "window_from": self.window_from.isoformat(),
             "window_to": self.window_to.isoformat(),
+            "decision": self.decision.to_dict(),
             "result_table": self.table,
             "children": self.children.num_rows,
             "review": None if self.review is None else self.review.num_rows,
@@ -83,12 +94,17 @@ def identify(
     backend: Backend,
     window_from: date,
     window_to: date,
-    method: str = "baseline",
+    method: str = DEFAULT_METHOD,
     reporter: Reporter | None = None,
+    decision: DecisionSettings | None = None,
 ) -> IdentificationResult:
-    """Run a method over receptions from `window_from` to `window_to` (both inclusive)."""
-    pipeline = get_method(method)
-    params = RunParameters(window_from=window_from, window_to=window_to, method=method)
+    """Run a method over receptions from `window_from` to `window_to` (both inclusive), the
+    decision model (methods that have one) set by `decision` (default: the recommended)."""
+    decision = decision or DEFAULT_DECISION
+    pipeline = get_method(method, decision)
+    params = RunParameters(
+        window_from=window_from, window_to=window_to, method=method, decision=decision
+    )
     started = time.perf_counter()
     steps = run_pipeline(pipeline, backend, params, reporter)
     table = pipeline.result_step.output_table(params)
@@ -106,6 +122,7 @@ def identify(
         method=method,
         window_from=window_from,
         window_to=window_to,
+        decision=decision,
         table=table,
         children=children,
         steps=steps,

@@ -8,8 +8,14 @@ what the original Operation Paramount process acted on. Later methods calibrate 
 
 from __future__ import annotations
 
-from paramount.contract.identifiers import clean_sql, postcode_district_sql
 from paramount.contract.tables import CHILDREN_COLUMNS
+from paramount.engine.homes import (
+    AREA_CTE,
+    LPA_NAMES_CTE,
+    area_join_sql,
+    current_home_first_sql,
+    home_lpa_sql,
+)
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.sql import literal, long_date_sql
 
@@ -105,28 +111,21 @@ WITH parent_nominals AS (
     FROM {nominals}
     GROUP BY prisoner_number
 ),
-area AS (
-    SELECT {clean_sql("postcode_district")} AS district, lpa FROM force_area
-),
-lpa_names AS (
-    SELECT lpa, min(lpa_name) AS lpa_name FROM force_area GROUP BY lpa
-),
+{AREA_CTE},
+{LPA_NAMES_CTE},
 homes AS (
     SELECT rc.booking_id, rc.prisoner_number, rc.child_id,
            concat_ws(', ', a.line1, a.line2, a.town) AS address,
            a.postcode,
-           coalesce(a.lpa, area.lpa) AS lpa,
+           {home_lpa_sql("a")} AS lpa,
            row_number() OVER (
                PARTITION BY rc.booking_id, rc.prisoner_number, rc.child_id
-               ORDER BY CASE WHEN (pa.from_date IS NULL OR pa.from_date <= rc.reception_date)
-                              AND (pa.to_date IS NULL OR pa.to_date >= rc.reception_date)
-                             THEN 0 ELSE 1 END,
-                        pa.from_date DESC NULLS LAST, pa._row DESC
+               ORDER BY {current_home_first_sql("pa", "rc.reception_date")}
            ) AS pick
     FROM {recorded} AS rc
     JOIN person_addresses AS pa ON pa.person_id = rc.child_id AND pa.address_role = 'HOME'
     JOIN addresses AS a ON a.address_id = pa.address_id
-    LEFT JOIN area ON area.district = {postcode_district_sql(clean_sql("a.postcode"))}
+    {area_join_sql("a")}
 ),
 home AS (SELECT * FROM homes WHERE pick = 1)
 SELECT {select}

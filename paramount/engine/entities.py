@@ -168,3 +168,13 @@ ENTITY_PRISONER_NOMINALS = Step(
     "Police nominals of each received prisoner, read from the prisoner's entity",
     entity_prisoner_nominals_sql,
 )
+
+
+def entities_view_sql(params: RunParameters) -> str:
+    """`pm_entities` with empty id lists as NULL: the exact entities write NULL, the Splink
+    entities an empty string, and "has a nominal" must mean the same for both."""
+    return (
+        "(SELECT entity_id, surname, forenames, date_of_birth, sex, "
+        "nullif(person_ids, '') AS person_ids, nullif(partner_ids, '') AS partner_ids "
+        f"FROM {params.table('entities')})"
+    )

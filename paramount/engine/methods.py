@@ -8,16 +8,24 @@ identity, more routes, calibrated decisions) is measured against it on the same 
 from __future__ import annotations
 
 from paramount.engine.children import CHILDREN
-from paramount.engine.decide import DECIDE_STEPS
+from paramount.engine.decision import decide_steps
 from paramount.engine.entities import (
     ENTITY_PRISONER_NOMINALS,
     EXACT_ENTITIES,
     EXACT_ENTITY_MEMBERS,
 )
 from paramount.engine.identity import PRISONER_NOMINALS
-from paramount.engine.pipeline import Pipeline, Step
+from paramount.engine.identity_review import IDENTITY_REVIEW
+from paramount.engine.pipeline import AnyStep, Pipeline, Step
 from paramount.engine.receptions import IN_AREA, RECEPTIONS
-from paramount.engine.routes.recorded_relationships import RECORDED_CHILDREN
+from paramount.engine.resolution import resolve_identity_step
+from paramount.engine.routes.co_occurrence import EVIDENCE_OCCURRENCE
+from paramount.engine.routes.co_residence import EVIDENCE_RESIDENCE
+from paramount.engine.routes.evidence import EVIDENCE
+from paramount.engine.routes.partner_relationships import EVIDENCE_PARTNER
+from paramount.engine.routes.prisoner_contacts import EVIDENCE_CONTACTS
+from paramount.engine.routes.recorded_relationships import EVIDENCE_RMS, RECORDED_CHILDREN
+from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 
 baseline_pipeline = Pipeline(
     "baseline",
@@ -26,47 +34,35 @@ baseline_pipeline = Pipeline(
 )
 
 
-def _route_steps() -> tuple[Step, ...]:
-    """Every route, each its own evidence table, then their union."""
-    from paramount.engine.routes.co_occurrence import EVIDENCE_OCCURRENCE
-    from paramount.engine.routes.co_residence import EVIDENCE_RESIDENCE
-    from paramount.engine.routes.evidence import EVIDENCE
-    from paramount.engine.routes.partner_relationships import EVIDENCE_PARTNER
-    from paramount.engine.routes.prisoner_contacts import EVIDENCE_CONTACTS
-    from paramount.engine.routes.recorded_relationships import EVIDENCE_RMS
-
-    return (
-        EVIDENCE_RMS,
-        EVIDENCE_CONTACTS,
-        EVIDENCE_PARTNER,
-        EVIDENCE_RESIDENCE,
-        EVIDENCE_OCCURRENCE,
-        EVIDENCE,
-    )
+# Every route, each its own evidence table, then their union.
+ROUTE_STEPS: tuple[Step, ...] = (
+    EVIDENCE_RMS,
+    EVIDENCE_CONTACTS,
+    EVIDENCE_PARTNER,
+    EVIDENCE_RESIDENCE,
+    EVIDENCE_OCCURRENCE,
+    EVIDENCE,
+)
 
 
-def _identity_steps() -> tuple[Step, ...]:
+def _identity_steps() -> tuple[AnyStep, ...]:
     """Probabilistic identity (Splink, `paramount.linkage`), making `pm_entity_members` and
     `pm_entities`. No silent fallback: a method is what its name says."""
-    from paramount.linkage.step import resolve_identity_step
-
     return (resolve_identity_step(),)
 
 
-def _identity_review_steps() -> tuple[Step, ...]:
-    """The uncertain identity matches that touch the run's own families."""
-    from paramount.linkage.run_review import IDENTITY_REVIEW
-
-    return (IDENTITY_REVIEW,)
+# The uncertain identity matches that touch the run's own families.
+IDENTITY_REVIEW_STEPS: tuple[Step, ...] = (IDENTITY_REVIEW,)
 
 
 def _routes_pipeline(
     name: str,
-    identity: tuple[Step, ...],
+    identity: tuple[AnyStep, ...],
     description: str,
     after_decision: tuple[Step, ...] = (),
+    em_iterations: int = DEFAULT_DECISION.em_iterations,
 ) -> Pipeline:
-    *deciding, result = DECIDE_STEPS
+    *deciding, result = decide_steps(em_iterations)
     return Pipeline(
         name,
         (
@@ -74,7 +70,7 @@ def _routes_pipeline(
             *identity,
             ENTITY_PRISONER_NOMINALS,
             IN_AREA,
-            *_route_steps(),
+            *ROUTE_STEPS,
             *deciding,
             *after_decision,
             result,
@@ -83,28 +79,41 @@ def _routes_pipeline(
     )
 
 
-routes_exact_pipeline = _routes_pipeline(
-    "routes-exact",
-    (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES),
-    "Every route and the calibrated decision, on exact (PNC/CRO) entities only",
-)
-full_pipeline = _routes_pipeline(
-    "full",
-    _identity_steps(),
-    "Probabilistic identity, every route to a child, calibrated decision",
-    after_decision=_identity_review_steps(),
-)
+def _routes_exact(em_iterations: int) -> Pipeline:
+    return _routes_pipeline(
+        "routes-exact",
+        (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES),
+        "Every route and the calibrated decision, on exact (PNC/CRO) entities only",
+        em_iterations=em_iterations,
+    )
+
+
+def _full(em_iterations: int) -> Pipeline:
+    return _routes_pipeline(
+        "full",
+        _identity_steps(),
+        "Probabilistic identity, every route to a child, calibrated decision",
+        after_decision=IDENTITY_REVIEW_STEPS,
+        em_iterations=em_iterations,
+    )
+
+
+routes_exact_pipeline = _routes_exact(DEFAULT_DECISION.em_iterations)
+full_pipeline = _full(DEFAULT_DECISION.em_iterations)
 
 METHODS: dict[str, Pipeline] = {
     "baseline": baseline_pipeline,
     "routes-exact": routes_exact_pipeline,
     "full": full_pipeline,
 }
+_BUILDERS = {"routes-exact": _routes_exact, "full": _full}
 
 
-def get_method(name: str) -> Pipeline:
-    try:
-        return METHODS[name]
-    except KeyError:
+def get_method(name: str, decision: DecisionSettings = DEFAULT_DECISION) -> Pipeline:
+    """The method's pipeline, with as many EM steps as `decision` asks for."""
+    if name not in METHODS:
         known = ", ".join(sorted(METHODS))
-        raise ValueError(f"unknown method {name!r}; known methods: {known}") from None
+        raise ValueError(f"unknown method {name!r}; known methods: {known}")
+    if name in _BUILDERS and decision.em_iterations != DEFAULT_DECISION.em_iterations:
+        return _BUILDERS[name](decision.em_iterations)
+    return METHODS[name]

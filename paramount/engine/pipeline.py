@@ -26,19 +26,22 @@ import sqlglot
 from sqlglot import exp
 
 from paramount.contract.tables import EXTRACT_TABLES
-from paramount.engine.backend import Backend
+from paramount.db.backend import Backend
+from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 from paramount.engine.sql import DUCKDB
 from paramount.progress import Reporter, SilentReporter
 
 
 @dataclass(frozen=True)
 class RunParameters:
-    """What a run is asked: the window of receptions (inclusive) and the method."""
+    """What a run is asked: the window of receptions (inclusive), the method and the decision
+    model's settings (used by methods with a decision step; recorded for every run)."""
 
     window_from: date
     window_to: date
     method: str = "baseline"
     table_prefix: str = "pm_"
+    decision: DecisionSettings = DEFAULT_DECISION
 
     def __post_init__(self) -> None:
         if self.window_from > self.window_to:
@@ -74,15 +77,15 @@ class ProcedureStep:
     """A step that runs Python against the backend instead of one SQL statement.
 
     For work SQL alone cannot do, such as identity resolution with Splink: `run(backend,
-    params)` makes the tables it declares in `writes`, reading only those in `reads`, so
-    `Pipeline.check()` still refuses a misordered method. `writes[0]` is the table counted
-    in the manifest. On DuckDB `run` reaches the connection as `backend.con` (Splink's
-    `DuckDBAPI` takes it); a Spark backend would hand its session to Splink's `SparkAPI`.
+    params, reporter)` makes the tables it declares in `writes`, reading only those in
+    `reads`, so `Pipeline.check()` still refuses a misordered method. `writes[0]` is the
+    table counted in the manifest. The reporter is the run's, so a long procedure shows its
+    own progress.
     """
 
     name: str
     description: str
-    run: Callable[[Backend, RunParameters], None]
+    run: Callable[[Backend, RunParameters, Reporter], None]
     reads: frozenset[str]
     writes: tuple[str, ...]
 
@@ -197,7 +200,7 @@ def run_pipeline(
             table = step.output_table(params)
             started = time.perf_counter()
             if isinstance(step, ProcedureStep):
-                step.run(backend, params)
+                step.run(backend, params, reporter)
             elif step.window_free:
                 _create_or_keep(backend, params, step, table)
             else:

@@ -1,8 +1,9 @@
 """SQL written once, in DuckDB's dialect, and carried to other engines in one place.
 
 Every step of the engine writes DuckDB SQL. A backend whose `dialect` is not DuckDB sends each
-statement through `to_dialect`, which is the only place sqlglot is asked to transpile: so a
-new engine means a new backend, not new steps.
+statement through `to_dialect` (`paramount.db.sql`, with the quoting helpers, re-exported
+here), the only place sqlglot is asked to transpile: so a new engine means a new backend, not
+new steps.
 
 Why steps inline the identifier rules (`canonical_pnc_sql` and friends, from
 `paramount.contract.identifiers`) rather than call the DuckDB macros built from them: macros
@@ -16,31 +17,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-import sqlglot
+from paramount.db.sql import DUCKDB, ident, literal, to_dialect
 
-DUCKDB = "duckdb"
+__all__ = [
+    "DUCKDB",
+    "age_years_sql",
+    "date_literal",
+    "ident",
+    "in_list",
+    "literal",
+    "long_date_sql",
+    "to_dialect",
+]
+
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
-
-
-def to_dialect(sql: str, dialect: str) -> str:
-    """The statement(s) of `sql` (DuckDB dialect) in `dialect`; unchanged for DuckDB."""
-    if dialect == DUCKDB:
-        return sql
-    return ";\n".join(sqlglot.transpile(sql, read=DUCKDB, write=dialect))
-
-
-def ident(name: str) -> str:
-    """A quoted identifier (table or column name)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    """A quoted SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def date_literal(value: date) -> str:

@@ -35,9 +35,8 @@ own person.
 
 from __future__ import annotations
 
-import duckdb
-
 from paramount.contract.tables import CONTACT_GENERATION, GENERATION_YEARS, contact_sex_sql
+from paramount.db.backend import Backend
 from paramount.linkage.prepare import (
     NICKNAMES,
     NOMINAL_RECORDS,
@@ -58,7 +57,7 @@ CANDIDATES = "pm_lk_contact_candidates"
 
 
 def contact_candidates(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     *,
     prisoner_entity: str,
     partner_entity: str,
@@ -66,7 +65,7 @@ def contact_candidates(
 ) -> None:
     """Score every contact row against its prisoner's circle; write `CANDIDATES`
     (contact_row, entity_id, match_probability, rank, words) for scores above zero."""
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {CANDIDATES} AS
 WITH pe AS (SELECT prisoner_number, entity_id FROM {prisoner_entity}),
 own AS (  -- the prisoner's own nominals and partner records
@@ -214,4 +213,4 @@ SELECT contact_row, entity_id, match_probability,
                     ELSE 'date of birth missing on one side' END,
            'within the prisoner''s circle') AS words
 FROM best
-""").fetchall()
+""")

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from paramount.contract.tables import GENERATION_YEARS
+from paramount.db.backend import Backend
 from paramount.linkage.explain import FORENAME_DIFFERENT, IDS_CRO, IDS_PNC
 from paramount.linkage.models import COMPARISONS, TrainedModel, build_linker
 from paramount.linkage.prepare import NOMINAL_RECORDS
@@ -34,7 +34,7 @@ _GAMMAS = [f"gamma_{c.name}" for c in COMPARISONS]
 
 
 def dedupe_nominals(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     *,
     model_path: Path,
     retrain: bool,
@@ -44,11 +44,11 @@ def dedupe_nominals(
     """Score, take and cluster; leaves `PAIRS` and `CLUSTERS` (person_id, entity_id,
     match_probability, basis) in the database."""
     model = build_linker(
-        con, [NOMINAL_RECORDS], link_type="dedupe_only", model_path=model_path, retrain=retrain
+        db, [NOMINAL_RECORDS], link_type="dedupe_only", model_path=model_path, retrain=retrain
     )
     predictions = model.linker.inference.predict(threshold_match_probability=review)
     gam = ", ".join(f"arg_max({g}, match_probability) AS {g}" for g in _GAMMAS)
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {PAIRS} AS
 WITH person_pairs AS (
     SELECT least(record_id_l, record_id_r) AS person_l,
@@ -67,20 +67,18 @@ SELECT *,
             ELSE 'SPLINK' END AS basis,
        false AS split
 FROM person_pairs
-""").fetchall()
+""")
     predictions.drop_table_from_database_and_remove_from_cache()
 
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE pm_lk_nodes AS SELECT DISTINCT person_id FROM persons"
-    ).fetchall()
-    con.execute(f"""
+    db.execute("CREATE OR REPLACE TEMP TABLE pm_lk_nodes AS SELECT DISTINCT person_id FROM persons")
+    db.execute(f"""
 CREATE OR REPLACE TEMP TABLE pm_lk_edges AS
 SELECT person_l AS person_id_l, person_r AS person_id_r FROM {PAIRS} WHERE accepted
-""").fetchall()
+""")
     clusters = cluster_pairwise_predictions_at_threshold(
         "pm_lk_nodes", "pm_lk_edges", model.db_api, node_id_column_name="person_id"
     )
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {CLUSTERS} AS
 WITH c AS (
     SELECT person_id, 'R:' || min(person_id) OVER (PARTITION BY cluster_id) AS entity_id,
@@ -100,11 +98,11 @@ SELECT c.person_id, c.entity_id,
        CASE WHEN c.size = 1 THEN 'SINGLETON' WHEN edge.b = 3 THEN 'PNC'
             WHEN edge.b = 2 THEN 'CRO' ELSE 'SPLINK' END AS basis
 FROM c LEFT JOIN edge ON edge.person = c.person_id
-""").fetchall()
+""")
     clusters.drop_table_from_database_and_remove_from_cache()
-    con.execute("DROP TABLE IF EXISTS pm_lk_nodes").fetchall()
-    con.execute("DROP TABLE IF EXISTS pm_lk_edges").fetchall()
-    split_generations(con)
+    db.execute("DROP TABLE IF EXISTS pm_lk_nodes")
+    db.execute("DROP TABLE IF EXISTS pm_lk_edges")
+    split_generations(db)
     return model
 
 
@@ -118,11 +116,11 @@ def generations_apart_sql(a: str, b: str) -> str:
     )
 
 
-def split_generations(con: duckdb.DuckDBPyConnection) -> int:
+def split_generations(db: Backend) -> int:
     """Re-group every group holding two generations (see the module docstring); returns how
     many groups were split. Such groups are few, so this runs in Python on them alone, with
     the pairs of their records that cannot be one person worked out in SQL."""
-    conflicts = con.execute(f"""
+    conflicts = db.fetch_tuples(f"""
 WITH d AS (
     SELECT c.entity_id, c.person_id, p.date_of_birth AS dob
     FROM {CLUSTERS} AS c JOIN persons AS p USING (person_id)
@@ -131,20 +129,20 @@ WITH d AS (
 SELECT a.entity_id, a.person_id, b.person_id FROM d AS a
 JOIN d AS b ON b.entity_id = a.entity_id AND a.person_id < b.person_id
 WHERE {generations_apart_sql("a.dob", "b.dob")}
-""").fetchall()
+""")
     if not conflicts:
         return 0
     apart = {frozenset((x, y)) for _, x, y in conflicts}
     split_entities = sorted({entity for entity, _, _ in conflicts})
     members = {
         person: dob is not None
-        for person, dob in con.execute(
+        for person, dob in db.fetch_tuples(
             f"SELECT c.person_id, p.date_of_birth FROM {CLUSTERS} AS c "
             "JOIN persons AS p USING (person_id) WHERE c.entity_id IN (SELECT unnest(?))",
             [split_entities],
-        ).fetchall()
+        )
     }
-    edges = con.execute(
+    edges = db.fetch_tuples(
         f"""
 SELECT person_l, person_r FROM {PAIRS}
 WHERE accepted AND person_l IN (SELECT unnest(?)) AND person_r IN (SELECT unnest(?))
@@ -152,7 +150,7 @@ ORDER BY CASE basis WHEN 'PNC' THEN 0 WHEN 'CRO' THEN 1 ELSE 2 END,
          match_probability DESC, person_l, person_r
 """,
         [list(members), list(members)],
-    ).fetchall()
+    )
     parent = {p: p for p in members}
     dated = {p: ({p} if has_dob else set()) for p, has_dob in members.items()}
 
@@ -177,26 +175,26 @@ ORDER BY CASE basis WHEN 'PNC' THEN 0 WHEN 'CRO' THEN 1 ELSE 2 END,
     for p in members:
         groups.setdefault(root(p), []).append(p)
     regrouped = [(p, "R:" + min(g)) for g in groups.values() for p in g]
-    con.execute(
+    db.execute(
         "CREATE OR REPLACE TEMP TABLE pm_lk_regrouped (person_id VARCHAR, entity_id VARCHAR)"
     )
-    con.executemany("INSERT INTO pm_lk_regrouped VALUES (?, ?)", regrouped)
-    con.execute(f"""
+    db.executemany("INSERT INTO pm_lk_regrouped VALUES (?, ?)", regrouped)
+    db.execute(f"""
 UPDATE {CLUSTERS} AS c SET entity_id = r.entity_id
 FROM pm_lk_regrouped AS r WHERE r.person_id = c.person_id
 """)
     if split:
-        con.execute("CREATE OR REPLACE TEMP TABLE pm_lk_split (person_l VARCHAR, person_r VARCHAR)")
-        con.executemany("INSERT INTO pm_lk_split VALUES (?, ?)", split)
-        con.execute(f"""
+        db.execute("CREATE OR REPLACE TEMP TABLE pm_lk_split (person_l VARCHAR, person_r VARCHAR)")
+        db.executemany("INSERT INTO pm_lk_split VALUES (?, ?)", split)
+        db.execute(f"""
 UPDATE {PAIRS} AS p SET accepted = false, split = true
 FROM pm_lk_split AS s WHERE s.person_l = p.person_l AND s.person_r = p.person_r
 """)
-    con.execute(f"""
+    db.execute(f"""
 UPDATE {CLUSTERS} AS c SET basis = 'SINGLETON', match_probability = 1.0
 WHERE c.person_id IN (SELECT person_id FROM pm_lk_regrouped)
   AND (SELECT count(*) FROM {CLUSTERS} AS o WHERE o.entity_id = c.entity_id) = 1
 """)
-    con.execute("DROP TABLE IF EXISTS pm_lk_regrouped")
-    con.execute("DROP TABLE IF EXISTS pm_lk_split")
+    db.execute("DROP TABLE IF EXISTS pm_lk_regrouped")
+    db.execute("DROP TABLE IF EXISTS pm_lk_split")
     return len(groups) - len(split_entities)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from paramount.contract.tables import contact_sex_sql
+from paramount.db.backend import Backend
 
 MEMBERS = "pm_entity_members"
 ENTITIES = "pm_entities"
 
 
 def build_members(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     *,
     clusters: str,
     prisoner_entity: str,
@@ -19,7 +18,7 @@ def build_members(
     contact_entity: str,
 ) -> None:
     """`pm_entity_members`: every nominal, partner person, prisoner and contact row, once."""
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {MEMBERS} AS
 SELECT entity_id, 'RMS' AS source, person_id AS record_id,
        CAST(match_probability AS DOUBLE) AS match_probability, basis
@@ -31,7 +30,7 @@ SELECT entity_id, 'PRISONER', prisoner_number, match_probability, basis FROM {pr
 UNION ALL
 SELECT entity_id, 'CONTACT', CAST(contact_row AS VARCHAR), match_probability, basis
 FROM {contact_entity}
-""").fetchall()
+""")
 
 
 def _best(attr: str) -> str:
@@ -46,9 +45,9 @@ def _best(attr: str) -> str:
 )"""
 
 
-def build_entities(con: duckdb.DuckDBPyConnection) -> None:
+def build_entities(db: Backend) -> None:
     """`pm_entities`: best-known surname, forenames, date of birth, sex; ids; has_pnc."""
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {ENTITIES} AS
 WITH details AS (
     SELECT m.entity_id, 1 AS rank, p.surname, p.forenames, p.date_of_birth,
@@ -93,4 +92,4 @@ LEFT JOIN forenames_best AS f USING (entity_id)
 LEFT JOIN date_of_birth_best AS d USING (entity_id)
 LEFT JOIN sex_best AS x USING (entity_id)
 LEFT JOIN pnc USING (entity_id)
-""").fetchall()
+""")

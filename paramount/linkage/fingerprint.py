@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-import duckdb
-
-from paramount.linkage.prepare import table_exists
+from paramount.db.backend import Backend
 
 INFO = "pm_resolution_info"
 VERSION = "1"
@@ -31,13 +29,13 @@ INPUT_TABLES = (
 )
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, accept: float, review: float) -> str:
+def fingerprint(db: Backend, accept: float, review: float) -> str:
     parts: dict[str, object] = {"version": VERSION, "accept": accept, "review": review}
     for name in INPUT_TABLES:
-        if table_exists(con, name):
-            n, s = con.execute(
+        if db.table_exists(name):
+            n, s = db.fetch_tuples(
                 f"SELECT count(*), CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) FROM {name} AS t"
-            ).fetchall()[0]
+            )[0]
             parts[name] = [n, s]
         else:
             parts[name] = None
@@ -45,7 +43,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, accept: float, review: float) ->
 
 
 def write_info(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     *,
     fp: str,
     accept: float,
@@ -53,23 +51,23 @@ def write_info(
     models_dir: str,
     report: dict,
 ) -> None:
-    con.execute(
+    db.execute(
         f"CREATE OR REPLACE TABLE {INFO} (fingerprint VARCHAR, version VARCHAR, "
         "accept_threshold DOUBLE, review_threshold DOUBLE, models_dir VARCHAR, "
         "resolved_at TIMESTAMP, report VARCHAR)"
-    ).fetchall()
-    con.execute(
+    )
+    db.execute(
         f"INSERT INTO {INFO} VALUES (?, ?, ?, ?, ?, current_timestamp, ?)",
         [fp, VERSION, accept, review, models_dir, json.dumps(report)],
-    ).fetchall()
+    )
 
 
-def stored_info(con: duckdb.DuckDBPyConnection) -> dict | None:
-    if not table_exists(con, INFO):
+def stored_info(db: Backend) -> dict | None:
+    if not db.table_exists(INFO):
         return None
-    rows = con.execute(
+    rows = db.fetch_tuples(
         f"SELECT fingerprint, accept_threshold, review_threshold, report FROM {INFO}"
-    ).fetchall()
+    )
     if not rows:
         return None
     fp, accept, review, report = rows[0]

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
+from paramount.db.backend import Backend
 from paramount.linkage.dedupe import CLUSTERS
 from paramount.linkage.explain import FORENAME_DIFFERENT
 from paramount.linkage.models import COMPARISONS, build_linker
@@ -23,10 +22,10 @@ from paramount.linkage.prepare import NOMINAL_RECORDS
 _GAMMAS = [f"gamma_{c.name}" for c in COMPARISONS]
 
 
-def exact_prisoner_matches(con: duckdb.DuckDBPyConnection, out: str) -> None:
+def exact_prisoner_matches(db: Backend, out: str) -> None:
     """(record_id = prisoner_number, entity_id, basis) for every prisoner whose main record
     shares a valid PNC (first choice) or CRO with a nominal; one individual each."""
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {out} AS
 WITH m AS (
     SELECT p.record_id, c.entity_id, 'PNC' AS basis, 1 AS pref
@@ -47,11 +46,11 @@ ranked AS (
 SELECT record_id, arg_min(entity_id, (pref, -n, entity_id)) AS entity_id,
        arg_min(basis, (pref, -n, entity_id)) AS basis
 FROM ranked GROUP BY record_id
-""").fetchall()
+""")
 
 
 def link_to_nominals(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     source_table: str,
     *,
     out: str,
@@ -68,20 +67,20 @@ def link_to_nominals(
     (column record_id) are already matched and are left out. Returns whether it trained.
     An empty source (a force without partner data: the contract makes it optional) gives an
     empty `out` and trains nothing: there is nothing to learn a link from."""
-    (rows,) = con.execute(f"SELECT count(*) FROM {source_table}").fetchall()[0]
+    (rows,) = db.fetch_tuples(f"SELECT count(*) FROM {source_table}")[0]
     if rows == 0:
         gammas = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in _GAMMAS)
-        con.execute(f"""
+        db.execute(f"""
 CREATE OR REPLACE TABLE {out} AS
 SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS entity_id,
        CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight,
        CAST(NULL AS VARCHAR) AS person_id, {gammas}, CAST(NULL AS BIGINT) AS rank,
        CAST(NULL AS BOOLEAN) AS taken
 WHERE false
-""").fetchall()
+""")
         return False
     model = build_linker(
-        con,
+        db,
         [source_table, NOMINAL_RECORDS],
         link_type="link_only",
         model_path=model_path,
@@ -91,7 +90,7 @@ WHERE false
     predictions = model.linker.inference.predict(threshold_match_probability=review)
     gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
     skip = f"WHERE s.record_id NOT IN (SELECT record_id FROM {exclude})" if exclude else ""
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {out} AS
 WITH oriented AS (
     SELECT CASE WHEN source_dataset_l = '{source_table}' THEN record_id_l ELSE record_id_r END
@@ -117,6 +116,6 @@ ranked AS (
 SELECT *, rank = 1 AND match_probability >= {accept}
           AND gamma_forename <> {FORENAME_DIFFERENT} AS taken
 FROM ranked
-""").fetchall()
+""")
     predictions.drop_table_from_database_and_remove_from_cache()
     return model.trained

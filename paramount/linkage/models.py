@@ -31,19 +31,25 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import duckdb
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from paramount.db.backend import Backend
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
-# never logs row values, but progress belongs to the caller's reporter).
-for _name in ("splink", "splink.internals"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
+# never logs row values, but progress belongs to the caller's reporter: `resolve` turns the
+# lines into its phase's notes while a phase runs, `paramount.progress.log_notes`).
+logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+LinkType = Literal["dedupe_only", "link_only"]  # one source with itself, or one with another
 
 
 @dataclass(frozen=True)
@@ -214,8 +220,10 @@ PREDICT_BLOCKING = (
     block_on("dob", "forename_canon"),
     block_on("surname", "forename_canon", "yob"),
     block_on("surname", "forename_canon", "month(dob)", "day(dob)"),
-    "l.surname = r.surname AND l.forename_canon = r.forename_canon "
-    "AND (l.dob IS NULL OR r.dob IS NULL)",
+    CustomRule(
+        "l.surname = r.surname AND l.forename_canon = r.forename_canon "
+        "AND (l.dob IS NULL OR r.dob IS NULL)"
+    ),
     block_on("forename_canon", "postcode1"),
     # a typo in each name (rarely in the first letter) where the date of birth agrees, or at
     # one home postcode whatever the date of birth says
@@ -230,13 +238,13 @@ PREDICT_BLOCKING = (
 # person whatever their names and dates say, so EM on them learns how one person's records
 # differ, uncontaminated; a second block (same names and date of birth) learns the identifiers.
 ID_PAIRS = "(l.pnc = r.pnc OR l.cro = r.cro) AND l.record_id <> r.record_id"
-EM_ID_BLOCKING = (
+EM_ID_BLOCKING: tuple[str | BlockingRuleCreator, ...] = (
     "l.pnc = r.pnc AND l.record_id <> r.record_id",  # learns names, dob, sex, address
     block_on("surname", "forename1", "dob"),  # learns ids (and sex, address)
 )
 # Without enough id-linked pairs (a partner agency has no police ids): blocks that are mostly
 # one person's pairs, each leaving a comparison free to learn.
-EM_BLOCKING = (
+EM_BLOCKING: tuple[str | BlockingRuleCreator, ...] = (
     block_on("dob", "surname"),  # learns forename, sex, ids, address
     block_on("surname", "forename1", "postcode1"),  # learns date of birth (and sex, ids)
     block_on("dob", "forename1"),  # learns surname
@@ -268,7 +276,7 @@ COLUMNS = (
 )
 
 
-def settings(link_type: str) -> SettingsCreator:
+def settings(link_type: LinkType) -> SettingsCreator:
     """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`)."""
     return SettingsCreator(
         link_type=link_type,
@@ -300,16 +308,16 @@ class TrainedModel:
     """A linker ready to predict, and whether it was trained now or loaded."""
 
     linker: Linker
-    db_api: DuckDBAPI
+    db_api: DatabaseAPISubClass
     trained: bool
     path: Path
 
 
 def build_linker(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     tables: list[str],
     *,
-    link_type: str,
+    link_type: LinkType,
     model_path: Path,
     retrain: bool,
     seed: int = 42,
@@ -322,7 +330,7 @@ def build_linker(
     kinds of error make records of one person differ in every source, and a prison-sized
     input is too small to learn them from scratch.
     """
-    db_api = DuckDBAPI(con)
+    db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
     if model_path.exists() and not retrain:
@@ -338,7 +346,7 @@ def build_linker(
         linker = Linker(inputs, model)
     else:
         linker = Linker(inputs, settings(link_type))
-    n_id, found = id_linked_pairs(con, tables)
+    n_id, found = id_linked_pairs(db, tables)
     if n_id >= MIN_ID_PAIRS:
         recall, em_rules, floor = max(found / n_id, 0.05), EM_ID_BLOCKING, 0.5 / n_id
     else:
@@ -367,7 +375,7 @@ def build_linker(
     return TrainedModel(linker, db_api, True, model_path)
 
 
-def id_linked_pairs(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[int, int]:
+def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:
     """(pairs of people sharing a valid PNC or CRO, how many of them the prior's rule also
     finds): the rule's recall among pairs known to be one person. A dedupe pairs a table with
     itself; a link pairs the first table with the second."""
@@ -380,10 +388,10 @@ def id_linked_pairs(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[
         + (" AND a.record_id < b.record_id" if left == right else "")
         for key in ("pnc", "cro")
     )
-    n, found = con.execute(
+    n, found = db.fetch_tuples(
         f"SELECT count(*), count(*) FILTER (WHERE hit) FROM "
         f"(SELECT x, y, bool_or(coalesce(hit, false)) AS hit FROM ({sql}) GROUP BY x, y)"
-    ).fetchall()[0]
+    )[0]
     return int(n), int(found)
 
 

@@ -11,7 +11,7 @@ they most often shorten for men and women alike, since the sex comparison separa
 
 from __future__ import annotations
 
-import duckdb
+from paramount.db.backend import Backend
 
 # canonical: space-separated other forms (upper-cased when loaded)
 _GROUPS: dict[str, str] = {
@@ -156,7 +156,7 @@ def nickname_rows() -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
-def register_nicknames(con: duckdb.DuckDBPyConnection, table: str = "pm_lk_nicknames") -> None:
+def register_nicknames(db: Backend, table: str = "pm_lk_nicknames") -> None:
     """Write the table into the database so standardisation can join it in SQL."""
-    con.execute(f"CREATE OR REPLACE TABLE {table} (name VARCHAR PRIMARY KEY, canonical VARCHAR)")
-    con.executemany(f"INSERT INTO {table} VALUES (?, ?)", nickname_rows())
+    db.execute(f"CREATE OR REPLACE TABLE {table} (name VARCHAR PRIMARY KEY, canonical VARCHAR)")
+    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", nickname_rows())

@@ -19,14 +19,13 @@ spaces and hyphens, so `Smith-Jones` and `Smith Jones` agree exactly).
 
 from __future__ import annotations
 
-import duckdb
-
 from paramount.contract.identifiers import (
     canonical_cro_sql,
     canonical_pnc_sql,
     clean_sql,
     postcode_district_sql,
 )
+from paramount.db.backend import Backend
 from paramount.linkage.nicknames import register_nicknames
 
 NOMINAL_RECORDS = "pm_lk_nominal_records"
@@ -55,18 +54,11 @@ def _name_key(first: str, last: str) -> str:
     return f"coalesce({name_sql(first)}, '') || '/' || coalesce({surname_sql(last)}, '')"
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchall()
-    return rows[0][0] > 0
-
-
-def ensure_optional_tables(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_optional_tables(db: Backend) -> None:
     """Create an empty stand-in for each optional table the extract did not have."""
     for name, columns in OPTIONAL_TABLES.items():
-        if not table_exists(con, name):
-            con.execute(f"CREATE TABLE {name} ({columns})").fetchall()
+        if not db.table_exists(name):
+            db.execute(f"CREATE TABLE {name} ({columns})")
 
 
 def name_sql(expr: str) -> str:
@@ -208,18 +200,18 @@ FROM partner_persons
     return _finish(raw)
 
 
-def prepare_records(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def prepare_records(db: Backend) -> dict[str, int]:
     """Build the three standardised record tables; return their row counts."""
-    ensure_optional_tables(con)
-    register_nicknames(con, NICKNAMES)
+    ensure_optional_tables(db)
+    register_nicknames(db, NICKNAMES)
     counts = {}
     for table, sql in (
         (NOMINAL_RECORDS, nominal_records_sql()),
         (PRISONER_RECORDS, prisoner_records_sql()),
         (PARTNER_RECORDS, partner_records_sql()),
     ):
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}").fetchall()
-        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        db.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+        counts[table] = db.fetch_tuples(f"SELECT count(*) FROM {table}")[0][0]
     return counts
 
 

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import duckdb
-
+from paramount.db.backend import Backend
+from paramount.db.sql import ident
 from paramount.linkage.contacts import CANDIDATES, contact_candidates
 from paramount.linkage.dedupe import CLUSTERS, PAIRS, dedupe_nominals
 from paramount.linkage.entities import ENTITIES, MEMBERS, build_entities, build_members
@@ -29,7 +29,7 @@ from paramount.linkage.prepare import (
     PRISONER_RECORDS,
     prepare_records,
 )
-from paramount.progress import Reporter, SilentReporter
+from paramount.progress import Reporter, SilentReporter, log_notes
 
 ACCEPT = 0.95
 REVIEW = 0.5
@@ -84,25 +84,25 @@ class ResolutionReport:
         return "\n".join(lines)
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchall()[0][0] or 0)
+def _one(db: Backend, sql: str) -> int:
+    return int(db.fetch_tuples(sql)[0][0] or 0)
 
 
-def resolution_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+def resolution_is_current(db: Backend) -> bool:
     """Whether the stored resolution was made from exactly the inputs now loaded."""
-    info = stored_info(con)
+    info = stored_info(db)
     if info is None:
         return False
-    return info["fingerprint"] == fingerprint(con, info["accept"], info["review"])
+    return info["fingerprint"] == fingerprint(db, info["accept"], info["review"])
 
 
-def stored_report(con: duckdb.DuckDBPyConnection) -> ResolutionReport | None:
-    info = stored_info(con)
+def stored_report(db: Backend) -> ResolutionReport | None:
+    info = stored_info(db)
     return None if info is None else ResolutionReport(**info["report"])
 
 
 def resolve(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     *,
     models_dir: Path,
     reporter: Reporter | None = None,
@@ -121,25 +121,25 @@ def resolve(
     @contextmanager
     def phase(name: str, words: str) -> Iterator[None]:
         started = time.perf_counter()
-        with reporter.task(words, total=1) as t:
+        with reporter.task(words, total=1) as t, log_notes(t, "splink"):
             yield
             t.advance(1)
         report.seconds[name] = round(time.perf_counter() - started, 2)
 
-    before = _tables(con)
+    before = db.tables()
     with phase("prepare", "Identity: standardising records"):
-        prepare_records(con)
+        prepare_records(db)
 
     with phase("nominals", "Identity: deduplicating nominals"):
         model = dedupe_nominals(
-            con, model_path=paths["nominal"], retrain=retrain, accept=accept, review=review
+            db, model_path=paths["nominal"], retrain=retrain, accept=accept, review=review
         )
         report.trained["nominal"] = model.trained
 
     with phase("prisoners", "Identity: prisoners to nominals"):
-        exact_prisoner_matches(con, PRISONER_EXACT)
+        exact_prisoner_matches(db, PRISONER_EXACT)
         report.trained["prisoner"] = link_to_nominals(
-            con,
+            db,
             PRISONER_RECORDS,
             out=PRISONER_CANDIDATES,
             model_path=paths["prisoner"],
@@ -149,11 +149,11 @@ def resolve(
             review=review,
             exclude=PRISONER_EXACT,
         )
-        _assign_prisoners(con)
+        _assign_prisoners(db)
 
     with phase("partners", "Identity: partner persons to nominals"):
         report.trained["partner"] = link_to_nominals(
-            con,
+            db,
             PARTNER_RECORDS,
             out=PARTNER_CANDIDATES,
             model_path=paths["partner"],
@@ -162,30 +162,30 @@ def resolve(
             accept=accept,
             review=review,
         )
-        _assign_partners(con)
+        _assign_partners(db)
 
     with phase("contacts", "Identity: prisoner contacts in circle"):
         contact_candidates(
-            con, prisoner_entity=PRISONER_ENTITY, partner_entity=PARTNER_ENTITY, clusters=CLUSTERS
+            db, prisoner_entity=PRISONER_ENTITY, partner_entity=PARTNER_ENTITY, clusters=CLUSTERS
         )
-        _assign_contacts(con, accept)
+        _assign_contacts(db, accept)
 
     with phase("outputs", "Identity: entities, pairs and review"):
         build_members(
-            con,
+            db,
             clusters=CLUSTERS,
             prisoner_entity=PRISONER_ENTITY,
             partner_entity=PARTNER_ENTITY,
             contact_entity=CONTACT_ENTITY,
         )
-        build_entities(con)
-        _build_pairs(con, review)
-        _build_review(con, accept, review)
-        _count(con, report)
-        fp = fingerprint(con, accept, review)
-        _cleanup(con, before)
+        build_entities(db)
+        _build_pairs(db, review)
+        _build_review(db, accept, review)
+        _count(db, report)
+        fp = fingerprint(db, accept, review)
+        _cleanup(db, before)
     write_info(
-        con,
+        db,
         fp=fp,
         accept=accept,
         review=review,
@@ -195,30 +195,18 @@ def resolve(
     return report
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    return {r[0] for r in rows}
-
-
-def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _cleanup(con: duckdb.DuckDBPyConnection, before: set[str]) -> None:
+def _cleanup(db: Backend, before: set[str]) -> None:
     """Drop the working tables Splink made during this call, so the force's database holds
     the extract and our tables only."""
-    views = _views(con)
-    for name in sorted(_tables(con) - before):
+    views = db.tables(views=True)
+    for name in sorted(db.tables() - before):
         if name.startswith("__splink__") or name == "result_df":
             kind = "VIEW" if name in views else "TABLE"
-            con.execute(f'DROP {kind} IF EXISTS "{name}"').fetchall()
+            db.execute(f"DROP {kind} IF EXISTS {ident(name)}")
 
 
-def _assign_prisoners(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
+def _assign_prisoners(db: Backend) -> None:
+    db.execute(f"""
 CREATE OR REPLACE TABLE {PRISONER_ENTITY} AS
 SELECT p.prisoner_number,
        coalesce(e.entity_id, c.entity_id, 'X:' || p.prisoner_number) AS entity_id,
@@ -230,11 +218,11 @@ SELECT p.prisoner_number,
 FROM (SELECT DISTINCT prisoner_number FROM prisoners) AS p
 LEFT JOIN {PRISONER_EXACT} AS e ON e.record_id = p.prisoner_number
 LEFT JOIN {PRISONER_CANDIDATES} AS c ON c.record_id = p.prisoner_number AND c.taken
-""").fetchall()
+""")
 
 
-def _assign_partners(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
+def _assign_partners(db: Backend) -> None:
+    db.execute(f"""
 CREATE OR REPLACE TABLE {PARTNER_ENTITY} AS
 SELECT p.partner_person_id,
        coalesce(c.entity_id, 'P:' || p.partner_person_id) AS entity_id,
@@ -242,13 +230,13 @@ SELECT p.partner_person_id,
        CASE WHEN c.entity_id IS NULL THEN 'SINGLETON' ELSE 'SPLINK' END AS basis
 FROM (SELECT DISTINCT partner_person_id FROM partner_persons) AS p
 LEFT JOIN {PARTNER_CANDIDATES} AS c ON c.record_id = p.partner_person_id AND c.taken
-""").fetchall()
+""")
 
 
-def _assign_contacts(con: duckdb.DuckDBPyConnection, accept: float) -> None:
+def _assign_contacts(db: Backend, accept: float) -> None:
     """Taken: the unique best candidate at `accept`. Otherwise the contact is its own person;
     the same name and date of birth declared twice by one prisoner is one person."""
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {CONTACT_ENTITY} AS
 WITH taken AS (
     SELECT contact_row, entity_id, match_probability FROM {CANDIDATES}
@@ -264,11 +252,11 @@ SELECT o.contact_row, coalesce(t.entity_id, o.entity_id) AS entity_id,
        coalesce(t.match_probability, 1.0) AS match_probability,
        CASE WHEN t.entity_id IS NULL THEN 'SINGLETON' ELSE 'CONTACT_NAME' END AS basis
 FROM own AS o LEFT JOIN taken AS t USING (contact_row)
-""").fetchall()
+""")
 
 
-def _build_pairs(con: duckdb.DuckDBPyConnection, review: float) -> None:
-    con.execute(f"""
+def _build_pairs(db: Backend, review: float) -> None:
+    db.execute(f"""
 CREATE OR REPLACE TABLE {PAIRS_OUT} AS
 SELECT 'RMS' AS source_l, person_l AS record_l, 'RMS' AS source_r, person_r AS record_r,
        match_probability, match_weight, accepted AS taken
@@ -288,10 +276,10 @@ SELECT 'CONTACT', CAST(k.contact_row AS VARCHAR), 'ENTITY', k.entity_id, k.match
 FROM {CANDIDATES} AS k
 LEFT JOIN {CONTACT_ENTITY} AS t ON t.contact_row = k.contact_row AND t.entity_id = k.entity_id
 WHERE k.match_probability >= {review}
-""").fetchall()
+""")
 
 
-def _build_review(con: duckdb.DuckDBPyConnection, accept: float, review: float) -> None:
+def _build_review(db: Backend, accept: float, review: float) -> None:
     """Every kept candidate that was not taken, with why, in words (ids only)."""
 
     def guard(a: str) -> str:
@@ -301,7 +289,7 @@ def _build_review(con: duckdb.DuckDBPyConnection, accept: float, review: float) 
             "THEN 'scores high but the forenames differ (twins and siblings look like this)' "
         )
 
-    con.execute(f"""
+    db.execute(f"""
 CREATE OR REPLACE TABLE {REVIEW_OUT} AS
 SELECT 'RMS' AS source_l, p.person_l AS record_l, 'RMS' AS source_r, p.person_r AS record_r,
        cr.entity_id AS entity_r, p.match_probability,
@@ -339,35 +327,35 @@ SELECT 'CONTACT', CAST(k.contact_row AS VARCHAR), 'ENTITY', k.entity_id, k.entit
 FROM {CANDIDATES} AS k
 LEFT JOIN {CONTACT_ENTITY} AS t ON t.contact_row = k.contact_row AND t.entity_id = k.entity_id
 WHERE k.match_probability >= {review} AND t.contact_row IS NULL
-""").fetchall()
+""")
 
 
-def _count(con: duckdb.DuckDBPyConnection, r: ResolutionReport) -> None:
-    r.nominals = _one(con, f"SELECT count(*) FROM {CLUSTERS}")
-    r.individuals = _one(con, f"SELECT count(DISTINCT entity_id) FROM {CLUSTERS}")
+def _count(db: Backend, r: ResolutionReport) -> None:
+    r.nominals = _one(db, f"SELECT count(*) FROM {CLUSTERS}")
+    r.individuals = _one(db, f"SELECT count(DISTINCT entity_id) FROM {CLUSTERS}")
     r.clusters_2plus = _one(
-        con,
+        db,
         f"SELECT count(*) FROM (SELECT entity_id FROM {CLUSTERS} GROUP BY 1 HAVING count(*) > 1)",
     )
     r.nominals_in_clusters_2plus = _one(
-        con, f"SELECT count(*) FROM {CLUSTERS} WHERE basis <> 'SINGLETON'"
+        db, f"SELECT count(*) FROM {CLUSTERS} WHERE basis <> 'SINGLETON'"
     )
-    r.pairs_split_by_generation = _one(con, f"SELECT count(*) FROM {PAIRS} WHERE split")
-    r.entities = _one(con, f"SELECT count(*) FROM {ENTITIES}")
-    r.prisoners = _one(con, f"SELECT count(*) FROM {PRISONER_ENTITY}")
+    r.pairs_split_by_generation = _one(db, f"SELECT count(*) FROM {PAIRS} WHERE split")
+    r.entities = _one(db, f"SELECT count(*) FROM {ENTITIES}")
+    r.prisoners = _one(db, f"SELECT count(*) FROM {PRISONER_ENTITY}")
     r.prisoners_matched_by_id = _one(
-        con, f"SELECT count(*) FROM {PRISONER_ENTITY} WHERE basis IN ('PNC', 'CRO')"
+        db, f"SELECT count(*) FROM {PRISONER_ENTITY} WHERE basis IN ('PNC', 'CRO')"
     )
     r.prisoners_matched_by_model = _one(
-        con, f"SELECT count(*) FROM {PRISONER_ENTITY} WHERE basis = 'SPLINK'"
+        db, f"SELECT count(*) FROM {PRISONER_ENTITY} WHERE basis = 'SPLINK'"
     )
     r.prisoners_unmatched = r.prisoners - r.prisoners_matched_by_id - r.prisoners_matched_by_model
-    r.partner_persons = _one(con, f"SELECT count(*) FROM {PARTNER_ENTITY}")
-    r.partner_matched = _one(con, f"SELECT count(*) FROM {PARTNER_ENTITY} WHERE basis = 'SPLINK'")
-    r.contacts = _one(con, f"SELECT count(*) FROM {CONTACT_ENTITY}")
+    r.partner_persons = _one(db, f"SELECT count(*) FROM {PARTNER_ENTITY}")
+    r.partner_matched = _one(db, f"SELECT count(*) FROM {PARTNER_ENTITY} WHERE basis = 'SPLINK'")
+    r.contacts = _one(db, f"SELECT count(*) FROM {CONTACT_ENTITY}")
     r.contacts_matched = _one(
-        con, f"SELECT count(*) FROM {CONTACT_ENTITY} WHERE basis = 'CONTACT_NAME'"
+        db, f"SELECT count(*) FROM {CONTACT_ENTITY} WHERE basis = 'CONTACT_NAME'"
     )
-    r.review_rows = _one(con, f"SELECT count(*) FROM {REVIEW_OUT}")
-    r.pairs_kept = _one(con, f"SELECT count(*) FROM {PAIRS_OUT}")
+    r.review_rows = _one(db, f"SELECT count(*) FROM {REVIEW_OUT}")
+    r.pairs_kept = _one(db, f"SELECT count(*) FROM {PAIRS_OUT}")
     _ = MEMBERS

@@ -13,10 +13,9 @@ import json
 import time
 from pathlib import Path
 
-import duckdb
-
 from paramount.contract.identifiers import SQL_MACROS
 from paramount.contract.tables import EXTRACT_TABLES, Table, create_table_sql
+from paramount.db.backend import Backend
 from paramount.loading.errors import ContractError
 from paramount.loading.mapping import IDENTITY, ForceMapping, TableMapping, load_mapping
 from paramount.loading.reading import (
@@ -47,16 +46,17 @@ WARNING_COLUMNS = ("table", "file", "row", "field", "reason")
 
 def load_extract(
     extract_dir: Path,
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     *,
     mapping: Path | None = None,
     quarantine_dir: Path,
     reporter: Reporter | None = None,
     reuse: bool = False,
 ) -> LoadReport:
-    """Load every contract table of `extract_dir` into `con`, one table per contract table.
+    """Load every contract table of `extract_dir` into the database `db`, one table per
+    contract table.
 
-    With `reuse`, a load already in `con` of byte-identical files (and mapping) is kept as
+    With `reuse`, a load already in `db` of byte-identical files (and mapping) is kept as
     it is: its report is returned (`reused` set) and its quarantine files written again, so
     a daily run on a per-force database does not pay for loading twice.
 
@@ -77,42 +77,39 @@ def load_extract(
         raise ContractError(f"extract folder {extract_dir} not found")
 
     # Every check that can stop the run happens before any data is read.
-    plan = _plan(extract_dir, con, force_mapping, mapping)
+    plan = _plan(extract_dir, db, force_mapping, mapping)
 
     for sql in SQL_MACROS:
-        con.execute(sql)
+        db.execute(sql)
     fingerprint = _fingerprint(_plan_hashes(plan), mapping) if reuse else None
     if fingerprint is not None:
-        stored = _stored_report(con, fingerprint, extract_dir, quarantine_dir, mapping)
+        stored = _stored_report(db, fingerprint, extract_dir, quarantine_dir, mapping)
         if stored is not None:
             stored.seconds = time.perf_counter() - started  # this run's cost: the check
             return stored
-    _create_quarantine_tables(con)
+    _create_quarantine_tables(db)
     report = LoadReport(extract_dir=extract_dir, quarantine_dir=quarantine_dir, mapping=mapping)
-    # DuckDB's own progress bar fights the reporter's and, off a terminal, costs more time
-    # than the queries it reports on: off while loading, restored after.
-    progress_bar = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]
-    con.execute("SET enable_progress_bar = false")
-    try:
-        for order, (table, tm, source, columns) in enumerate(plan):
-            with reporter.task(f"load {table.name}", total=3) as task:
-                report.tables[table.name] = _load_table(
-                    con, order, table, tm, source, columns, task
-                )
-        reference_warnings(con, report, _WARNINGS)
-        quarantine_dir.mkdir(parents=True, exist_ok=True)
-        _write_quarantine(con, report)
-        report.seconds = time.perf_counter() - started
-        _store(
-            con,
-            report,
-            fingerprint
-            or _fingerprint({name: t.sha256 for name, t in report.tables.items()}, mapping),
-        )
-    finally:
-        for t in (_REJECTED, _WARNINGS):
-            con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
-        con.execute(f"SET enable_progress_bar = {'true' if progress_bar else 'false'}")
+    # The database's own progress display fights the reporter's: off while loading.
+    with db.own_progress_off():
+        try:
+            for order, (table, tm, source, columns) in enumerate(plan):
+                with reporter.task(f"load {table.name}", total=3) as task:
+                    report.tables[table.name] = _load_table(
+                        db, order, table, tm, source, columns, task
+                    )
+            reference_warnings(db, report, _WARNINGS)
+            quarantine_dir.mkdir(parents=True, exist_ok=True)
+            _write_quarantine(db, report)
+            report.seconds = time.perf_counter() - started
+            _store(
+                db,
+                report,
+                fingerprint
+                or _fingerprint({name: t.sha256 for name, t in report.tables.items()}, mapping),
+            )
+        finally:
+            for t in (_REJECTED, _WARNINGS):
+                db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
     return report
 
 
@@ -121,7 +118,7 @@ Plan = list[tuple[Table, TableMapping, SourceFile | None, list[str]]]
 
 def _plan(
     extract_dir: Path,
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     force_mapping: ForceMapping,
     mapping_path: Path | None,
 ) -> Plan:
@@ -142,7 +139,7 @@ def _plan(
         if source.format == "csv":
             columns = csv_header(source.path)
         else:
-            columns = parquet_columns(con, source.path)
+            columns = parquet_columns(db, source.path)
         _resolve_columns(table, tm, source, columns)
         plan.append((table, tm, source, columns))
     return plan
@@ -153,7 +150,7 @@ def _resolve_columns(
 ) -> dict[str, int]:
     """Position in the file of each contract column: exact name first, then ignoring case.
     A missing column is a `ContractError` naming it."""
-    exact = {}
+    exact: dict[str, int] = {}
     folded: dict[str, int] = {}
     for i, name in enumerate(columns):
         exact.setdefault(name, i)
@@ -161,14 +158,14 @@ def _resolve_columns(
     index: dict[str, int] = {}
     for col in table.column_names:
         want = tm.source_column(col)
-        i = exact.get(want, folded.get(want.strip().lower()))
-        if i is None:
+        position = exact.get(want, folded.get(want.strip().lower()))
+        if position is None:
             what = f"'{want}' (contract column '{col}')" if want != col else f"'{col}'"
             raise ContractError(
                 f"{source.name} is missing required column {what} of table "
                 f"'{table.name}' ({_found(table, tm, columns)})"
             )
-        index[col] = i
+        index[col] = position
     return index
 
 
@@ -183,7 +180,7 @@ def _found(table: Table, tm: TableMapping, columns: list[str]) -> str:
 
 
 def _load_table(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     order: int,
     table: Table,
     tm: TableMapping,
@@ -191,8 +188,8 @@ def _load_table(
     columns: list[str],
     task,
 ) -> TableLoad:
-    con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
-    con.execute(create_table_sql(table))
+    db.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
+    db.execute(create_table_sql(table))
     result = TableLoad(table=table.name, required=table.required)
     if source is None:
         task.advance(3)
@@ -202,24 +199,24 @@ def _load_table(
     checked = f"{prefix}chk"
     try:
         if source.format == "csv":
-            raw = read_csv_raw(con, source, prefix, columns)
+            raw = read_csv_raw(db, source, prefix, columns)
         else:
-            raw = read_parquet_raw(con, source, columns)
+            raw = read_parquet_raw(db, source, columns)
         result.sha256 = raw.sha256
         task.advance(1)
 
         index = _resolve_columns(table, tm, source, columns)
-        con.execute(check_sql(table, tm, raw.source_sql, index, raw.columns, checked))
-        drop_raw(con, prefix, keep_malformed=True)  # lower the peak before the insert
+        db.execute(check_sql(table, tm, raw.source_sql, index, raw.columns, checked))
+        drop_raw(db, prefix, keep_malformed=True)  # lower the peak before the insert
         task.advance(1)
 
         names = ", ".join(ident(c) for c in table.column_names)
-        con.execute(
+        db.execute(
             f"INSERT INTO {ident(table.name)} ({names}, _row) SELECT {names}, _row "
             f"FROM {ident(checked)} WHERE len(_problems) = 0 ORDER BY _row"
         )
         head = f"{order}, {lit(table.name)}, {lit(source.name)}"
-        con.execute(
+        db.execute(
             f"""INSERT INTO {ident(_REJECTED)}
             SELECT {head}, _row,
                    array_to_string(
@@ -228,29 +225,29 @@ def _load_table(
             FROM {ident(checked)} WHERE len(_problems) > 0"""
         )
         if raw.malformed_sql:
-            con.execute(
+            db.execute(
                 f"INSERT INTO {ident(_REJECTED)} SELECT {head}, _row, field, reason, record "
                 f"FROM ({raw.malformed_sql})"
             )
-        con.execute(
+        db.execute(
             f"""INSERT INTO {ident(_WARNINGS)}
             SELECT {head}, _row, w.field, w.reason
             FROM (SELECT _row, unnest(_warnings) AS w FROM {ident(checked)})"""
         )
-        counts = con.execute(
+        counts = db.fetch_tuples(
             f"""SELECT
                 (SELECT count(*) FROM {ident(checked)}),
                 (SELECT count(*) FROM {ident(table.name)}),
                 (SELECT count(*) FROM {ident(_REJECTED)} WHERE _ord = {order}),
                 (SELECT count(*) FROM {ident(_WARNINGS)} WHERE _ord = {order})"""
-        ).fetchall()[0]
+        )[0]
         checked_rows, result.loaded, result.rejected, result.warnings = counts
         malformed = result.rejected - (checked_rows - result.loaded)
         result.rows_read = checked_rows + malformed
         task.advance(1)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {ident(checked)}")
-        drop_raw(con, prefix)
+        db.execute(f"DROP TABLE IF EXISTS {ident(checked)}")
+        drop_raw(db, prefix)
     return result
 
 
@@ -267,52 +264,49 @@ def _plan_hashes(plan: Plan) -> dict[str, str | None]:
     return {t.name: hash_and_blank_lines(src.path)[0] if src else None for t, _, src, _ in plan}
 
 
-def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, fingerprint: str) -> None:
+def _store(db: Backend, report: LoadReport, fingerprint: str) -> None:
     """Keep the load's report and quarantine in the database beside the loaded tables."""
-    con.execute(f"CREATE OR REPLACE TABLE {STORED_REJECTED} AS SELECT * FROM {ident(_REJECTED)}")
-    con.execute(f"CREATE OR REPLACE TABLE {STORED_WARNINGS} AS SELECT * FROM {ident(_WARNINGS)}")
-    con.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} (fingerprint VARCHAR, report VARCHAR)")
-    con.execute(
+    db.execute(f"CREATE OR REPLACE TABLE {STORED_REJECTED} AS SELECT * FROM {ident(_REJECTED)}")
+    db.execute(f"CREATE OR REPLACE TABLE {STORED_WARNINGS} AS SELECT * FROM {ident(_WARNINGS)}")
+    db.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} (fingerprint VARCHAR, report VARCHAR)")
+    db.execute(
         f"INSERT INTO {STATE_TABLE} VALUES (?, ?)", [fingerprint, json.dumps(report.to_dict())]
     )
 
 
 def _stored_report(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     fingerprint: str,
     extract_dir: Path,
     quarantine_dir: Path,
     mapping: Path | None,
 ) -> LoadReport | None:
     """The stored load's report when its fingerprint matches, its quarantine rewritten."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [STATE_TABLE]
-    ).fetchall()[0][0]
-    if not exists:
+    if not db.table_exists(STATE_TABLE):
         return None
-    rows = con.execute(f"SELECT fingerprint, report FROM {STATE_TABLE}").fetchall()
+    rows = db.fetch_tuples(f"SELECT fingerprint, report FROM {STATE_TABLE}")
     if not rows or rows[0][0] != fingerprint:
         return None
     report = LoadReport.from_dict(json.loads(rows[0][1]), quarantine_dir=quarantine_dir)
     report.extract_dir, report.mapping, report.reused = extract_dir, mapping, True
     quarantine_dir.mkdir(parents=True, exist_ok=True)
-    _write_quarantine(con, report, STORED_REJECTED, STORED_WARNINGS)
+    _write_quarantine(db, report, STORED_REJECTED, STORED_WARNINGS)
     return report
 
 
-def _create_quarantine_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
+def _create_quarantine_tables(db: Backend) -> None:
+    db.execute(
         f"""CREATE OR REPLACE TEMP TABLE {ident(_REJECTED)} (_ord INTEGER, "table" VARCHAR,
         file VARCHAR, "row" BIGINT, field VARCHAR, reason VARCHAR, record VARCHAR)"""
     )
-    con.execute(
+    db.execute(
         f"""CREATE OR REPLACE TEMP TABLE {ident(_WARNINGS)} (_ord INTEGER, "table" VARCHAR,
         file VARCHAR, "row" BIGINT, field VARCHAR, reason VARCHAR)"""
     )
 
 
 def _write_quarantine(
-    con: duckdb.DuckDBPyConnection,
+    db: Backend,
     report: LoadReport,
     rejected: str = _REJECTED,
     warnings: str = _WARNINGS,
@@ -323,7 +317,7 @@ def _write_quarantine(
         (warnings, WARNING_COLUMNS, report.warnings_csv),
     ):
         cols = ", ".join(ident(c) for c in columns)
-        con.execute(
+        db.execute(
             f'COPY (SELECT {cols} FROM {ident(table)} ORDER BY _ord, "row", field) '
             f"TO {lit(str(path))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
         )

@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from paramount.contract.tables import EXTRACT_TABLES, ColumnType, Table
+from paramount.db import DuckDBBackend, EngineError
 from paramount.loading.errors import MappingError
 
 _TOP_KEYS = {"force", "date_format", "datetime_format", "tables"}
@@ -235,8 +234,9 @@ def _format(value: Any, where: str) -> str | None:
 @functools.cache
 def _format_problem(fmt: str) -> str | None:
     try:
-        duckdb.connect().execute("SELECT try_strptime('01/01/2000', ?)", [fmt]).fetchall()
-    except duckdb.Error as e:
+        with DuckDBBackend.open() as db:
+            db.execute("SELECT try_strptime('01/01/2000', ?)", [fmt])
+    except EngineError as e:
         return str(e).splitlines()[0]
     return None
 

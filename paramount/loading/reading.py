@@ -19,9 +19,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
+from paramount.db.backend import Backend, EngineError
 from paramount.loading.errors import ContractError
 from paramount.loading.sql import ident, lit
 
@@ -79,10 +79,10 @@ def csv_header(path: Path) -> list[str]:
     return [h.strip() for h in header]
 
 
-def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def parquet_columns(db: Backend, path: Path) -> list[str]:
     try:
-        rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
-    except duckdb.Error as e:
+        rows = db.fetch_tuples(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})")
+    except EngineError as e:
         first = str(e).splitlines()[0]
         raise ContractError(f"{path.name} cannot be read as Parquet: {first}") from None
     return [r[0] for r in rows]
@@ -118,18 +118,16 @@ def blank_records(path: Path) -> list[int]:
     return out
 
 
-def read_csv_raw(
-    con: duckdb.DuckDBPyConnection, source: SourceFile, prefix: str, header: list[str]
-) -> RawTable:
+def read_csv_raw(db: Backend, source: SourceFile, prefix: str, header: list[str]) -> RawTable:
     """Read a CSV as text into temp table `{prefix}raw`, malformed records into
     `{prefix}bad`."""
     sha, maybe_blank = hash_and_blank_lines(source.path)
     raw, rej, scan, bad, gaps = (f"{prefix}{s}" for s in ("raw", "rej", "scan", "bad", "gaps"))
     cols = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
     for t in (rej, scan):
-        con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+        db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
     try:
-        con.execute(
+        db.execute(
             f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM read_csv("
             f"{lit(str(source.path))}, columns = {cols}, header = true, auto_detect = false, "
             "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
@@ -137,16 +135,16 @@ def read_csv_raw(
             f"rejects_table = {lit(rej)}, rejects_scan = {lit(scan)})"
         )
         numbered = False
-    except duckdb.Error:
+    except EngineError:
         # DuckDB's strict parser gives up on some damage (e.g. a stray carriage return in an
         # unquoted field) instead of rejecting the record: read such a file in Python.
         for t in (rej, scan):
-            con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
-        _read_csv_python(con, source.path, len(header), raw, rej)
+            db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+        _read_csv_python(db, source.path, len(header), raw, rej)
         numbered = True
 
     # One malformed record per rejected line, whatever number of errors it had.
-    con.execute(
+    db.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {ident(bad)} AS
         SELECT CAST(line - 1 AS BIGINT) AS _row,
@@ -158,9 +156,9 @@ def read_csv_raw(
         """
     )
     for t in (rej, scan):
-        con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
+        db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
 
-    skipped = [r[0] for r in con.execute(f"SELECT _row FROM {ident(bad)}").fetchall()]
+    skipped = [r[0] for r in db.fetch_tuples(f"SELECT _row FROM {ident(bad)}")]
     if maybe_blank and not numbered:
         skipped.extend(blank_records(source.path))
     skipped = sorted(set(skipped))
@@ -170,10 +168,10 @@ def read_csv_raw(
     if numbered:
         source_sql = f"(SELECT _row, {cols_sql} FROM {ident(raw)})"
     elif skipped:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(gaps)} (t BIGINT, j BIGINT)")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {ident(gaps)} (t BIGINT, j BIGINT)")
         # Good row k sits at data row k + #{skipped s_j : s_j - j + 1 <= k}.
         pairs = [(s - j + 1, j) for j, s in enumerate(skipped, start=1)]
-        con.executemany(f"INSERT INTO {ident(gaps)} VALUES (?, ?)", pairs)
+        db.executemany(f"INSERT INTO {ident(gaps)} VALUES (?, ?)", pairs)
         source_sql = (
             f"(SELECT r._k + coalesce(g.j, 0) AS _row, {cols_sql} "
             f"FROM (SELECT rowid + 1 AS _k, * FROM {ident(raw)}) r "
@@ -198,9 +196,7 @@ def read_csv_raw(
     return RawTable(source_sql=source_sql, columns=names, malformed_sql=malformed_sql, sha256=sha)
 
 
-def read_parquet_raw(
-    con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[str]
-) -> RawTable:
+def read_parquet_raw(db: Backend, source: SourceFile, columns: list[str]) -> RawTable:
     """A Parquet file needs no raw copy: its row numbers come with the scan."""
     sha, _ = hash_and_blank_lines(source.path)
     cols_sql = ", ".join(f"{ident(c)} AS c{i}" for i, c in enumerate(columns))
@@ -211,9 +207,7 @@ def read_parquet_raw(
     return RawTable(source_sql=source_sql, columns=_unique(columns), sha256=sha)
 
 
-def _read_csv_python(
-    con: duckdb.DuckDBPyConnection, path: Path, ncols: int, raw: str, rej: str
-) -> None:
+def _read_csv_python(db: Backend, path: Path, ncols: int, raw: str, rej: str) -> None:
     """The slow, forgiving reader: numbered good records into `raw` (`_row`, `c0..`), and
     malformed ones into `rej`, shaped like DuckDB's rejects table."""
     consumed: list[str] = []
@@ -223,7 +217,7 @@ def _read_csv_python(
             consumed.append(line)
             yield line
 
-    good: list[list[str | None]] = [[] for _ in range(ncols + 1)]
+    good: list[list[int | str | None]] = [[] for _ in range(ncols + 1)]  # row, then fields
     bad: list[tuple[int, str, str, str]] = []
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as f:
         reader = csv.reader(lines(f), strict=True)
@@ -256,28 +250,28 @@ def _read_csv_python(
     arrays = {"_row": pa.array(good[0], pa.int64())}
     arrays |= {f"c{i}": pa.array(good[i + 1], pa.string()) for i in range(ncols)}
     view = f"{raw}_arrow"
-    con.register(view, pa.table(arrays))
+    db.register_arrow(view, pa.table(arrays))
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM {ident(view)}")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM {ident(view)}")
     finally:
-        con.unregister(view)
-    con.execute(
+        db.unregister(view)
+    db.execute(
         f"""CREATE OR REPLACE TEMP TABLE {ident(rej)} (line BIGINT, column_name VARCHAR,
         column_idx BIGINT, error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)"""
     )
     if bad:
-        con.executemany(
+        db.executemany(
             f"INSERT INTO {ident(rej)} VALUES (?, NULL, 0, ?, ?, ?)",
             [(r + 1, kind, msg, text) for r, kind, msg, text in bad],
         )
 
 
-def drop_raw(con: duckdb.DuckDBPyConnection, prefix: str, keep_malformed: bool = False) -> None:
+def drop_raw(db: Backend, prefix: str, keep_malformed: bool = False) -> None:
     """Drop a table's raw temp tables (all but the malformed records, if asked)."""
     for s in (
         ("raw", "rej", "scan", "gaps") if keep_malformed else ("raw", "rej", "scan", "bad", "gaps")
     ):
-        con.execute(f"DROP TABLE IF EXISTS {ident(prefix + s)}")
+        db.execute(f"DROP TABLE IF EXISTS {ident(prefix + s)}")
 
 
 def _unique(names: list[str]) -> list[str]:

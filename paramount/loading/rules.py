@@ -22,10 +22,15 @@ Reasons never carry personal values; a code value is quoted only when it looks l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from paramount.contract.tables import Column, ColumnType, Table
 from paramount.loading.mapping import TableMapping
 from paramount.loading.sql import ident, lit
+
+if TYPE_CHECKING:
+    from paramount.db.backend import Backend
+    from paramount.loading.report import LoadReport
 
 _WS = "' ' || chr(9) || chr(10) || chr(13)"
 _DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -295,23 +300,23 @@ REFERENCES: tuple[Reference, ...] = (
 )
 
 
-def reference_warnings(con, report, warnings_table: str) -> None:
+def reference_warnings(db: Backend, report: LoadReport, warnings_table: str) -> None:
     """Add a warning for every loaded row whose reference resolves to no row of its target
     table, and count them on the report (warnings and `unresolved_references`). A reference
     to a table the extract does not hold (an optional one) is not checked."""
     order = {name: i for i, name in enumerate(report.tables)}
     for ref in REFERENCES:
         source, target = report.tables.get(ref.table), report.tables.get(ref.target)
-        if source is None or target is None or not source.present or not target.present:
-            continue
+        if source is None or target is None or source.file is None or target.file is None:
+            continue  # a table the extract does not hold
         col, tcol = ident(ref.column), ident(ref.target_column)
-        n = con.execute(
+        n = db.fetch_value(
             f"""INSERT INTO {ident(warnings_table)}
             SELECT {order[ref.table]}, {lit(ref.table)}, {lit(source.file)}, t._row,
                    {lit(ref.column)}, {lit(ref.reason)}
             FROM {ident(ref.table)} t
             WHERE t.{col} IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM {ident(ref.target)} x WHERE x.{tcol} = t.{col})"""
-        ).fetchall()[0][0]
+        )
         source.warnings += n
         source.unresolved_references += n

@@ -1,13 +1,9 @@
-"""Quoting helpers: every name and literal that reaches SQL goes through these."""
+"""Quoting helpers: every name and literal that reaches SQL goes through these (one copy, in
+`paramount.db.sql`; `lit` is its `literal`)."""
 
 from __future__ import annotations
 
+from paramount.db.sql import ident
+from paramount.db.sql import literal as lit
 
-def ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    """A quoted SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+__all__ = ["ident", "lit"]

@@ -260,34 +260,22 @@ def run_daily(
 
 def identify_window(config: DailyRunConfig, start: date, end: date, out_dir: Path) -> None:
     """Load the extract into the force database and identify the window's children into
-    `out_dir` (children.csv, review.csv, worklist.xlsx, manifest.json).
-
-    The daily run's only call into identification: today the `paramount identify` command's
-    own function (its load is reused from the force database, so a day costs only its
-    window); to become `paramount.run.identify_extract(...)` once that library call exists.
-    """
-    import typer
-
-    from paramount import cli
+    `out_dir` (children.csv, review.csv, worklist.xlsx, manifest.json): the daily run's only
+    call into identification, the library's `identify_extract`. The load is reused from the
+    force database, so a day costs only its window. `ContractError` and
+    `TooFewRecordsToTrain` reach the caller as they are."""
+    from paramount.run import identify_extract
 
     config.force_db.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        cli.identify(
-            extract=config.extract,
-            window_from=datetime.combine(start, datetime.min.time()),
-            window_to=datetime.combine(end, datetime.min.time()),
-            out_dir=out_dir,
-            method=config.method,
-            mapping=config.mapping,
-            db=config.force_db,
-        )
-    except typer.Exit as stop:
-        if stop.exit_code:
-            if isinstance(stop.__cause__, Exception):
-                raise stop.__cause__ from None
-            raise DailyRunError(f"Identification stopped (exit code {stop.exit_code}).") from None
-    except typer.BadParameter as error:
-        raise DailyRunError(error.format_message()) from None
+    identify_extract(  # the method and the window are checked with the config
+        config.extract,
+        out_dir,
+        date_from=start,
+        date_to=end,
+        method=config.method,
+        mapping=config.mapping,
+        db=config.force_db,
+    )
 
 
 def _casework(config: DailyRunConfig):
@@ -439,9 +427,7 @@ def safe_error(error: BaseException) -> dict[str, str]:
     kind = type(error).__name__
     if isinstance(error, ValidationError):
         return {"type": kind, "message": "; ".join(error.messages)}
-    if isinstance(error, OSError | ImportError) or type(error).__module__.startswith(
-        "paramount"
-    ):
+    if isinstance(error, OSError | ImportError) or type(error).__module__.startswith("paramount"):
         return {"type": kind, "message": str(error)}
     return {"type": kind, "message": "(not shown: it may quote data; see the step)"}
 

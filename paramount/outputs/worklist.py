@@ -103,7 +103,7 @@ def _group_by_area(rows: list[dict[str, Any]]) -> list[tuple[str | None, str, li
     groups: dict[str | None, list[dict]] = {}
     for row in rows:
         groups.setdefault(row.get("lpa") or None, []).append(row)
-    named = []
+    named: list[tuple[str | None, str, list[dict]]] = []
     for lpa, group in groups.items():
         if lpa is None:
             continue

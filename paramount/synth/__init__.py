@@ -51,13 +51,16 @@ _LINK_CODES = (
 )
 
 
+DEFAULT_EXTRACT_DATE = date(2026, 1, 31)  # the day the default extract is taken
+
+
 def generate_force(
     population: int,
     seed: int,
     out: Path,
     fmt: str = "csv",
     reporter: Reporter | None = None,
-    extract_date: date = date(2026, 1, 31),
+    extract_date: date = DEFAULT_EXTRACT_DATE,
     params: SynthParams = DEFAULT_PARAMS,
 ) -> SynthSummary:
     """Generate a synthetic force of about `population` residents into `out`."""

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent / "routes"))
 from family import ADULT, address, contact, decided, lives, occurrence, received_father
 
 from paramount.engine import METHODS
-from paramount.engine.decide import FEATURES
+from paramount.engine.decision import FEATURES
 
 METHOD = "routes-exact"
 
@@ -182,7 +182,9 @@ def test_confidence_is_calibrated_on_a_generated_force(tmp_path: Path) -> None:
 
     generate_force(100_000, 13, tmp_path / "force")
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
-    load_extract(tmp_path / "force" / "extract", con, quarantine_dir=tmp_path / "quarantine")
+    load_extract(
+        tmp_path / "force" / "extract", DuckDBBackend(con), quarantine_dir=tmp_path / "quarantine"
+    )
     result = identify(DuckDBBackend(con), date(2025, 1, 1), date(2025, 12, 31), method=METHOD)
     write_children_csv(result.review, tmp_path / "review.csv")
     write_children_csv(result.children, tmp_path / "children.csv")
@@ -324,3 +326,19 @@ def test_competition_counts_other_likely_parents_of_the_adults_sex(extract: Extr
     for r in rows:
         c = comp[r["lvl"]]
         assert abs(r["added"] - (math.log(c["m"]) - math.log(c["u"]))) < 1e-9
+
+
+def test_a_home_without_an_lpa_takes_its_districts_as_under_the_baseline(
+    extract: Extract,
+) -> None:
+    """One copy of the home and LPA rules (`engine/homes.py`): an address record with no LPA
+    gets the force area's LPA for its postcode district, under every method alike."""
+    extract.received_with_child()
+    extract.home("C1", "OX4 1AA", lpa="OXF", from_date=date(2016, 1, 1), to_date=date(2023, 1, 1))
+    extract.home("C1", "RG1 1AA", lpa=None, from_date=date(2023, 1, 2), line1="2 Current Road")
+    baseline = extract.identify(method="baseline").children.to_pylist()
+    extract.identify(method=METHOD)
+    (row,) = decided(extract)
+    want = ("2 Current Road, Exampleton", "RG1 1AA", "RDG", "Reading")
+    assert (row["address"], row["postcode"], row["lpa"], row["lpa_name"]) == want
+    assert [(r["address"], r["postcode"], r["lpa"], r["lpa_name"]) for r in baseline] == [want]

@@ -83,7 +83,7 @@ def test_reporter_sees_each_step(extract: Extract) -> None:
             events.append((description, total, 0))
             yield Task()
 
-    identify(extract.backend(), *WINDOW, reporter=Reporter())
+    identify(extract.backend(), *WINDOW, method="baseline", reporter=Reporter())
     assert events[0][1] == 5
     assert sum(e[2] for e in events[1:]) == 5
 
@@ -154,7 +154,7 @@ def test_steps_use_no_duckdb_macros(method: str, step) -> None:
 
 
 def _procedure(reads: frozenset[str]) -> ProcedureStep:
-    def run(backend, params) -> None:
+    def run(backend, params, reporter) -> None:
         backend.create_table("pm_made", "SELECT count(*) AS n FROM persons")
         backend.create_table("pm_also", "SELECT 1 AS one")
 
@@ -177,4 +177,4 @@ def test_check_refuses_a_procedure_reading_an_unknown_table() -> None:
     with pytest.raises(ValueError, match="pm_not_made_yet"):
         pipeline.check(PARAMS, set(EXTRACT_TABLES))
     with pytest.raises(ValueError, match="declares no table"):
-        ProcedureStep("x", "y", lambda b, p: None, frozenset(), ())
+        ProcedureStep("x", "y", lambda b, p, r: None, frozenset(), ())

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from paramount.db import DuckDBBackend
 from paramount.linkage import ResolutionReport, resolve
 from paramount.loading import load_extract
 from paramount.synth import generate_force
@@ -150,8 +151,8 @@ def make_resolved(tmp_path_factory: pytest.TempPathFactory) -> Resolved:
     base = tmp_path_factory.mktemp("linkage")
     generate_force(20_000, 11, base / "force")
     con = duckdb.connect(str(base / "force.duckdb"))
-    load_extract(base / "force" / "extract", con, quarantine_dir=base / "quarantine")
+    load_extract(base / "force" / "extract", DuckDBBackend(con), quarantine_dir=base / "quarantine")
     add_hand_made_people(con)
     models = base / "models"
-    report = resolve(con, models_dir=models, retrain=True)
+    report = resolve(DuckDBBackend(con), models_dir=models, retrain=True)
     return Resolved(con, report, models, base / "force" / "truth")

@@ -8,6 +8,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from paramount.db import DuckDBBackend
 from paramount.linkage.dedupe import (
     CLUSTERS,
     PAIRS,
@@ -41,7 +42,7 @@ def _world(con: duckdb.DuckDBPyConnection) -> None:
 def test_a_bridged_father_and_son_are_split_strongest_pair_first() -> None:
     con = duckdb.connect()
     _world(con)
-    assert split_generations(con) == 1
+    assert split_generations(DuckDBBackend(con)) == 1
     entity = dict(con.execute(f"SELECT person_id, entity_id FROM {CLUSTERS}").fetchall())
     # the undated record joins the son (the stronger pair); the father stands alone
     assert entity["S1"] == entity["U1"] == entity["S2"] != entity["F1"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from paramount.db import DuckDBBackend
 from paramount.linkage import resolve
 from paramount.loading import load_extract
 from paramount.synth import generate_force
@@ -21,8 +22,8 @@ def test_dedupe_and_prisoner_matching_against_truth(tmp_path: Path) -> None:
     generate_force(50_000, 7, tmp_path / "force")
     truth = tmp_path / "force" / "truth"
     con = duckdb.connect(str(tmp_path / "f.duckdb"))
-    load_extract(tmp_path / "force" / "extract", con, quarantine_dir=tmp_path / "q")
-    resolve(con, models_dir=tmp_path / "models")
+    load_extract(tmp_path / "force" / "extract", DuckDBBackend(con), quarantine_dir=tmp_path / "q")
+    resolve(DuckDBBackend(con), models_dir=tmp_path / "models")
     con.execute(f"CREATE TABLE tr AS SELECT * FROM read_csv('{truth}/rms_persons.csv', "
                 "all_varchar = true)")  # fmt: skip
     con.execute(f"CREATE TABLE tp AS SELECT * FROM read_csv('{truth}/prisoners.csv', "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from linkage_world import Resolved
 
+from paramount.db import DuckDBBackend
 from paramount.linkage import ACCEPT, REVIEW, resolution_is_current, resolve
 
 
@@ -115,15 +116,15 @@ def test_review_rows_are_neither_taken_nor_dropped(resolved: Resolved) -> None:
 def test_reuse_does_not_retrain_and_a_changed_extract_is_noticed(resolved: Resolved) -> None:
     con = resolved.con
     assert resolved.report.trained == {"nominal": True, "prisoner": True, "partner": True}
-    assert resolution_is_current(con)
+    assert resolution_is_current(DuckDBBackend(con))
     stamps = {p.name: p.stat().st_mtime_ns for p in resolved.models_dir.glob("*.json")}
     assert set(stamps) == {"nominal.json", "prisoner.json", "partner.json"}
-    again = resolve(con, models_dir=resolved.models_dir, retrain=False)
+    again = resolve(DuckDBBackend(con), models_dir=resolved.models_dir, retrain=False)
     assert again.trained == {"nominal": False, "prisoner": False, "partner": False}
     assert {p.name: p.stat().st_mtime_ns for p in resolved.models_dir.glob("*.json")} == stamps
     assert again.individuals == resolved.report.individuals
-    assert resolution_is_current(con)
+    assert resolution_is_current(DuckDBBackend(con))
     con.execute("UPDATE persons SET surname = 'Changed' WHERE person_id = 'TCH4'")
-    assert not resolution_is_current(con)
-    resolve(con, models_dir=resolved.models_dir)
-    assert resolution_is_current(con)
+    assert not resolution_is_current(DuckDBBackend(con))
+    resolve(DuckDBBackend(con), models_dir=resolved.models_dir)
+    assert resolution_is_current(DuckDBBackend(con))

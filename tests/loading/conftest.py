@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from loading_helpers import CONTRACT_EXTRACT
 
+from paramount.db import DuckDBBackend
 from paramount.loading import LoadReport, load_extract
 
 
@@ -48,7 +49,7 @@ def load(tmp_path: Path) -> Callable[..., Loaded]:
     def _load(extract_dir: Path, mapping: Path | None = None) -> Loaded:
         con = duckdb.connect()
         report = load_extract(
-            extract_dir, con, mapping=mapping, quarantine_dir=tmp_path / "quarantine"
+            extract_dir, DuckDBBackend(con), mapping=mapping, quarantine_dir=tmp_path / "quarantine"
         )
         return Loaded(report, con)
 

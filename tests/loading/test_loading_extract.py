@@ -15,6 +15,7 @@ import pytest
 from loading_helpers import CONTRACT_EXTRACT, EXAMPLE_MAPPING, MAPPED_EXTRACT, read_csv, write_csv
 
 from paramount.contract.tables import EXTRACT_TABLES, SQL_TYPES
+from paramount.db import DuckDBBackend
 from paramount.loading import ContractError, MappingError, load_extract
 from paramount.loading.mapping import parse_mapping
 
@@ -76,7 +77,7 @@ def test_report_to_dict_is_json(extract: Path, load) -> None:
 def test_loading_twice_into_one_connection_replaces_tables(extract: Path, tmp_path: Path) -> None:
     con = duckdb.connect()
     for _ in range(2):
-        load_extract(extract, con, quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend(con), quarantine_dir=tmp_path / "q")
     assert con.execute("SELECT count(*) FROM persons").fetchall() == [(7,)]
     temp = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_pm_load_%'"
@@ -108,7 +109,7 @@ def test_reporter_gets_one_task_per_table(extract: Path, tmp_path: Path) -> None
 
             yield T()
 
-    load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q", reporter=Recorder())
+    load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q", reporter=Recorder())
     assert len(seen) == len(EXTRACT_TABLES)
     assert all(any(name in s for s in seen) for name in EXTRACT_TABLES)
 
@@ -218,7 +219,7 @@ def test_bad_mapping_is_a_clear_error(
     path = tmp_path / "force.toml"
     path.write_text(toml)
     with pytest.raises(MappingError) as e:
-        load_extract(extract, duckdb.connect(), mapping=path, quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), mapping=path, quarantine_dir=tmp_path / "q")
     assert needle in str(e.value)
     assert isinstance(e.value, ContractError)
 
@@ -235,7 +236,7 @@ def test_mapping_defaults_apply_to_unmentioned_tables() -> None:
 def test_missing_required_table(extract: Path, tmp_path: Path) -> None:
     (extract / "occurrences.csv").unlink()
     with pytest.raises(ContractError) as e:
-        load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
     assert "'occurrences'" in str(e.value) and "occurrences.csv" in str(e.value)
 
 
@@ -244,7 +245,7 @@ def test_missing_required_table_names_mapped_file(tmp_path: Path) -> None:
     shutil.copytree(MAPPED_EXTRACT, dest)
     (dest / "NOMINALS.csv").unlink()
     with pytest.raises(ContractError) as e:
-        load_extract(dest, duckdb.connect(), mapping=EXAMPLE_MAPPING, quarantine_dir=tmp_path)
+        load_extract(dest, DuckDBBackend.open(), mapping=EXAMPLE_MAPPING, quarantine_dir=tmp_path)
     assert "'persons'" in str(e.value) and "NOMINALS.csv" in str(e.value)
 
 
@@ -260,7 +261,7 @@ def test_missing_required_column(extract: Path, tmp_path: Path) -> None:
         extract / "persons.csv", header[:i] + header[i + 1 :], [r[:i] + r[i + 1 :] for r in rows]
     )
     with pytest.raises(ContractError) as e:
-        load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
     msg = str(e.value)
     assert "persons.csv is missing required column 'person_id'" in msg
     assert "found: surname" in msg
@@ -270,7 +271,7 @@ def test_missing_nullable_column_also_stops(extract: Path, tmp_path: Path) -> No
     header, rows = read_csv(extract / "addresses.csv")
     write_csv(extract / "addresses.csv", header[:-1], [r[:-1] for r in rows])
     with pytest.raises(ContractError, match="'premises_type'"):
-        load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
 
 
 def test_missing_mapped_column_names_force_column(tmp_path: Path) -> None:
@@ -282,7 +283,7 @@ def test_missing_mapped_column_names_force_column(tmp_path: Path) -> None:
         dest / "NOMINALS.csv", header[:i] + header[i + 1 :], [r[:i] + r[i + 1 :] for r in rows]
     )
     with pytest.raises(ContractError) as e:
-        load_extract(dest, duckdb.connect(), mapping=EXAMPLE_MAPPING, quarantine_dir=tmp_path)
+        load_extract(dest, DuckDBBackend.open(), mapping=EXAMPLE_MAPPING, quarantine_dir=tmp_path)
     assert "NOMINALS.csv is missing required column 'DOB' (contract column 'date_of_birth')" in str(
         e.value
     )
@@ -293,7 +294,7 @@ def test_headerless_file_does_not_leak_values(extract: Path, tmp_path: Path) -> 
     with (extract / "persons.csv").open("w") as f:
         f.writelines(",".join(r) + "\n" for r in rows)
     with pytest.raises(ContractError) as e:
-        load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
     msg = str(e.value)
     assert "person_id" in msg and "no header row" in msg
     for value in ("Fictus", "Darren", "1988-07-14", "P0001"):
@@ -303,7 +304,7 @@ def test_headerless_file_does_not_leak_values(extract: Path, tmp_path: Path) -> 
 def test_empty_file_is_a_contract_error(extract: Path, tmp_path: Path) -> None:
     (extract / "persons.csv").write_text("")
     with pytest.raises(ContractError, match=r"persons\.csv is empty"):
-        load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
 
 
 def test_header_only_file_loads_no_rows(extract: Path, load) -> None:
@@ -316,12 +317,12 @@ def test_header_only_file_loads_no_rows(extract: Path, load) -> None:
 def test_csv_and_parquet_for_one_table_is_ambiguous(extract: Path, tmp_path: Path) -> None:
     pq.write_table(pa.table({"person_id": ["P1"]}), extract / "persons.parquet")
     with pytest.raises(ContractError, match="more than one file"):
-        load_extract(extract, duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(extract, DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
 
 
 def test_missing_extract_folder(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match="not found"):
-        load_extract(tmp_path / "nope", duckdb.connect(), quarantine_dir=tmp_path / "q")
+        load_extract(tmp_path / "nope", DuckDBBackend.open(), quarantine_dir=tmp_path / "q")
 
 
 def test_a_stored_load_of_the_same_files_is_reused(tmp_path: Path) -> None:
@@ -330,9 +331,9 @@ def test_a_stored_load_of_the_same_files_is_reused(tmp_path: Path) -> None:
     extract = tmp_path / "extract"
     shutil.copytree(CONTRACT_EXTRACT, extract)
     con = duckdb.connect(str(tmp_path / "force.duckdb"))
-    first = load_extract(extract, con, quarantine_dir=tmp_path / "q1", reuse=True)
+    first = load_extract(extract, DuckDBBackend(con), quarantine_dir=tmp_path / "q1", reuse=True)
     assert not first.reused
-    again = load_extract(extract, con, quarantine_dir=tmp_path / "q2", reuse=True)
+    again = load_extract(extract, DuckDBBackend(con), quarantine_dir=tmp_path / "q2", reuse=True)
     assert again.reused
     assert again.to_dict()["tables"] == first.to_dict()["tables"]
     assert again.seconds < first.seconds  # the run's own cost, not the stored load's
@@ -340,6 +341,6 @@ def test_a_stored_load_of_the_same_files_is_reused(tmp_path: Path) -> None:
     assert (tmp_path / "q2" / "warnings.csv").exists()
     with (extract / "persons.csv").open("a") as f:
         f.write("P9999,Newname,Extra,2001-01-01,F,,\n")
-    changed = load_extract(extract, con, quarantine_dir=tmp_path / "q3", reuse=True)
+    changed = load_extract(extract, DuckDBBackend(con), quarantine_dir=tmp_path / "q3", reuse=True)
     assert not changed.reused
     assert changed.tables["persons"].rows_read == first.tables["persons"].rows_read + 1

@@ -23,6 +23,7 @@ from loading_helpers import CONTRACT_EXTRACT
 
 from paramount.contract.identifiers import NOMS_PATTERN
 from paramount.contract.tables import EXTRACT_TABLES, ColumnType
+from paramount.db import DuckDBBackend
 from paramount.loading import ContractError, load_extract
 
 SETTINGS = settings(
@@ -149,7 +150,7 @@ def _run(spec: dict):
         _write(extract, spec)
         con = duckdb.connect()
         try:
-            report = load_extract(extract, con, quarantine_dir=tmp / "q")
+            report = load_extract(extract, DuckDBBackend(con), quarantine_dir=tmp / "q")
         except ContractError as e:
             return None, None, None, str(e)
         rejected = list(csv.DictReader((tmp / "q" / "rejected.csv").open(newline="")))

@@ -8,8 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
-
+from paramount.db import DuckDBBackend
 from paramount.loading import load_extract
 from paramount.loading.rules import REFERENCES
 
@@ -97,9 +96,9 @@ def test_a_reused_load_reports_the_same_unresolved_references(
     extract: Path, tmp_path: Path
 ) -> None:
     _append(extract / "relationships.csv", ["P9999", "P0002", "PARENT", "OTHER", "", ""])
-    con = duckdb.connect(str(tmp_path / "force.duckdb"))
-    first = load_extract(extract, con, quarantine_dir=tmp_path / "q1", reuse=True)
-    again = load_extract(extract, con, quarantine_dir=tmp_path / "q2", reuse=True)
+    db = DuckDBBackend.open(tmp_path / "force.duckdb")
+    first = load_extract(extract, db, quarantine_dir=tmp_path / "q1", reuse=True)
+    again = load_extract(extract, db, quarantine_dir=tmp_path / "q2", reuse=True)
     assert again.reused and again.unresolved_references == first.unresolved_references == 1
     warnings = list(csv.DictReader((tmp_path / "q2" / "warnings.csv").open(newline="")))
     assert [w["reason"] for w in warnings] == ["person_id not in persons"]

@@ -18,7 +18,7 @@ One row is one piece of evidence between an adult entity and a (possibly) child 
 | records | the ids it rests on, for an analyst to check |
 | detail | a clause in plain words, without the date (the decision adds dates) |
 
-Routes never decide: the decision step (`engine/decide.py`) turns these rows into levels.
+Routes never decide: the decision step (`engine/decision/`) turns these rows into levels.
 """
 
 from __future__ import annotations

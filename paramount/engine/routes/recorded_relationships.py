@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from paramount.contract.tables import CHILD_CODES, INVERSE_RELATIONSHIP, PARENT_CODES
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import age_years_sql, in_list, literal
+from paramount.engine.routes.evidence import select_evidence
+from paramount.engine.routes.links import directed_links_sql, ex_partners_children_sql
+from paramount.engine.sql import age_years_sql, in_list, literal, long_date_sql
 
 ROUTE = "RMS_RELATIONSHIP"
 ADULT_AGE = 18
@@ -115,10 +117,6 @@ def _kind_words_sql(kind: str, sex: str) -> str:
 
 def evidence_rms_sql(params: RunParameters) -> str:
     """Recorded police links lifted to entities: a link on any nominal of either counts."""
-    from paramount.engine.routes.evidence import select_evidence
-    from paramount.engine.routes.links import directed_links_sql, ex_partners_children_sql
-    from paramount.engine.sql import long_date_sql
-
     members = params.table("entity_members")
     entities = params.table("entities")
     words = _kind_words_sql("d.kind", "e.sex")

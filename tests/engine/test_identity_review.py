@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
+from paramount.engine.identity_review import identity_review_sql
 from paramount.engine.pipeline import RunParameters
-from paramount.linkage.run_review import identity_review_sql
 
 PARAMS = RunParameters(window_from=date(2025, 1, 1), window_to=date(2025, 12, 31), method="full")
 
@@ -51,3 +53,27 @@ def test_only_pairs_touching_the_runs_prisoners_and_listed_children_are_kept() -
     # dropped candidate's pair, nor a pair of strangers
     assert kept == {("CHILD (WORKLIST)", "C1", "C1B"), ("PRISONER", "A1234BC", "N2")}
     assert all(r[0] == "B1" for r in rows)
+
+
+def test_a_pair_touching_a_reception_twice_is_listed_in_one_order() -> None:
+    """A doubtful pair joining the prisoner's record to a listed child's touches the
+    reception in two roles; both rows tie on every sort key but the role, so the role (and
+    then every column) breaks the tie, and identity_review.csv is the same bytes every run."""
+    con = duckdb.connect()
+    _tables(con)
+    con.execute(
+        "INSERT INTO pm_identity_review VALUES "
+        "('RMS', 'P1', 'RMS', 'C1', 'R:C1', 0.65, 'between', 'names')"
+    )
+    rows = con.execute(identity_review_sql(PARAMS)).fetchall()
+    twice = [r[2] for r in rows if (r[4], r[6]) == ("P1", "C1")]
+    assert twice == ["CHILD (WORKLIST)", "PRISONER"]
+
+
+def test_the_order_leaves_no_tie_between_different_rows() -> None:
+    """Every output column is a sort key (after the doubt and the reception): two different
+    rows can never tie, so the file's bytes do not depend on the database's scheduling."""
+    tree = sqlglot.parse_one(identity_review_sql(PARAMS), read="duckdb")
+    keys = {o.this.sql() for o in tree.args["order"].expressions}
+    outputs = [s.this.sql() if isinstance(s, exp.Alias) else s.sql() for s in tree.selects]
+    assert [c for c in outputs if c not in keys and not c.startswith("ROUND(")] == []

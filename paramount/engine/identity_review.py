@@ -6,14 +6,15 @@ reads. A run needs only those that could change its own list: pairs touching a p
 received in the window, or a child the decision put on the worklist or the review list. An
 uncertain pair there can mean a child listed twice, a child missed, or the wrong prisoner's
 records; elsewhere it changes nothing this run hands on. So this step keeps those pairs,
-says which reception and role each touches, and puts the most doubtful first.
+says which reception and role each touches, and puts the most doubtful first (then every
+column breaks a tie, as a pair can touch one reception in two roles: the file's bytes never
+depend on the database's scheduling).
 """
 
 from __future__ import annotations
 
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.linkage.entities import MEMBERS
-from paramount.linkage.resolve import REVIEW_OUT
+from paramount.linkage import MEMBERS, REVIEW_OUT
 
 
 def identity_review_sql(params: RunParameters) -> str:
@@ -44,7 +45,8 @@ SELECT t.booking_id, t.reception_date, t.role,
        round(p.match_probability, 4) AS match_probability, p.reason, p.agreement
 FROM pairs AS p
 JOIN touched AS t ON t.entity_id IN (p.entity_l, p.entity_rr)
-ORDER BY abs(p.match_probability - 0.5), t.reception_date, t.booking_id, p.record_l, p.record_r
+ORDER BY abs(p.match_probability - 0.5), t.reception_date, t.booking_id, p.record_l, p.record_r,
+         t.role, p.source_l, p.source_r, p.entity_r, p.match_probability, p.reason, p.agreement
 """
 
 

@@ -1,0 +1,91 @@
+"""`DuckDBBackend`: the reference backend, and the only module that opens a DuckDB
+connection (a test holds every other module to that)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI
+
+from paramount.contract.identifiers import SQL_MACROS
+from paramount.db.backend import Backend, Parameters
+from paramount.db.sql import DUCKDB, ident
+
+
+class DuckDBBackend(Backend):
+    """A DuckDB database holding one table per contract table (see `paramount.loading`).
+
+    Every statement's result is fetched in full before the next runs: DuckDB 2.0 keeps no
+    pending result on a connection once another query starts.
+    """
+
+    dialect = DUCKDB
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> DuckDBBackend:
+        """A backend on the database file at `path` (made if absent), or in memory."""
+        return cls(duckdb.connect(str(path) if path is not None else ":memory:"))
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _execute(self, sql: str, parameters: Parameters = None) -> None:
+        self.con.execute(sql, parameters).fetchall()
+
+    def _fetch_tuples(self, sql: str, parameters: Parameters = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, parameters).fetchall()
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.con.executemany(sql, rows)
+
+    def _fetch_arrow(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+    def _create_table_sql(self, name: str, query: str) -> str:
+        return f"CREATE OR REPLACE TABLE {ident(name)} AS {query}"
+
+    def table_exists(self, name: str) -> bool:
+        rows = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()
+        return bool(rows[0][0] > 0)
+
+    def register_macros(self) -> None:
+        """The identifier macros, for analysts' ad hoc queries (the steps do not need them)."""
+        for macro in SQL_MACROS:
+            self.con.execute(macro).fetchall()
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    def splink_api(self) -> DuckDBAPI:
+        return DuckDBAPI(connection=self.con)
+
+    def database_path(self) -> Path | None:
+        rows = self.con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
+        path = rows[0][0] if rows else None
+        return Path(path) if path else None
+
+    @contextmanager
+    def own_progress_off(self) -> Iterator[None]:
+        """DuckDB's progress bar fights the reporter's and, off a terminal, costs more time
+        than the queries it reports on: off while open, restored after."""
+        (setting,) = self.con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0]
+        self.con.execute("SET enable_progress_bar = false")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET enable_progress_bar = {'true' if setting else 'false'}")

@@ -1,0 +1,232 @@
+"""Scoring and competition: each comparison's match weight and confidence under the fitted
+model, the share of minors for children of unknown age, and the competition feature."""
+
+from __future__ import annotations
+
+from paramount.engine.decision.model import COMPETITION_CAP, FEATURES, LIKELY, log_bf_sql
+from paramount.engine.entities import entities_view_sql
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.links import PARENT_KINDS
+from paramount.engine.sql import age_years_sql, date_literal, in_list, literal
+
+
+def minor_share_sql(params: RunParameters) -> str:
+    """P(under 18 | the pair's kind of evidence, the adult's age), by five-year band of the
+    adult's age, for children whose date of birth is unknown: the comparison space holds
+    children only, so their posterior is scaled by the chance that they are one. Two kinds:
+    `RECORD` (a police, prison or social-care record makes the adult a parent figure: a
+    declared "daughter" of a 60-year-old is most likely grown up) and `SHARED` (only a home or
+    incidents in common: the person could as well be a partner, a sibling or a lodger of any
+    age). Estimated from the force's own pairs with both dates of birth known (add-one
+    smoothed)."""
+    ev = params.table("evidence")
+    entities = entities_view_sql(params)
+    start = date_literal(params.window_from)
+    record = (
+        "e.route IN ('RMS_RELATIONSHIP', 'PRISON_CONTACT', 'PARTNER') "
+        f"AND e.kind IN {in_list(PARENT_KINDS)}"
+    )
+    return f"""
+WITH pairs AS (
+    SELECT e.adult_entity, e.child_entity,
+           CASE WHEN bool_or({record}) THEN 'RECORD' ELSE 'SHARED' END AS basis
+    FROM {ev} AS e
+    WHERE ({record}) OR (e.route = 'CO_RESIDENCE' AND e.kind = 'HOME')
+       OR e.route = 'CO_OCCURRENCE'
+    GROUP BY e.adult_entity, e.child_entity
+),
+aged AS (
+    SELECT p.basis, {_band_sql(age_years_sql("a.date_of_birth", start))} AS band,
+           CASE WHEN {age_years_sql("c.date_of_birth", start)} < 18 THEN 1 ELSE 0 END AS minor
+    FROM pairs AS p
+    JOIN {entities} AS a ON a.entity_id = p.adult_entity
+    JOIN {entities} AS c ON c.entity_id = p.child_entity
+    WHERE a.date_of_birth IS NOT NULL AND c.date_of_birth IS NOT NULL
+      AND (p.basis = 'SHARED' OR c.date_of_birth > a.date_of_birth)
+)
+SELECT basis, band, (sum(minor) + 1.0) / (count(*) + 2.0) AS p_minor, count(*) AS pairs
+FROM aged GROUP BY basis, band
+"""
+
+
+def _record_basis_sql(alias: str) -> str:
+    """'RECORD' when a comparison's levels include a parent-figure record, else 'SHARED'."""
+    levels = in_list(PARENT_KINDS)
+    return (
+        f"CASE WHEN {alias}.l_rms IN {levels} OR {alias}.l_contact IN {levels} "
+        f"OR {alias}.l_partner IN {levels} THEN 'RECORD' ELSE 'SHARED' END"
+    )
+
+
+def _band_sql(age: str) -> str:
+    return f"CAST(floor({age} / 5) * 5 AS INTEGER)"
+
+
+def scored_base_sql(params: RunParameters) -> str:
+    """Every comparison with its match weight and confidence under the fitted model (the
+    route features only, before competition); for a child of unknown date of birth, times the
+    chance that the child is a child at all."""
+    d = params.decision
+    comparisons = params.table("comparisons")
+    minor = params.table("minor_share")
+    final = params.table(f"em_{d.em_iterations:02d}")
+    joins = "\n".join(
+        f"LEFT JOIN {final} AS p_{f} ON p_{f}.feature = {literal(f)} AND p_{f}.level = c.l_{f}"
+        for f in FEATURES
+    )
+    terms = " + ".join(f"coalesce({log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
+    band = _band_sql(age_years_sql("w.adult_dob", "w.ref_date"))
+    # lambda over the whole space; for EM on candidates only, times the candidates' share
+    scale = "sum(candidates) / sum(n)" if d.em_fit == "candidates" else "max(1.0)"
+    return f"""
+WITH scale AS (SELECT coalesce({scale}, 1.0) AS s FROM {params.table("em_patterns")}),
+lam AS (SELECT max(f.prior) * max(scale.s) AS lam FROM {final} AS f CROSS JOIN scale),
+w AS (
+    SELECT c.*, ln(lam.lam) - ln(1 - lam.lam) + {terms} AS match_weight
+    FROM {comparisons} AS c
+    CROSS JOIN lam
+    {joins}
+),
+overall AS (SELECT basis, sum(p_minor * pairs) / sum(pairs) AS p FROM {minor} GROUP BY basis)
+SELECT w.*,
+       -- no data at all: 1/2, what the add-one smoothing gives for zero counts
+       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
+       CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
+           / (1.0 + exp(-w.match_weight)) AS confidence
+FROM w
+LEFT JOIN overall AS o ON o.basis = {_record_basis_sql("w")}
+LEFT JOIN {minor} AS m ON m.band = {band} AND m.basis = {_record_basis_sql("w")}
+"""
+
+
+def competition_sql(params: RunParameters) -> str:
+    """The competition feature's levels and Bayes factors (see the module docstring).
+
+    Level of a pair: how many *other* adult entities of the adult's sex are likely parent
+    figures of the child (force-wide posterior above `LIKELY`, before competition), capped at
+    `COMPETITION_CAP`. u: the share of the comparison space's children at each count, over
+    both sexes (a pair no route connects joins an arbitrary adult to an arbitrary child, so
+    its level is the child's count for the adult's sex).
+    m: the posterior-weighted share among the EM space's pairs (one M-step with the fitted
+    model's posteriors): the candidate pairs by their own level, and the posterior mass of the
+    pairs no route connects (lambda times all pairs, less the candidates' mass) spread like u.
+    Smoothed by `pseudo_count` as m and u are."""
+    d = params.decision
+    base = params.table("scored_base")
+    final = params.table(f"em_{d.em_iterations:02d}")
+    patterns = params.table("em_patterns")
+    entities = entities_view_sql(params)
+    start = date_literal(params.window_from)
+    age = age_years_sql("e.date_of_birth", start)
+    cap = COMPETITION_CAP
+    # lambda times all pairs: the expected number of parent pairs (EM on candidates: lambda is
+    # the candidates' share, so times the candidates)
+    pairs = "sum(candidates)" if d.em_fit == "candidates" else "sum(n)"
+    levels = " UNION ALL ".join(f"SELECT {k} AS lvl" for k in range(cap + 1))
+    return f"""
+WITH fw AS (
+    SELECT b.adult_entity, b.child_key AS child_entity, b.confidence, b.child_dob, b.adult_dob,
+           coalesce(a.sex, '?') AS sx
+    FROM {base} AS b JOIN {entities} AS a ON a.entity_id = b.adult_entity
+    WHERE b.booking_id IS NULL
+),
+likely AS (
+    SELECT child_entity, sx, count(DISTINCT adult_entity) AS k
+    FROM fw WHERE confidence > {LIKELY} GROUP BY child_entity, sx
+),
+cand AS (
+    SELECT least(coalesce(l.k, 0) - CASE WHEN fw.confidence > {LIKELY} THEN 1 ELSE 0 END,
+                 {cap}) AS lvl,
+           fw.confidence AS g
+    FROM fw LEFT JOIN likely AS l ON l.child_entity = fw.child_entity AND l.sx = fw.sx
+    WHERE fw.child_dob IS NOT NULL AND fw.adult_dob IS NOT NULL
+),
+sexes AS (SELECT DISTINCT sx FROM fw),
+kids AS (
+    SELECT least(coalesce(l.k, 0), {cap}) AS lvl, CAST(count(*) AS DOUBLE) AS n
+    FROM {entities} AS e CROSS JOIN sexes AS x
+    LEFT JOIN likely AS l ON l.child_entity = e.entity_id AND l.sx = x.sx
+    WHERE e.date_of_birth IS NOT NULL AND {age} < 18
+    GROUP BY 1
+),
+levels AS ({levels}),
+u AS (
+    SELECT v.lvl, (coalesce(k.n, 0) + {d.pseudo_count})
+                  / (sum(coalesce(k.n, 0)) OVER () + {d.pseudo_count} * {cap + 1}) AS u
+    FROM levels AS v LEFT JOIN kids AS k ON k.lvl = v.lvl
+),
+mass AS (
+    SELECT greatest((SELECT max(prior) FROM {final}) * (SELECT {pairs} FROM {patterns})
+                    - (SELECT coalesce(sum(g), 0) FROM cand), 0) AS pop
+),
+mg AS (
+    SELECT u.lvl, coalesce(sum(c.g), 0) + max(u.u) * max(mass.pop) AS mg
+    FROM u CROSS JOIN mass LEFT JOIN cand AS c ON c.lvl = u.lvl
+    GROUP BY u.lvl
+)
+SELECT u.lvl, (mg.mg + {d.pseudo_count}) / (sum(mg.mg) OVER () + {d.pseudo_count} * {cap + 1}) AS m,
+       u.u
+FROM u JOIN mg ON mg.lvl = u.lvl
+"""
+
+
+def scored_sql(params: RunParameters) -> str:
+    """Every comparison with its final match weight and confidence: the route features'
+    weight plus the competition feature's (`competition`). The level of a row is the number
+    of other adult entities of the adult's sex likely parent figures of any of its child's
+    entities (a reception's child may be several entities that identity left apart)."""
+    base = params.table("scored_base")
+    comp = params.table("competition")
+    cands = params.table("reception_candidates")
+    entities = entities_view_sql(params)
+    return f"""
+WITH likely AS (
+    SELECT DISTINCT b.adult_entity, b.child_key AS child_entity, coalesce(a.sex, '?') AS sx
+    FROM {base} AS b JOIN {entities} AS a ON a.entity_id = b.adult_entity
+    WHERE b.booking_id IS NULL AND b.confidence > {LIKELY}
+),
+row_children AS (
+    SELECT DISTINCT CAST(NULL AS VARCHAR) AS booking_id, adult_entity, child_key,
+           child_key AS child_entity
+    FROM {base} WHERE booking_id IS NULL
+    UNION ALL
+    SELECT DISTINCT booking_id, adult_entity, child_key, child_entity FROM {cands}
+),
+others AS (
+    SELECT rc.booking_id, rc.adult_entity, rc.child_key,
+           least(count(DISTINCT l.adult_entity), {COMPETITION_CAP}) AS lvl
+    FROM row_children AS rc
+    JOIN {entities} AS a ON a.entity_id = rc.adult_entity
+    LEFT JOIN likely AS l ON l.child_entity = rc.child_entity AND l.adult_entity <> rc.adult_entity
+                         AND l.sx = coalesce(a.sex, '?')
+    GROUP BY rc.booking_id, rc.adult_entity, rc.child_key
+),
+w AS (
+    SELECT b.* EXCLUDE (match_weight, confidence), coalesce(o.lvl, 0) AS l_competition,
+           b.match_weight + ln(c.m) - ln(c.u) AS match_weight
+    FROM {base} AS b
+    LEFT JOIN others AS o ON o.booking_id IS NOT DISTINCT FROM b.booking_id
+                         AND o.adult_entity = b.adult_entity AND o.child_key = b.child_key
+    JOIN {comp} AS c ON c.lvl = coalesce(o.lvl, 0)
+)
+SELECT w.*, w.p_child / (1.0 + exp(-w.match_weight)) AS confidence
+FROM w
+"""
+
+
+MINOR_SHARE = Step(
+    "minor_share",
+    "Share of parent-like pairs whose child is under 18, by the adult's age",
+    minor_share_sql,
+)
+SCORED_BASE = Step(
+    "scored_base", "Match weight and confidence of every comparison, routes only", scored_base_sql
+)
+COMPETITION = Step(
+    "competition",
+    "Competition: other likely parent figures of the child, levels with m and u",
+    competition_sql,
+)
+SCORED = Step(
+    "scored", "Match weight and confidence of every comparison, with competition", scored_sql
+)

@@ -1,0 +1,155 @@
+"""Within a reception, the candidate children of the prisoner's entity, one key a child:
+entities of one child that identity resolution left apart are merged here by name, nickname,
+typing slip and compatible date of birth (twins differ in forename and stay apart). Identity
+work, done per reception so that a merge never spans the force."""
+
+from __future__ import annotations
+
+from paramount.engine.entities import entities_view_sql
+from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.sql import age_years_sql, literal
+from paramount.linkage import nickname_rows
+
+
+def _nicknames_sql() -> str:
+    """The forename table of identity resolution (`paramount.linkage.nicknames`) as VALUES,
+    so the step needs no table of its own and runs for `routes-exact` too."""
+    rows = ", ".join(f"({literal(n)}, {literal(c)})" for n, c in nickname_rows())
+    return f"SELECT * FROM (VALUES {rows}) AS t(name, canonical)"
+
+
+def _near_sql(a: str, b: str) -> str:
+    """Two names one typing slip apart: equal, or an edit distance of 1 (2 for names of five
+    letters or more: a transposition is two edits in plain Levenshtein)."""
+    return (
+        f"({a} = {b} OR (least(length({a}), length({b})) >= 4 AND levenshtein({a}, {b}) <= "
+        f"CASE WHEN least(length({a}), length({b})) >= 5 THEN 2 ELSE 1 END))"
+    )
+
+
+def reception_candidates_sql(params: RunParameters) -> str:
+    """(reception, prisoner entity, child entity, child_key): the window's candidates.
+
+    `child_key` groups the entities of one child that identity left apart, within the
+    reception only (one prisoner's children are few, so a looser test is safe there than
+    force-wide): surnames and first forenames equal, one slip apart, or forenames one name in
+    another form ("Tom" and "Thomas", `paramount.linkage.nicknames`) or shortened ("Jon" of
+    "Jonathan"), dates of birth compatible (equal, missing, within 31 days, a year apart
+    give or take 31 days, or day and month swapped), and sexes not different. Twins differ
+    in forename and stay apart. Entities with a date of birth group first (two rounds of
+    smallest-neighbour, enough for the chains seen in practice; the key is the group's
+    smallest entity id); an entity without one then joins a group it is compatible with (the
+    first, when there are several: a declared "Oliver" with no date of birth does not make
+    two police Olivers born years apart one child), or else the other undated entities it is
+    compatible with."""
+    receptions = params.table("in_area")
+    members = params.table("entity_members")
+    pairs = params.table("pairs")
+    entities = entities_view_sql(params)
+    # a shortened form ("Jon" of "Jonathan", "Dani" of "Danielle"): one forename begins
+    # with the other, of three letters or more
+    shortened = (
+        "(least(length(a.fore), length(b.fore)) >= 3 AND (left(a.fore, length(b.fore)) = b.fore"
+        " OR left(b.fore, length(a.fore)) = a.fore))"
+    )
+    # a slip in a short name ("Amy" and "Ammy", "Zara" and "Zaa"): one letter, when the longer
+    # has four or more
+    short_slip = (
+        "(greatest(length(a.fore), length(b.fore)) >= 4 AND levenshtein(a.fore, b.fore) <= 1)"
+    )
+    fore_ok = (
+        f"(a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')} OR {shortened} OR {short_slip})"
+    )
+    days = "abs(datediff('day', a.dob, b.dob))"
+    dob_ok = (
+        f"(a.dob IS NULL OR b.dob IS NULL OR {days} <= 31"
+        # a year slipped, with or without a day or so (a date of birth worked out from an age)
+        f" OR abs({days} - 365) <= 31"
+        " OR (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)"
+        " AND day(a.dob) = month(b.dob)))"
+    )
+    return f"""
+WITH rc AS (
+    SELECT r.booking_id, r.prisoner_number, r.reception_date, pe.entity_id AS adult_entity,
+           p.child_entity, c.date_of_birth, nullif(c.sex, 'U') AS sex,
+           upper(trim(c.surname)) AS sur,
+           upper(split_part(trim(c.forenames), ' ', 1)) AS fore
+    FROM {receptions} AS r
+    JOIN {members} AS pe ON pe.source = 'PRISONER' AND pe.record_id = r.prisoner_number
+    JOIN {pairs} AS p ON p.adult_entity = pe.entity_id
+    JOIN {entities} AS c ON c.entity_id = p.child_entity
+),
+nick AS ({_nicknames_sql()}),
+kids AS (
+    SELECT DISTINCT rc.booking_id, rc.child_entity, rc.date_of_birth AS dob, rc.sur, rc.fore,
+           coalesce(n.canonical, rc.fore) AS canon, rc.sex
+    FROM rc LEFT JOIN nick AS n ON n.name = rc.fore
+),
+same AS (
+    SELECT DISTINCT a.booking_id, a.child_entity AS x, b.child_entity AS y,
+           b.dob IS NOT NULL AS y_dated
+    FROM kids AS a
+    JOIN kids AS b ON b.booking_id = a.booking_id AND b.child_entity <> a.child_entity
+    WHERE a.sur IS NOT NULL AND b.sur IS NOT NULL AND a.fore <> '' AND b.fore <> ''
+      AND (a.sex IS NULL OR b.sex IS NULL OR a.sex = b.sex)
+      AND {_near_sql("a.sur", "b.sur")} AND {fore_ok} AND {dob_ok}
+),
+dated AS (SELECT DISTINCT booking_id, child_entity FROM kids WHERE dob IS NOT NULL),
+d1 AS (
+    SELECT k.booking_id, k.child_entity,
+           least(k.child_entity, coalesce(min(s.y), k.child_entity)) AS key1
+    FROM dated AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity AND s.y_dated
+    GROUP BY k.booking_id, k.child_entity
+),
+d2 AS (
+    SELECT k.booking_id, k.child_entity, least(k.key1, coalesce(min(n.key1), k.key1)) AS key2
+    FROM d1 AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity AND s.y_dated
+    LEFT JOIN d1 AS n ON n.booking_id = s.booking_id AND n.child_entity = s.y
+    GROUP BY k.booking_id, k.child_entity, k.key1
+),
+undated AS (
+    SELECT k.booking_id, k.child_entity, count(DISTINCT d.key2) AS groups,
+           min(d.key2) AS first_key
+    FROM (SELECT DISTINCT booking_id, child_entity FROM kids WHERE dob IS NULL) AS k
+    LEFT JOIN same AS s ON s.booking_id = k.booking_id AND s.x = k.child_entity AND s.y_dated
+    LEFT JOIN d2 AS d ON d.booking_id = s.booking_id AND d.child_entity = s.y
+    GROUP BY k.booking_id, k.child_entity
+),
+u2 AS (
+    SELECT u.booking_id, u.child_entity,
+           CASE WHEN u.groups >= 1 THEN u.first_key
+                ELSE least(u.child_entity, coalesce(
+                    min(v.child_entity) FILTER (WHERE v.groups = 0), u.child_entity)) END
+               AS key2
+    FROM undated AS u
+    LEFT JOIN same AS s
+      ON s.booking_id = u.booking_id AND s.x = u.child_entity AND NOT s.y_dated
+    LEFT JOIN undated AS v ON v.booking_id = s.booking_id AND v.child_entity = s.y
+    GROUP BY u.booking_id, u.child_entity, u.groups, u.first_key
+),
+k2 AS (
+    SELECT booking_id, child_entity, key2 FROM d2
+    UNION ALL SELECT booking_id, child_entity, key2 FROM u2
+),
+keyed AS (
+    SELECT rc.*, k2.key2 AS child_key,
+           coalesce(rc.date_of_birth,
+                    min(rc.date_of_birth) OVER (PARTITION BY rc.booking_id, k2.key2)) AS key_dob
+    FROM rc
+    JOIN k2 ON k2.booking_id = rc.booking_id AND k2.child_entity = rc.child_entity
+)
+SELECT booking_id, prisoner_number, reception_date, adult_entity, child_entity, key_dob,
+       child_key
+FROM keyed
+WHERE key_dob IS NULL
+   OR (key_dob <= reception_date AND {age_years_sql("key_dob", "reception_date")} < 18)
+"""
+
+
+RECEPTION_CANDIDATES = Step(
+    "reception_candidates",
+    "The window's candidates: children of each received prisoner's entity, one key a child",
+    reception_candidates_sql,
+)

@@ -1,0 +1,167 @@
+"""`identify_extract`: one whole identification run as a library call.
+
+Load the extract, identify the children of the window's receptions, write the outputs
+(children.csv, worklist.xlsx, review.csv and identity_review.csv where the method makes
+them) and manifest.json, and return where everything is. The `paramount identify` command
+is this call with progress bars; a daily job, a test or a benchmark calls it directly:
+
+    from paramount.run import identify_extract
+
+    result = identify_extract(
+        Path("extract"), Path("runs/2025-06"),
+        date_from=date(2025, 6, 1), date_to=date(2025, 6, 30),
+    )
+    result.children_csv, result.counts["children"], result.manifest
+
+Raises `paramount.loading.ContractError` when the extract does not meet the contract, and
+`paramount.linkage.TooFewRecordsToTrain` when it is too small to train identity models.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from paramount.db import DuckDBBackend
+from paramount.engine import DEFAULT_METHOD, METHODS, DecisionSettings, IdentificationResult
+from paramount.engine import identify as run_identify
+from paramount.loading import LoadReport, load_extract
+from paramount.outputs.children_csv import write_children_csv
+from paramount.outputs.manifest import write_manifest
+from paramount.outputs.review import write_identity_review, write_review
+from paramount.outputs.worklist import write_worklist
+from paramount.progress import Reporter, SilentReporter
+
+
+@dataclass
+class IdentifyResult:
+    """Where a run's outputs are, what it found (counts only) and how long each part took."""
+
+    out_dir: Path
+    database: Path
+    children_csv: Path
+    worklist: Path
+    manifest: Path
+    review_csv: Path | None  # None when the method has no review or nothing fell short
+    identity_review_csv: Path | None
+    load: LoadReport
+    identification: IdentificationResult
+    seconds: dict[str, float] = field(default_factory=dict)  # load, identify, outputs, total
+
+    @property
+    def counts(self) -> dict[str, int | None]:
+        """Rows of each output (None: the method makes no such output)."""
+        result = self.identification
+        return {
+            "children": result.children.num_rows,
+            "review": None if result.review is None else result.review.num_rows,
+            "identity_review": (
+                None if result.identity_review is None else result.identity_review.num_rows
+            ),
+        }
+
+    @property
+    def outputs(self) -> list[Path]:
+        """Every file written but the manifest, in the manifest's order."""
+        extra = (p for p in (self.review_csv, self.identity_review_csv) if p is not None)
+        return [self.children_csv, self.worklist, *extra]
+
+
+def identify_extract(
+    extract: Path,
+    out: Path,
+    *,
+    date_from: date,
+    date_to: date,
+    method: str = DEFAULT_METHOD,
+    mapping: Path | None = None,
+    db: Path | None = None,
+    reporter: Reporter | None = None,
+    decision: DecisionSettings | None = None,
+) -> IdentifyResult:
+    """Identify the children of prisoners received from `date_from` to `date_to` (inclusive)
+    in the extract folder `extract`, writing every output and the manifest into `out`.
+
+    `method`: `full` (the default and best), `routes-exact` or `baseline` (the original
+    process, the ruler). `mapping`: a per-force mapping file (TOML) onto the contract. `db`:
+    a per-force DuckDB file kept between runs, so an extract it already holds is not loaded
+    again and window-free work is reused; without it a fresh `out/paramount.duckdb` is made.
+    `reporter`: progress of every long step (default: silent). `decision`: the decision
+    model's settings (default: the recommended), recorded in the manifest.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
+    if date_to < date_from:
+        raise ValueError(f"the window ends ({date_to}) before it starts ({date_from})")
+    reporter = reporter or SilentReporter()
+    decision = decision or DecisionSettings()
+    started = time.perf_counter()
+    started_at = datetime.now().astimezone()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = Path(db) if db is not None else out / "paramount.duckdb"
+    if db is None and db_path.exists():
+        db_path.unlink()
+    seconds: dict[str, float] = {}
+
+    backend = DuckDBBackend.open(db_path)
+    try:
+        load = load_extract(
+            extract,
+            backend,
+            mapping=mapping,
+            quarantine_dir=out / "quarantine",
+            reporter=reporter,
+            reuse=db is not None,
+        )
+        seconds["load"] = round(time.perf_counter() - started, 3)
+        result = run_identify(
+            backend, date_from, date_to, method=method, reporter=reporter, decision=decision
+        )
+        seconds["identify"] = round(time.perf_counter() - started - seconds["load"], 3)
+    finally:
+        backend.close()
+
+    written = time.perf_counter()
+    children = out / "children.csv"
+    worklist = out / "worklist.xlsx"
+    write_children_csv(result.children, children)
+    write_worklist(
+        result.children, worklist, window_from=date_from, window_to=date_to, method=method
+    )
+    review = write_review(result.review, out)
+    identity_review = write_identity_review(result.identity_review, out)
+    outputs = [children, worklist, *(p for p in (review, identity_review) if p)]
+    manifest = write_manifest(
+        out / "manifest.json",
+        parameters={
+            "command": "identify",
+            "extract": str(extract),
+            "window_from": date_from.isoformat(),
+            "window_to": date_to.isoformat(),
+            "method": method,
+            "mapping": str(mapping) if mapping else None,
+            "database": str(db_path),
+            "decision": decision.to_dict(),
+        },
+        load=load.to_dict(),
+        identification=result.to_dict(),
+        outputs=outputs,
+        started_at=started_at,
+    )
+    seconds["outputs"] = round(time.perf_counter() - written, 3)
+    seconds["total"] = round(time.perf_counter() - started, 3)
+    return IdentifyResult(
+        out_dir=out,
+        database=db_path,
+        children_csv=children,
+        worklist=worklist,
+        manifest=manifest,
+        review_csv=review,
+        identity_review_csv=identity_review,
+        load=load,
+        identification=result,
+        seconds=seconds,
+    )

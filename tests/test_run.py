@@ -1,0 +1,119 @@
+"""`identify_extract`, the library's whole run: what the command line and a daily job call."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from paramount.engine import DecisionSettings
+from paramount.run import identify_extract
+from paramount.synth import generate_force
+
+pytestmark = pytest.mark.slow
+WINDOW = (date(2025, 1, 1), date(2025, 12, 31))
+
+
+class RecordingReporter:
+    """Keeps every task opened and every note said, as a progress display would show them."""
+
+    def __init__(self) -> None:
+        self.tasks: list[str] = []
+        self.notes: list[tuple[str, str]] = []
+
+    @contextmanager
+    def task(self, description: str, total: float | None = None) -> Iterator[RecordingTask]:
+        self.tasks.append(description)
+        yield RecordingTask(self, description)
+
+
+class RecordingTask:
+    def __init__(self, reporter: RecordingReporter, description: str) -> None:
+        self._reporter = reporter
+        self._description = description
+
+    def advance(self, amount: float = 1) -> None:
+        return None
+
+    def note(self, text: str) -> None:
+        self._reporter.notes.append((self._description, text))
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("run")
+    generate_force(20_000, 35, root / "force")
+    return root / "force" / "extract"
+
+
+def _rows(path: Path) -> int:
+    with path.open(newline="") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+def test_a_full_run_writes_every_output_and_reports_splinks_progress(
+    extract: Path, tmp_path: Path
+) -> None:
+    reporter = RecordingReporter()
+    result = identify_extract(
+        extract, tmp_path / "out", date_from=WINDOW[0], date_to=WINDOW[1], reporter=reporter
+    )
+    assert result.identification.method == "full"  # the default: the best method
+    for path in (*result.outputs, result.manifest):
+        assert path.exists() and path.parent == tmp_path / "out"
+    assert result.review_csv is not None and result.identity_review_csv is not None
+    assert _rows(result.children_csv) == result.counts["children"] > 0
+    assert _rows(result.review_csv) == result.counts["review"]
+    assert _rows(result.identity_review_csv) == result.counts["identity_review"]
+    assert set(result.seconds) == {"load", "identify", "outputs", "total"}
+    # every long step reaches the reporter: the load, each identity phase and Splink itself
+    assert any(t.startswith("load ") for t in reporter.tasks)
+    assert "Identity: deduplicating nominals" in reporter.tasks
+    assert any(task.startswith("Identity:") for task, _ in reporter.notes)
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["parameters"]["decision"] == DecisionSettings().to_dict()
+    assert manifest["identification"]["decision"] == DecisionSettings().to_dict()
+    assert manifest["parameters"]["method"] == "full"
+    listed = {o["file"] for o in manifest["outputs"]}
+    assert listed == {p.name for p in result.outputs}
+
+
+def test_decision_settings_reach_the_model_and_the_manifest(extract: Path, tmp_path: Path) -> None:
+    settings = DecisionSettings(em_iterations=3, target_precision=0.99)
+    result = identify_extract(
+        extract,
+        tmp_path / "out",
+        date_from=WINDOW[0],
+        date_to=WINDOW[1],
+        method="routes-exact",
+        decision=settings,
+    )
+    steps = [s.name for s in result.identification.steps]
+    assert [s for s in steps if s[3:].isdigit()] == ["em_00", "em_01", "em_02", "em_03"]
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["parameters"]["decision"]["em_iterations"] == 3
+    assert manifest["parameters"]["decision"]["target_precision"] == 0.99
+    with result.children_csv.open(newline="") as f:
+        thresholds = {float(r["threshold"]) for r in csv.DictReader(f) if r.get("threshold")}
+    default = identify_extract(
+        extract, tmp_path / "default", date_from=WINDOW[0], date_to=WINDOW[1],
+        method="routes-exact",
+    )  # fmt: skip
+    with default.children_csv.open(newline="") as f:
+        default_thresholds = {float(r["threshold"]) for r in csv.DictReader(f) if r["threshold"]}
+    assert thresholds and default_thresholds
+    assert min(thresholds) >= min(default_thresholds)  # a stricter target, a higher bar
+
+
+def test_a_bad_window_or_method_is_refused_before_any_work(extract: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown method"):
+        identify_extract(extract, tmp_path / "a", date_from=WINDOW[0], date_to=WINDOW[1],
+                         method="guesswork")  # fmt: skip
+    with pytest.raises(ValueError, match="before it starts"):
+        identify_extract(extract, tmp_path / "b", date_from=WINDOW[1], date_to=WINDOW[0])
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

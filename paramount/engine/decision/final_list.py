@@ -129,8 +129,8 @@ base AS (
                      THEN 'PARENT'
                 WHEN r.l_rms = 'STEP' OR r.l_contact = 'STEP' OR r.l_partner = 'STEP'
                      THEN 'STEP_PARENT'
-                WHEN r.l_rms = 'GUARDIAN' OR r.l_contact = 'GUARDIAN'
-                     OR r.l_partner = 'GUARDIAN' THEN coalesce(r.guard_code, 'GUARDIAN')
+                WHEN r.l_rms = 'GUARDIAN' OR r.l_contact = 'GUARDIAN' OR r.l_partner = 'GUARDIAN'
+                     THEN coalesce(r.guard_code, 'GUARDIAN')
                 WHEN (r.l_rms = 'GRAND' OR r.l_contact = 'GRAND' OR r.l_partner = 'GRAND')
                      AND r.res_cur = 1 THEN 'GRANDPARENT'
                 WHEN r.l_rms = 'STEP_ENDED' THEN 'STEP_PARENT'

@@ -3,9 +3,11 @@ candidates, one level per feature (`FEATURES`)."""
 
 from __future__ import annotations
 
-from paramount.engine.decision.model import ADULT_MIN_AGE, SIG_SURPRISE, flag_sql
+from paramount.engine.decision.model import ADULT_MIN_AGE, flag_sql
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.registry import ROUTE_FEATURES, ROUTES
+from paramount.engine.routes.route import PairColumn
 from paramount.engine.sql import age_years_sql, date_literal
 
 
@@ -15,36 +17,11 @@ def pairs_sql(params: RunParameters) -> str:
     entities = entities_view_sql(params)
     members = params.table("entity_members")
     start = date_literal(params.window_from)
-    rms = "e.route = 'RMS_RELATIONSHIP'"
-    con = "e.route = 'PRISON_CONTACT'"
-    par = "e.route = 'PARTNER'"
+    columns = ",\n           ".join(_pair_column_sql(c) for c in _PAIR_COLUMNS)
     return f"""
 WITH agg AS (
     SELECT e.adult_entity, e.child_entity,
-           {flag_sql(f"{rms} AND e.kind = 'PARENT'")} AS rms_parent,
-           {flag_sql(f"{rms} AND e.kind = 'STEP'")} AS rms_step,
-           {flag_sql(f"{rms} AND e.kind = 'GUARDIAN'")} AS rms_guard,
-           {flag_sql(f"{rms} AND e.kind = 'GRAND'")} AS rms_grand,
-           {flag_sql(f"{rms} AND e.kind = 'NOK'")} AS rms_nok,
-           {flag_sql(f"{rms} AND e.kind IN ('SIBLING', 'ASSOCIATE')")} AS rms_sibling,
-           {flag_sql(f"{rms} AND e.kind = 'EX_PARTNERS_CHILD'")} AS rms_exchild,
-           max(CASE WHEN {rms} AND e.kind = 'STEP'
-                    THEN coalesce(e.first_seen, DATE '1900-01-01') END) AS rms_step_at,
-           max(CASE WHEN {rms} AND e.kind = 'EX_PARTNERS_CHILD'
-                    THEN coalesce(e.first_seen, DATE '1900-01-01') END) AS rms_ex_at,
-           max(CASE WHEN e.kind = 'GUARDIAN' THEN e.relationship END) AS guard_code,
-           {flag_sql(f"{con} AND e.kind = 'PARENT'")} AS c_parent,
-           {flag_sql(f"{con} AND e.kind = 'STEP'")} AS c_step,
-           {flag_sql(f"{con} AND e.kind = 'GUARDIAN'")} AS c_guard,
-           {flag_sql(f"{con} AND e.kind = 'GRAND'")} AS c_grand,
-           {flag_sql(f"{con} AND e.kind = 'OTHER'")} AS c_other,
-           {flag_sql(f"{par} AND e.kind = 'PARENT'")} AS p_parent,
-           {flag_sql(f"{par} AND e.kind = 'STEP'")} AS p_step,
-           {flag_sql(f"{par} AND e.kind = 'GUARDIAN'")} AS p_guard,
-           {flag_sql(f"{par} AND e.kind = 'GRAND'")} AS p_grand,
-           {flag_sql(f"{par} AND e.against")} AS p_against,
-           max(CASE WHEN e.route = 'CO_OCCURRENCE' THEN e.events END) AS occ_shared,
-           max(CASE WHEN e.route = 'CO_OCCURRENCE' THEN e.surprise END) AS occ_surprise
+           {columns}
     FROM {ev} AS e
     GROUP BY e.adult_entity, e.child_entity
 ),
@@ -80,50 +57,26 @@ def gap_level_sql(gap: str) -> str:
 
 
 def _levels_sql() -> str:
-    """The comparison vector's levels from the aggregated flags (NULL = not applicable)."""
-    ended = (
-        "(rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
-        " OR (res_past = 1 AND res_cur = 0)"
-    )
-    return f"""
-       CASE WHEN NOT rms_applicable THEN NULL
-            WHEN rms_sibling = 1 AND (rms_parent = 1 OR rms_step = 1 OR rms_guard = 1)
-                 THEN 'CONFLICT'
-            WHEN rms_parent = 1 THEN 'PARENT'
-            WHEN rms_step = 1 AND ({ended}) THEN 'STEP_ENDED'
-            WHEN rms_step = 1 THEN 'STEP'
-            WHEN rms_guard = 1 THEN 'GUARDIAN'
-            WHEN rms_grand = 1 THEN 'GRAND'
-            WHEN rms_sibling = 1 THEN 'AGAINST'
-            WHEN rms_nok = 1 THEN 'NOK'
-            ELSE 'NONE' END AS l_rms,
-       CASE WHEN NOT adult_declared THEN NULL
-            WHEN c_parent = 1 THEN 'PARENT' WHEN c_step = 1 THEN 'STEP'
-            WHEN c_guard = 1 THEN 'GUARDIAN' WHEN c_grand = 1 THEN 'GRAND'
-            WHEN c_other = 1 THEN 'OTHER' ELSE 'NONE' END AS l_contact,
-       CASE WHEN NOT partner_applicable THEN NULL
-            WHEN p_against = 1 AND (p_parent = 1 OR p_step = 1) THEN 'AGAINST'
-            WHEN p_parent = 1 THEN 'PARENT' WHEN p_step = 1 THEN 'STEP'
-            WHEN p_guard = 1 THEN 'GUARDIAN' WHEN p_grand = 1 THEN 'GRAND'
-            WHEN p_against = 1 THEN 'AGAINST' ELSE 'NONE' END AS l_partner,
-       CASE WHEN NOT rms_applicable THEN NULL ELSE
-            CASE WHEN res_cur = 1 THEN 'CUR' WHEN res_past = 1 THEN 'PAST'
-                 WHEN res_earlier = 1 THEN 'PRIOR'
-                 WHEN res_shared = 1 THEN 'SHARED' ELSE 'NONE' END || '_' ||
-            CASE WHEN occ_shared IS NULL THEN 'NONE'
-                 WHEN occ_surprise >= {SIG_SURPRISE} THEN 'SIG' ELSE 'WEAK' END
-       END AS l_home_occ,
-       {gap_level_sql("gap_years")} AS l_gap,
-       CASE WHEN adult_surname IS NULL OR child_surname IS NULL THEN NULL
+    """The comparison vector's levels from the aggregated flags (NULL = not applicable): each
+    route feature's own SQL (`Feature.levels_sql`), then the pair features."""
+    levels = [f"{f.levels_sql} AS l_{f.name}" for f in ROUTE_FEATURES]
+    levels.append(f"{gap_level_sql('gap_years')} AS l_gap")
+    levels.append(
+        """CASE WHEN adult_surname IS NULL OR child_surname IS NULL THEN NULL
             WHEN upper(trim(adult_surname)) = upper(trim(child_surname)) THEN 'SAME'
             ELSE 'DIFF' END AS l_surname"""
+    )
+    return "\n       " + ",\n       ".join(levels)
 
 
-_FLAGS = (
-    "rms_parent", "rms_step", "rms_guard", "rms_grand", "rms_nok", "rms_sibling", "rms_exchild",
-    "c_parent", "c_step", "c_guard", "c_grand", "c_other",
-    "p_parent", "p_step", "p_guard", "p_grand", "p_against",
-)  # fmt: skip
+# Every route's columns of a pair, in the registry's order; the flags first, then the values.
+_PAIR_COLUMNS: tuple[PairColumn, ...] = tuple(c for r in ROUTES for c in r.pair_columns)
+_FLAGS = tuple(c.name for c in _PAIR_COLUMNS if c.flag)
+_VALUES = tuple(c.name for c in _PAIR_COLUMNS if not c.flag)
+
+
+def _pair_column_sql(column: PairColumn) -> str:
+    return f"{flag_sql(column.sql) if column.flag else column.sql} AS {column.name}"
 
 
 def comparisons_sql(params: RunParameters) -> str:
@@ -133,7 +86,7 @@ def comparisons_sql(params: RunParameters) -> str:
     cands = params.table("reception_candidates")
     residence = params.table("evidence_residence")
     end = date_literal(params.window_to)
-    flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS)
+    flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS + _VALUES)
     # A shared home not ended by the reference date is current even when first recorded
     # after it: a police address's from_date is when the force first recorded the person
     # there, and records lag (a child noted at the prisoner's home a month after he was
@@ -165,11 +118,6 @@ grouped AS (
     SELECT u.booking_id, min(u.prisoner_number) AS prisoner_number, u.adult_entity,
            u.child_key, min(u.ref_date) AS ref_date, min(u.key_dob) AS child_dob,
            {flags},
-           max(p.rms_step_at) AS rms_step_at,
-           max(p.rms_ex_at) AS rms_ex_at,
-           max(p.guard_code) AS guard_code,
-           max(p.occ_shared) AS occ_shared,
-           max(p.occ_surprise) AS occ_surprise,
            coalesce(max(res.res_cur), 0) AS res_cur,
            coalesce(max(res.res_past), 0) AS res_past,
            coalesce(max(res.res_shared), 0) AS res_shared,

@@ -25,9 +25,11 @@ from __future__ import annotations
 from paramount.contract.tables import SHARED_PREMISES
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
+from paramount.engine.routes.home_occ import HOME_OCC
+from paramount.engine.routes.route import Route
 from paramount.engine.sql import in_list, literal, long_date_sql
 
-ROUTE = "CO_RESIDENCE"
+CONTRACT_NAME = "CO_RESIDENCE"
 HOUSEHOLD_MAX = 8
 HOME_ROLES = ("HOME", "PREVIOUS_HOME")
 _FAR_PAST = "DATE '1900-01-01'"
@@ -130,7 +132,7 @@ SELECT {
         select_evidence(
             adult_entity="p.adult_entity",
             child_entity="p.child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="CASE WHEN p.shared THEN 'SHARED' ELSE 'HOME' END",
             against="FALSE",
             weight="1.0 / log2(1 + greatest(p.residents, 1))",
@@ -148,7 +150,7 @@ SELECT {
         select_evidence(
             adult_entity="x.adult_entity",
             child_entity="x.child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="'EARLIER'",
             against="FALSE",
             weight="1.0",
@@ -170,4 +172,14 @@ EVIDENCE_RESIDENCE = Step(
     "Overlapping home periods at one address (UPRN or id), shared premises kept apart",
     evidence_residence_sql,
     window_free=True,
+)
+
+# The dated flags (current, past, prior, shared premises at the reference date) are made by
+# `engine/decision/comparisons.py` from this route's table, per reception.
+ROUTE = Route(
+    "co_residence",
+    CONTRACT_NAME,
+    steps=(EVIDENCE_RESIDENCE,),
+    list_order=5,
+    features=(HOME_OCC,),
 )

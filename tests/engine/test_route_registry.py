@@ -15,7 +15,7 @@ from paramount.engine.decision.comparisons import comparisons_sql, pairs_sql
 from paramount.engine.decision.em import em_pattern_levels_sql, em_patterns_sql, em_population_sql
 from paramount.engine.decision.final_list import children_sql, decided_sql
 from paramount.engine.decision.model import FEATURES, FIXED_BAYES_FACTORS, ROUTE_ORDER, log_bf_sql
-from paramount.engine.decision.scoring import scored_base_sql
+from paramount.engine.decision.scoring import minor_share_sql, scored_base_sql
 from paramount.engine.routes.registry import (
     ROUTE_FEATURES,
     ROUTES,
@@ -23,7 +23,7 @@ from paramount.engine.routes.registry import (
     check_routes,
     evidence_sql,
 )
-from paramount.engine.routes.route import APPLICABILITY, Feature, Route
+from paramount.engine.routes.route import APPLICABILITY, Feature, PairColumn, Route
 
 PARAMS = RunParameters(window_from=date(2025, 1, 1), window_to=date(2025, 12, 31), method="full")
 
@@ -68,6 +68,16 @@ def test_every_route_reaches_the_decision_model(route: Route) -> None:
     for column in route.pair_columns:
         assert f"AS {column.name}," in pairs or f"AS {column.name}\n" in pairs
         assert f"max(p.{column.name}) AS {column.name}" in comparisons
+    for column in route.dated_columns:
+        assert f"AS {column.name}" in comparisons
+        assert f"LEFT JOIN {route.dated_alias} ON" in comparisons
+    if route.shared_basis:
+        assert f"OR {route.shared_basis}" in minor_share_sql(PARAMS)
+    if route.clause_dates:
+        condition, text = route.clause_dates
+        assert f"WHEN e.route = '{route.contract_name}' AND {condition} THEN {text}" in (
+            decided_sql(PARAMS)
+        )
     population, patterns = em_population_sql(PARAMS), em_patterns_sql(PARAMS)
     long_form, scored = em_pattern_levels_sql(PARAMS), scored_base_sql(PARAMS)
     assert route.features
@@ -153,6 +163,14 @@ def test_a_declared_new_route_is_accepted_after_the_others() -> None:
         (
             dataclasses.replace(_NEW, features=(dataclasses.replace(_FEATURE, name="rms"),)),
             "feature 'rms' is declared twice differently",
+        ),
+        (
+            dataclasses.replace(_NEW, dated_columns=(PairColumn("school_now", "TRUE"),)),
+            "dated columns need an SQL alias",
+        ),
+        (
+            dataclasses.replace(_NEW, pair_columns=(PairColumn("rms_parent", "TRUE"),)),
+            "pair column used by more than one route: ['rms_parent']",
         ),
         (dataclasses.replace(_NEW, contract_name="PARTNER"), "contract name used by more"),
         (dataclasses.replace(_NEW, list_order=1), "list order used by more"),

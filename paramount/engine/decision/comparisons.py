@@ -7,7 +7,7 @@ from paramount.engine.decision.model import ADULT_MIN_AGE, flag_sql
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.registry import ROUTE_FEATURES, ROUTES
-from paramount.engine.routes.route import PairColumn
+from paramount.engine.routes.route import PairColumn, Route
 from paramount.engine.sql import age_years_sql, date_literal
 
 
@@ -79,20 +79,51 @@ def _pair_column_sql(column: PairColumn) -> str:
     return f"{flag_sql(column.sql) if column.flag else column.sql} AS {column.name}"
 
 
+# The routes whose columns depend on each comparison's reference date (co-residence).
+_DATED: tuple[Route, ...] = tuple(r for r in ROUTES if r.dated_columns)
+
+
+def _dated_cte_sql(params: RunParameters, route: Route) -> str:
+    """The route's dated columns per unit, from its own rows at the unit's reference date."""
+    columns = ",\n           ".join(_pair_column_sql(c) for c in route.dated_columns)
+    table = params.table(route.steps[0].name)
+    return f"""{route.dated_alias} AS (
+    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
+           {columns}
+    FROM units AS u
+    JOIN {table} AS r ON r.adult_entity = u.adult_entity AND r.child_entity = u.child_entity
+    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
+),
+"""
+
+
+def _dated_column_sql(route: Route, column: PairColumn) -> str:
+    value = f"max({route.dated_alias}.{column.name})"
+    return f"{f'coalesce({value}, 0)' if column.flag else value} AS {column.name}"
+
+
+def _dated_join_sql(route: Route) -> str:
+    a, indent = route.dated_alias, " " * (14 + len(route.dated_alias))
+    return (
+        f"    LEFT JOIN {a} ON {a}.booking_id IS NOT DISTINCT FROM u.booking_id\n"
+        f"{indent}AND {a}.adult_entity = u.adult_entity AND {a}.child_key = u.child_key\n"
+        f"{indent}AND {a}.child_entity = u.child_entity\n"
+    )
+
+
 def comparisons_sql(params: RunParameters) -> str:
     """Comparison vectors: every candidate pair of the force at the window's end (`booking_id`
     null: what EM learns from), and every reception's candidate child at the reception date."""
     pairs = params.table("pairs")
     cands = params.table("reception_candidates")
-    residence = params.table("evidence_residence")
     end = date_literal(params.window_to)
     flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS + _VALUES)
-    # A shared home not ended by the reference date is current even when first recorded
-    # after it: a police address's from_date is when the force first recorded the person
-    # there, and records lag (a child noted at the prisoner's home a month after he was
-    # received lived there before).
-    cur = "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
-    started = "(r.first_seen IS NULL OR r.first_seen <= u.ref_date)"
+    # co-residence's levels at each unit's own reference date (`Route.dated_columns`)
+    dated = "".join(_dated_cte_sql(params, r) for r in _DATED)
+    dated_columns = "".join(
+        f"           {_dated_column_sql(r, c)},\n" for r in _DATED for c in r.dated_columns
+    )
+    dated_joins = "".join(_dated_join_sql(r) for r in _DATED)
     return f"""
 WITH units AS (
     SELECT CAST(NULL AS VARCHAR) AS booking_id, CAST(NULL AS VARCHAR) AS prisoner_number,
@@ -104,25 +135,11 @@ WITH units AS (
            reception_date AS ref_date, key_dob
     FROM {cands}
 ),
-res AS (
-    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
-           {flag_sql(f"r.kind = 'HOME' AND {cur}")} AS res_cur,
-           {flag_sql(f"r.kind = 'HOME' AND {started}")} AS res_past,
-           {flag_sql(f"r.kind = 'SHARED' AND {started}")} AS res_shared,
-           {flag_sql(f"r.kind = 'EARLIER' AND {started}")} AS res_earlier
-    FROM units AS u
-    JOIN {residence} AS r ON r.adult_entity = u.adult_entity AND r.child_entity = u.child_entity
-    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
-),
-grouped AS (
+{dated}grouped AS (
     SELECT u.booking_id, min(u.prisoner_number) AS prisoner_number, u.adult_entity,
            u.child_key, min(u.ref_date) AS ref_date, min(u.key_dob) AS child_dob,
            {flags},
-           coalesce(max(res.res_cur), 0) AS res_cur,
-           coalesce(max(res.res_past), 0) AS res_past,
-           coalesce(max(res.res_shared), 0) AS res_shared,
-           coalesce(max(res.res_earlier), 0) AS res_earlier,
-           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
+{dated_columns}           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
            max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
            max(CASE WHEN p.adult_partner_ids IS NOT NULL AND p.child_partner_ids IS NOT NULL
@@ -131,10 +148,7 @@ grouped AS (
            min(p.child_surname) AS child_surname
     FROM units AS u
     JOIN {pairs} AS p ON p.adult_entity = u.adult_entity AND p.child_entity = u.child_entity
-    LEFT JOIN res ON res.booking_id IS NOT DISTINCT FROM u.booking_id
-                 AND res.adult_entity = u.adult_entity AND res.child_key = u.child_key
-                 AND res.child_entity = u.child_entity
-    GROUP BY u.booking_id, u.adult_entity, u.child_key
+{dated_joins}    GROUP BY u.booking_id, u.adult_entity, u.child_key
 ),
 gapped AS (
     SELECT *, year(child_dob) - year(adult_dob) AS gap_years FROM grouped

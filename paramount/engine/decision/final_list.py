@@ -14,7 +14,8 @@ from paramount.engine.homes import (
     home_lpa_sql,
 )
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import age_years_sql, literal, long_date_sql
+from paramount.engine.routes.registry import ROUTES
+from paramount.engine.sql import age_years_sql, literal
 
 
 def decided_sql(params: RunParameters) -> str:
@@ -33,12 +34,13 @@ def decided_sql(params: RunParameters) -> str:
         return " OR ".join(f"r.l_{f} = {literal(level)}" for f in RECORD_FEATURES)
 
     order = " ".join(f"WHEN {literal(k)} THEN {v}" for k, v in ROUTE_ORDER.items())
-    first = long_date_sql("e.first_seen")
-    when = (
-        "CASE WHEN e.route = 'CO_OCCURRENCE' AND e.first_seen IS NOT NULL THEN "
-        f"CASE WHEN e.events = 1 THEN ' on ' || {first} ELSE ' from ' || {first} || ' to ' || "
-        f"{long_date_sql('e.last_seen')} END ELSE '' END"
-    )
+    dated = [
+        f"WHEN e.route = {literal(r.contract_name)} AND {r.clause_dates[0]} "
+        f"THEN {r.clause_dates[1]}"
+        for r in ROUTES
+        if r.clause_dates
+    ]
+    when = f"CASE {' '.join(dated)} ELSE '' END" if dated else "''"
     return f"""
 WITH rows AS (
     SELECT s.* FROM {scored} AS s WHERE s.booking_id IS NOT NULL

@@ -33,13 +33,13 @@ def minor_share_sql(params: RunParameters) -> str:
         f"e.route IN {in_list(r.contract_name for r in ROUTES if r.record)} "
         f"AND e.kind IN {in_list(PARENT_KINDS)}"
     )
+    shared = "\n       OR ".join(r.shared_basis for r in ROUTES if r.shared_basis)
     return f"""
 WITH pairs AS (
     SELECT e.adult_entity, e.child_entity,
            CASE WHEN bool_or({record}) THEN 'RECORD' ELSE 'SHARED' END AS basis
     FROM {ev} AS e
-    WHERE ({record}) OR (e.route = 'CO_RESIDENCE' AND e.kind = 'HOME')
-       OR e.route = 'CO_OCCURRENCE'
+    WHERE ({record}) OR {shared}
     GROUP BY e.adult_entity, e.child_entity
 ),
 aged AS (

@@ -30,7 +30,7 @@ from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.home_occ import HOME_OCC
 from paramount.engine.routes.route import PairColumn, Route
-from paramount.engine.sql import in_list, literal
+from paramount.engine.sql import in_list, literal, long_date_sql
 
 CONTRACT_NAME = "CO_OCCURRENCE"
 FAMILY_TYPES = ("DOMESTIC_ABUSE", "CHILD_PROTECTION", "CONCERN_FOR_WELFARE", "MISSING_PERSON")
@@ -149,6 +149,7 @@ EVIDENCE_OCCURRENCE = Step(
 )
 
 _ON = f"e.route = {literal(CONTRACT_NAME)}"
+_FIRST = long_date_sql("e.first_seen")
 
 ROUTE = Route(
     "co_occurrence",
@@ -160,4 +161,11 @@ ROUTE = Route(
         PairColumn("occ_surprise", f"max(CASE WHEN {_ON} THEN e.surprise END)", flag=False),
     ),
     features=(HOME_OCC,),
+    shared_basis=_ON,
+    # one incident: its date; several: the first and the last
+    clause_dates=(
+        "e.first_seen IS NOT NULL",
+        f"CASE WHEN e.events = 1 THEN ' on ' || {_FIRST} ELSE ' from ' || {_FIRST} || ' to ' || "
+        f"{long_date_sql('e.last_seen')} END",
+    ),
 )

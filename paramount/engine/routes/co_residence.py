@@ -26,7 +26,7 @@ from paramount.contract.tables import SHARED_PREMISES
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.home_occ import HOME_OCC
-from paramount.engine.routes.route import Route
+from paramount.engine.routes.route import PairColumn, Route
 from paramount.engine.sql import in_list, literal, long_date_sql
 
 CONTRACT_NAME = "CO_RESIDENCE"
@@ -174,12 +174,25 @@ EVIDENCE_RESIDENCE = Step(
     window_free=True,
 )
 
-# The dated flags (current, past, prior, shared premises at the reference date) are made by
-# `engine/decision/comparisons.py` from this route's table, per reception.
+# A shared home not ended by the reference date is current even when first recorded after
+# it: a police address's from_date is when the force first recorded the person there, and
+# records lag (a child noted at the prisoner's home a month after he was received lived there
+# before).
+_CURRENT = "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
+_STARTED = "(r.first_seen IS NULL OR r.first_seen <= u.ref_date)"
+
 ROUTE = Route(
     "co_residence",
     CONTRACT_NAME,
     steps=(EVIDENCE_RESIDENCE,),
     list_order=5,
+    dated_alias="res",
+    dated_columns=(
+        PairColumn("res_cur", f"r.kind = 'HOME' AND {_CURRENT}"),
+        PairColumn("res_past", f"r.kind = 'HOME' AND {_STARTED}"),
+        PairColumn("res_shared", f"r.kind = 'SHARED' AND {_STARTED}"),
+        PairColumn("res_earlier", f"r.kind = 'EARLIER' AND {_STARTED}"),
+    ),
     features=(HOME_OCC,),
+    shared_basis=f"(e.route = {literal(CONTRACT_NAME)} AND e.kind = 'HOME')",
 )

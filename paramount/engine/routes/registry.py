@@ -36,11 +36,14 @@ def check_routes(routes: Iterable[Route]) -> tuple[Route, ...]:
     _unique("contract name", [r.contract_name for r in routes])
     _unique("list order", [r.list_order for r in routes])
     _unique("evidence step", [s.name for r in routes for s in r.steps])
-    _unique("pair column", [c.name for r in routes for c in r.pair_columns])
+    _unique("pair column", [c.name for r in routes for c in (*r.pair_columns, *r.dated_columns)])
+    _unique("dated alias", [r.dated_alias for r in routes if r.dated_columns])
     features: dict[str, Feature] = {}
     for route in routes:
         if not route.steps:
             raise RouteError(f"route {route.name!r} has no evidence step")
+        if route.dated_columns and not route.dated_alias.isidentifier():
+            raise RouteError(f"route {route.name!r}: dated columns need an SQL alias")
         if not route.features:
             raise RouteError(
                 f"route {route.name!r} declares no decision features: its evidence would "

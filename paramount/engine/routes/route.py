@@ -69,6 +69,17 @@ class Route:
     features: tuple[Feature, ...]
     list_order: int
     pair_columns: tuple[PairColumn, ...] = ()
+    # Columns that depend on the reference date of each comparison (the window's end for the
+    # force-wide pairs, the reception date for a reception's candidates): over the route's own
+    # rows `r` of its first step and the unit `u` (`u.ref_date`), grouped as CTE `dated_alias`.
+    dated_columns: tuple[PairColumn, ...] = ()
+    dated_alias: str = ""
+    # A condition on an evidence row `e` that makes it a "shared home or incidents" basis for
+    # the share of minors among children of unknown age (`engine/decision/scoring.py`).
+    shared_basis: str = ""
+    # How the dates of the route's clause read in the evidence text: (condition on `e`, SQL
+    # text appended to the clause); none: the clause carries its own dates, or none.
+    clause_dates: tuple[str, str] | None = None
 
     @property
     def record(self) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from run_benchmarks import BIN, WINDOW, machine, measure
 
-ROUTES = ("RMS_RELATIONSHIP", "PRISON_CONTACT", "CO_OCCURRENCE", "CO_RESIDENCE", "PARTNER")
+from paramount.contract.tables import ROUTES
 
 
 def run_method(paramount: str, force: Path, run_dir: Path, method: str) -> tuple[dict, dict]:

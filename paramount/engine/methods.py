@@ -19,12 +19,8 @@ from paramount.engine.identity_review import IDENTITY_REVIEW
 from paramount.engine.pipeline import AnyStep, Pipeline, Step
 from paramount.engine.receptions import IN_AREA, RECEPTIONS
 from paramount.engine.resolution import resolve_identity_step
-from paramount.engine.routes.co_occurrence import EVIDENCE_OCCURRENCE
-from paramount.engine.routes.co_residence import EVIDENCE_RESIDENCE
-from paramount.engine.routes.evidence import EVIDENCE
-from paramount.engine.routes.partner_relationships import EVIDENCE_PARTNER
-from paramount.engine.routes.prisoner_contacts import EVIDENCE_CONTACTS
-from paramount.engine.routes.recorded_relationships import EVIDENCE_RMS, RECORDED_CHILDREN
+from paramount.engine.routes.recorded_relationships import RECORDED_CHILDREN
+from paramount.engine.routes.registry import EVIDENCE, ROUTE_STEPS
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 
 baseline_pipeline = Pipeline(
@@ -34,15 +30,8 @@ baseline_pipeline = Pipeline(
 )
 
 
-# Every route, each its own evidence table, then their union.
-ROUTE_STEPS: tuple[Step, ...] = (
-    EVIDENCE_RMS,
-    EVIDENCE_CONTACTS,
-    EVIDENCE_PARTNER,
-    EVIDENCE_RESIDENCE,
-    EVIDENCE_OCCURRENCE,
-    EVIDENCE,
-)
+# Every route's evidence step (the route registry, in its order), then their union.
+EVIDENCE_STEPS: tuple[Step, ...] = (*ROUTE_STEPS, EVIDENCE)
 
 
 def _identity_steps() -> tuple[AnyStep, ...]:
@@ -70,7 +59,7 @@ def _routes_pipeline(
             *identity,
             ENTITY_PRISONER_NOMINALS,
             IN_AREA,
-            *ROUTE_STEPS,
+            *EVIDENCE_STEPS,
             *deciding,
             *after_decision,
             result,

@@ -3,9 +3,11 @@ candidates, one level per feature (`FEATURES`)."""
 
 from __future__ import annotations
 
-from paramount.engine.decision.model import ADULT_MIN_AGE, SIG_SURPRISE, flag_sql
+from paramount.engine.decision.model import ADULT_MIN_AGE, flag_sql
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.registry import ROUTE_FEATURES, ROUTES
+from paramount.engine.routes.route import PairColumn, Route
 from paramount.engine.sql import age_years_sql, date_literal
 
 
@@ -15,36 +17,11 @@ def pairs_sql(params: RunParameters) -> str:
     entities = entities_view_sql(params)
     members = params.table("entity_members")
     start = date_literal(params.window_from)
-    rms = "e.route = 'RMS_RELATIONSHIP'"
-    con = "e.route = 'PRISON_CONTACT'"
-    par = "e.route = 'PARTNER'"
+    columns = ",\n           ".join(_pair_column_sql(c) for c in _PAIR_COLUMNS)
     return f"""
 WITH agg AS (
     SELECT e.adult_entity, e.child_entity,
-           {flag_sql(f"{rms} AND e.kind = 'PARENT'")} AS rms_parent,
-           {flag_sql(f"{rms} AND e.kind = 'STEP'")} AS rms_step,
-           {flag_sql(f"{rms} AND e.kind = 'GUARDIAN'")} AS rms_guard,
-           {flag_sql(f"{rms} AND e.kind = 'GRAND'")} AS rms_grand,
-           {flag_sql(f"{rms} AND e.kind = 'NOK'")} AS rms_nok,
-           {flag_sql(f"{rms} AND e.kind IN ('SIBLING', 'ASSOCIATE')")} AS rms_sibling,
-           {flag_sql(f"{rms} AND e.kind = 'EX_PARTNERS_CHILD'")} AS rms_exchild,
-           max(CASE WHEN {rms} AND e.kind = 'STEP'
-                    THEN coalesce(e.first_seen, DATE '1900-01-01') END) AS rms_step_at,
-           max(CASE WHEN {rms} AND e.kind = 'EX_PARTNERS_CHILD'
-                    THEN coalesce(e.first_seen, DATE '1900-01-01') END) AS rms_ex_at,
-           max(CASE WHEN e.kind = 'GUARDIAN' THEN e.relationship END) AS guard_code,
-           {flag_sql(f"{con} AND e.kind = 'PARENT'")} AS c_parent,
-           {flag_sql(f"{con} AND e.kind = 'STEP'")} AS c_step,
-           {flag_sql(f"{con} AND e.kind = 'GUARDIAN'")} AS c_guard,
-           {flag_sql(f"{con} AND e.kind = 'GRAND'")} AS c_grand,
-           {flag_sql(f"{con} AND e.kind = 'OTHER'")} AS c_other,
-           {flag_sql(f"{par} AND e.kind = 'PARENT'")} AS p_parent,
-           {flag_sql(f"{par} AND e.kind = 'STEP'")} AS p_step,
-           {flag_sql(f"{par} AND e.kind = 'GUARDIAN'")} AS p_guard,
-           {flag_sql(f"{par} AND e.kind = 'GRAND'")} AS p_grand,
-           {flag_sql(f"{par} AND e.against")} AS p_against,
-           max(CASE WHEN e.route = 'CO_OCCURRENCE' THEN e.events END) AS occ_shared,
-           max(CASE WHEN e.route = 'CO_OCCURRENCE' THEN e.surprise END) AS occ_surprise
+           {columns}
     FROM {ev} AS e
     GROUP BY e.adult_entity, e.child_entity
 ),
@@ -80,50 +57,58 @@ def gap_level_sql(gap: str) -> str:
 
 
 def _levels_sql() -> str:
-    """The comparison vector's levels from the aggregated flags (NULL = not applicable)."""
-    ended = (
-        "(rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
-        " OR (res_past = 1 AND res_cur = 0)"
-    )
-    return f"""
-       CASE WHEN NOT rms_applicable THEN NULL
-            WHEN rms_sibling = 1 AND (rms_parent = 1 OR rms_step = 1 OR rms_guard = 1)
-                 THEN 'CONFLICT'
-            WHEN rms_parent = 1 THEN 'PARENT'
-            WHEN rms_step = 1 AND ({ended}) THEN 'STEP_ENDED'
-            WHEN rms_step = 1 THEN 'STEP'
-            WHEN rms_guard = 1 THEN 'GUARDIAN'
-            WHEN rms_grand = 1 THEN 'GRAND'
-            WHEN rms_sibling = 1 THEN 'AGAINST'
-            WHEN rms_nok = 1 THEN 'NOK'
-            ELSE 'NONE' END AS l_rms,
-       CASE WHEN NOT adult_declared THEN NULL
-            WHEN c_parent = 1 THEN 'PARENT' WHEN c_step = 1 THEN 'STEP'
-            WHEN c_guard = 1 THEN 'GUARDIAN' WHEN c_grand = 1 THEN 'GRAND'
-            WHEN c_other = 1 THEN 'OTHER' ELSE 'NONE' END AS l_contact,
-       CASE WHEN NOT partner_applicable THEN NULL
-            WHEN p_against = 1 AND (p_parent = 1 OR p_step = 1) THEN 'AGAINST'
-            WHEN p_parent = 1 THEN 'PARENT' WHEN p_step = 1 THEN 'STEP'
-            WHEN p_guard = 1 THEN 'GUARDIAN' WHEN p_grand = 1 THEN 'GRAND'
-            WHEN p_against = 1 THEN 'AGAINST' ELSE 'NONE' END AS l_partner,
-       CASE WHEN NOT rms_applicable THEN NULL ELSE
-            CASE WHEN res_cur = 1 THEN 'CUR' WHEN res_past = 1 THEN 'PAST'
-                 WHEN res_earlier = 1 THEN 'PRIOR'
-                 WHEN res_shared = 1 THEN 'SHARED' ELSE 'NONE' END || '_' ||
-            CASE WHEN occ_shared IS NULL THEN 'NONE'
-                 WHEN occ_surprise >= {SIG_SURPRISE} THEN 'SIG' ELSE 'WEAK' END
-       END AS l_home_occ,
-       {gap_level_sql("gap_years")} AS l_gap,
-       CASE WHEN adult_surname IS NULL OR child_surname IS NULL THEN NULL
+    """The comparison vector's levels from the aggregated flags (NULL = not applicable): each
+    route feature's own SQL (`Feature.levels_sql`), then the pair features."""
+    levels = [f"{f.levels_sql} AS l_{f.name}" for f in ROUTE_FEATURES]
+    levels.append(f"{gap_level_sql('gap_years')} AS l_gap")
+    levels.append(
+        """CASE WHEN adult_surname IS NULL OR child_surname IS NULL THEN NULL
             WHEN upper(trim(adult_surname)) = upper(trim(child_surname)) THEN 'SAME'
             ELSE 'DIFF' END AS l_surname"""
+    )
+    return "\n       " + ",\n       ".join(levels)
 
 
-_FLAGS = (
-    "rms_parent", "rms_step", "rms_guard", "rms_grand", "rms_nok", "rms_sibling", "rms_exchild",
-    "c_parent", "c_step", "c_guard", "c_grand", "c_other",
-    "p_parent", "p_step", "p_guard", "p_grand", "p_against",
-)  # fmt: skip
+# Every route's columns of a pair, in the registry's order; the flags first, then the values.
+_PAIR_COLUMNS: tuple[PairColumn, ...] = tuple(c for r in ROUTES for c in r.pair_columns)
+_FLAGS = tuple(c.name for c in _PAIR_COLUMNS if c.flag)
+_VALUES = tuple(c.name for c in _PAIR_COLUMNS if not c.flag)
+
+
+def _pair_column_sql(column: PairColumn) -> str:
+    return f"{flag_sql(column.sql) if column.flag else column.sql} AS {column.name}"
+
+
+# The routes whose columns depend on each comparison's reference date (co-residence).
+_DATED: tuple[Route, ...] = tuple(r for r in ROUTES if r.dated_columns)
+
+
+def _dated_cte_sql(params: RunParameters, route: Route) -> str:
+    """The route's dated columns per unit, from its own rows at the unit's reference date."""
+    columns = ",\n           ".join(_pair_column_sql(c) for c in route.dated_columns)
+    table = params.table(route.steps[0].name)
+    return f"""{route.dated_alias} AS (
+    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
+           {columns}
+    FROM units AS u
+    JOIN {table} AS r ON r.adult_entity = u.adult_entity AND r.child_entity = u.child_entity
+    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
+),
+"""
+
+
+def _dated_column_sql(route: Route, column: PairColumn) -> str:
+    value = f"max({route.dated_alias}.{column.name})"
+    return f"{f'coalesce({value}, 0)' if column.flag else value} AS {column.name}"
+
+
+def _dated_join_sql(route: Route) -> str:
+    a, indent = route.dated_alias, " " * (14 + len(route.dated_alias))
+    return (
+        f"    LEFT JOIN {a} ON {a}.booking_id IS NOT DISTINCT FROM u.booking_id\n"
+        f"{indent}AND {a}.adult_entity = u.adult_entity AND {a}.child_key = u.child_key\n"
+        f"{indent}AND {a}.child_entity = u.child_entity\n"
+    )
 
 
 def comparisons_sql(params: RunParameters) -> str:
@@ -131,15 +116,14 @@ def comparisons_sql(params: RunParameters) -> str:
     null: what EM learns from), and every reception's candidate child at the reception date."""
     pairs = params.table("pairs")
     cands = params.table("reception_candidates")
-    residence = params.table("evidence_residence")
     end = date_literal(params.window_to)
-    flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS)
-    # A shared home not ended by the reference date is current even when first recorded
-    # after it: a police address's from_date is when the force first recorded the person
-    # there, and records lag (a child noted at the prisoner's home a month after he was
-    # received lived there before).
-    cur = "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
-    started = "(r.first_seen IS NULL OR r.first_seen <= u.ref_date)"
+    flags = ",\n           ".join(f"max(p.{f}) AS {f}" for f in _FLAGS + _VALUES)
+    # co-residence's levels at each unit's own reference date (`Route.dated_columns`)
+    dated = "".join(_dated_cte_sql(params, r) for r in _DATED)
+    dated_columns = "".join(
+        f"           {_dated_column_sql(r, c)},\n" for r in _DATED for c in r.dated_columns
+    )
+    dated_joins = "".join(_dated_join_sql(r) for r in _DATED)
     return f"""
 WITH units AS (
     SELECT CAST(NULL AS VARCHAR) AS booking_id, CAST(NULL AS VARCHAR) AS prisoner_number,
@@ -151,28 +135,11 @@ WITH units AS (
            reception_date AS ref_date, key_dob
     FROM {cands}
 ),
-res AS (
-    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
-           {flag_sql(f"r.kind = 'HOME' AND {cur}")} AS res_cur,
-           {flag_sql(f"r.kind = 'HOME' AND {started}")} AS res_past,
-           {flag_sql(f"r.kind = 'SHARED' AND {started}")} AS res_shared,
-           {flag_sql(f"r.kind = 'EARLIER' AND {started}")} AS res_earlier
-    FROM units AS u
-    JOIN {residence} AS r ON r.adult_entity = u.adult_entity AND r.child_entity = u.child_entity
-    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
-),
-grouped AS (
+{dated}grouped AS (
     SELECT u.booking_id, min(u.prisoner_number) AS prisoner_number, u.adult_entity,
            u.child_key, min(u.ref_date) AS ref_date, min(u.key_dob) AS child_dob,
            {flags},
-           max(p.rms_step_at) AS rms_step_at, max(p.rms_ex_at) AS rms_ex_at,
-           max(p.guard_code) AS guard_code,
-           max(p.occ_shared) AS occ_shared, max(p.occ_surprise) AS occ_surprise,
-           coalesce(max(res.res_cur), 0) AS res_cur,
-           coalesce(max(res.res_past), 0) AS res_past,
-           coalesce(max(res.res_shared), 0) AS res_shared,
-           coalesce(max(res.res_earlier), 0) AS res_earlier,
-           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
+{dated_columns}           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
            max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
            max(CASE WHEN p.adult_partner_ids IS NOT NULL AND p.child_partner_ids IS NOT NULL
@@ -181,10 +148,7 @@ grouped AS (
            min(p.child_surname) AS child_surname
     FROM units AS u
     JOIN {pairs} AS p ON p.adult_entity = u.adult_entity AND p.child_entity = u.child_entity
-    LEFT JOIN res ON res.booking_id IS NOT DISTINCT FROM u.booking_id
-                 AND res.adult_entity = u.adult_entity AND res.child_key = u.child_key
-                 AND res.child_entity = u.child_entity
-    GROUP BY u.booking_id, u.adult_entity, u.child_key
+{dated_joins}    GROUP BY u.booking_id, u.adult_entity, u.child_key
 ),
 gapped AS (
     SELECT *, year(child_dob) - year(adult_dob) AS gap_years FROM grouped

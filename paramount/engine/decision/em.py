@@ -7,6 +7,8 @@ from paramount.engine.decision.comparisons import gap_level_sql
 from paramount.engine.decision.model import ADULT_MIN_AGE, FEATURES, log_bf_sql
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes.registry import ROUTE_FEATURES
+from paramount.engine.routes.route import APPLICABILITY
 from paramount.engine.sql import age_years_sql, date_literal, literal
 
 
@@ -15,11 +17,12 @@ def em_population_sql(params: RunParameters) -> str:
 
     The comparison space is every (adult, child) pair of entities with a date of birth (adult:
     at least `ADULT_MIN_AGE` on the window's first day; child: under 18). A pair no route
-    connects has the level NONE on every route that applies to it (police links and
-    co-residence when both have a nominal, prison contacts when the adult declared contacts,
-    social care when both have a partner record), so its vector depends only on those three
-    applicabilities, the gap level and the surname level. Their counts come from histograms:
-    adults x children by birth year (the gap), and the same by surname (agreement); the
+    connects has the level NONE on every route feature that applies to it (`Feature.applies`:
+    police links and co-residence when both have a nominal, prison contacts when the adult
+    declared contacts, social care when both have a partner record), so its vector depends only
+    on those applicabilities (`APPLICABILITY`), the gap level and the surname level. Their
+    counts come from histograms: adults x children by birth year (the gap), and the same by
+    surname (agreement); the
     candidate pairs' own counts are then subtracted. At 300,000 people that is ~10^10 pairs in
     a few hundred rows."""
     entities = entities_view_sql(params)
@@ -27,7 +30,13 @@ def em_population_sql(params: RunParameters) -> str:
     comparisons = params.table("comparisons")
     start = date_literal(params.window_from)
     age = age_years_sql("e.date_of_birth", start)
-    keys = "rms_app, decl, part_app, l_gap"
+    keys = ", ".join((*APPLICABILITY.values(), "l_gap"))
+    applicable = ", ".join(f"{column} AS {key}" for column, key in APPLICABILITY.items())
+    # a route feature's level for a pair no route connects: its NONE level where it applies
+    nones = ",\n       ".join(
+        f"CASE WHEN {APPLICABILITY[f.applies]} THEN {literal(f.none_level)} END AS l_{f.name}"
+        for f in ROUTE_FEATURES
+    )
     return f"""
 WITH declared AS (
     SELECT DISTINCT m.entity_id
@@ -77,11 +86,11 @@ selves AS (
     FROM ent WHERE is_adult AND is_child GROUP BY has_p, decl, has_q, s IS NOT NULL
 ),
 candidates AS (
-    SELECT rms_applicable AS rms_app, adult_declared AS decl, partner_applicable AS part_app,
+    SELECT {applicable},
            l_gap, l_surname, CAST(count(*) AS DOUBLE) AS n
     FROM {comparisons}
     WHERE booking_id IS NULL AND adult_dob IS NOT NULL AND child_dob IS NOT NULL
-    GROUP BY rms_applicable, adult_declared, partner_applicable, l_gap, l_surname
+    GROUP BY {", ".join(APPLICABILITY)}, l_gap, l_surname
 ),
 cells AS (
     SELECT {keys}, l_surname, n FROM everyone
@@ -90,10 +99,7 @@ cells AS (
     UNION ALL SELECT {keys}, l_surname, -n FROM selves
     UNION ALL SELECT {keys}, l_surname, -n FROM candidates
 )
-SELECT CASE WHEN rms_app THEN 'NONE' END AS l_rms,
-       CASE WHEN decl THEN 'NONE' END AS l_contact,
-       CASE WHEN part_app THEN 'NONE' END AS l_partner,
-       CASE WHEN rms_app THEN 'NONE_NONE' END AS l_home_occ,
+SELECT {nones},
        l_gap, l_surname, greatest(sum(n), 0) AS n
 FROM cells
 GROUP BY rms_app, decl, part_app, l_gap, l_surname
@@ -106,7 +112,7 @@ def em_patterns_sql(params: RunParameters) -> str:
     each: the candidate pairs (counted from their rows) and the rest (`em_population`)."""
     comparisons = params.table("comparisons")
     population = params.table("em_population")
-    levels = "l_rms, l_contact, l_partner, l_home_occ, l_gap, l_surname"
+    levels = ", ".join(f"l_{f}" for f in FEATURES)
     return f"""
 SELECT row_number() OVER (ORDER BY {levels}) AS pattern_id, {levels}, n, candidates
 FROM (

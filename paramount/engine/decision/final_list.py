@@ -4,7 +4,7 @@ evidence in words; the worklist threshold; the review list and the contract's co
 from __future__ import annotations
 
 from paramount.contract.tables import CHILDREN_COLUMNS
-from paramount.engine.decision.model import KIND_ORDER, ROUTE_ORDER
+from paramount.engine.decision.model import FEATURES, KIND_ORDER, RECORD_FEATURES, ROUTE_ORDER
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.homes import (
     AREA_CTE,
@@ -14,7 +14,8 @@ from paramount.engine.homes import (
     home_lpa_sql,
 )
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import age_years_sql, literal, long_date_sql
+from paramount.engine.routes.registry import ROUTES
+from paramount.engine.sql import age_years_sql, literal
 
 
 def decided_sql(params: RunParameters) -> str:
@@ -27,13 +28,19 @@ def decided_sql(params: RunParameters) -> str:
     nominals = params.table("prisoner_nominals")
     receptions = params.table("in_area")
     carers = params.table("carers")
+
+    def any_record(level: str) -> str:
+        """Any record feature (police, prison, social care) at `level`."""
+        return " OR ".join(f"r.l_{f} = {literal(level)}" for f in RECORD_FEATURES)
+
     order = " ".join(f"WHEN {literal(k)} THEN {v}" for k, v in ROUTE_ORDER.items())
-    first = long_date_sql("e.first_seen")
-    when = (
-        "CASE WHEN e.route = 'CO_OCCURRENCE' AND e.first_seen IS NOT NULL THEN "
-        f"CASE WHEN e.events = 1 THEN ' on ' || {first} ELSE ' from ' || {first} || ' to ' || "
-        f"{long_date_sql('e.last_seen')} END ELSE '' END"
-    )
+    dated = [
+        f"WHEN e.route = {literal(r.contract_name)} AND {r.clause_dates[0]} "
+        f"THEN {r.clause_dates[1]}"
+        for r in ROUTES
+        if r.clause_dates
+    ]
+    when = f"CASE {' '.join(dated)} ELSE '' END" if dated else "''"
     return f"""
 WITH rows AS (
     SELECT s.* FROM {scored} AS s WHERE s.booking_id IS NOT NULL
@@ -125,13 +132,13 @@ base AS (
            w.for_text, w.against_text, w.sources,
            h.address, h.postcode, h.lpa, ln.lpa_name,
            cr.carer_entity, cr.carer_person_ids, cr.carer_name, cr.carer_relationship,
-           CASE WHEN r.l_rms = 'PARENT' OR r.l_contact = 'PARENT' OR r.l_partner = 'PARENT'
+           CASE WHEN {any_record("PARENT")}
                      THEN 'PARENT'
-                WHEN r.l_rms = 'STEP' OR r.l_contact = 'STEP' OR r.l_partner = 'STEP'
+                WHEN {any_record("STEP")}
                      THEN 'STEP_PARENT'
-                WHEN r.l_rms = 'GUARDIAN' OR r.l_contact = 'GUARDIAN'
-                     OR r.l_partner = 'GUARDIAN' THEN coalesce(r.guard_code, 'GUARDIAN')
-                WHEN (r.l_rms = 'GRAND' OR r.l_contact = 'GRAND' OR r.l_partner = 'GRAND')
+                WHEN {any_record("GUARDIAN")}
+                     THEN coalesce(r.guard_code, 'GUARDIAN')
+                WHEN ({any_record("GRAND")})
                      AND r.res_cur = 1 THEN 'GRANDPARENT'
                 WHEN r.l_rms = 'STEP_ENDED' THEN 'STEP_PARENT'
                 ELSE 'PARENT' END AS relationship,
@@ -213,9 +220,7 @@ def _output_sql(params: RunParameters, decision: str) -> str:
         "prisoner_entity": "adult_entity",
         "decision": "decision",
         "threshold": "threshold",
-        "levels": "concat_ws(' ', 'rms=' || l_rms, 'contact=' || l_contact, "
-        "'partner=' || l_partner, 'home_occ=' || l_home_occ, 'gap=' || l_gap, "
-        "'surname=' || l_surname)",
+        "levels": "concat_ws(' ', " + ", ".join(f"'{f}=' || l_{f}" for f in FEATURES) + ")",
     }
     assert tuple(columns)[: len(CHILDREN_COLUMNS)] == CHILDREN_COLUMNS
     select = ",\n       ".join(f"{expr} AS {name}" for name, expr in columns.items())

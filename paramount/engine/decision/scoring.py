@@ -3,10 +3,17 @@ model, the share of minors for children of unknown age, and the competition feat
 
 from __future__ import annotations
 
-from paramount.engine.decision.model import COMPETITION_CAP, FEATURES, LIKELY, log_bf_sql
+from paramount.engine.decision.model import (
+    COMPETITION_CAP,
+    FEATURES,
+    LIKELY,
+    RECORD_FEATURES,
+    log_bf_sql,
+)
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.links import PARENT_KINDS
+from paramount.engine.routes.registry import ROUTES
 from paramount.engine.sql import age_years_sql, date_literal, in_list, literal
 
 
@@ -23,16 +30,16 @@ def minor_share_sql(params: RunParameters) -> str:
     entities = entities_view_sql(params)
     start = date_literal(params.window_from)
     record = (
-        "e.route IN ('RMS_RELATIONSHIP', 'PRISON_CONTACT', 'PARTNER') "
+        f"e.route IN {in_list(r.contract_name for r in ROUTES if r.record)} "
         f"AND e.kind IN {in_list(PARENT_KINDS)}"
     )
+    shared = "\n       OR ".join(r.shared_basis for r in ROUTES if r.shared_basis)
     return f"""
 WITH pairs AS (
     SELECT e.adult_entity, e.child_entity,
            CASE WHEN bool_or({record}) THEN 'RECORD' ELSE 'SHARED' END AS basis
     FROM {ev} AS e
-    WHERE ({record}) OR (e.route = 'CO_RESIDENCE' AND e.kind = 'HOME')
-       OR e.route = 'CO_OCCURRENCE'
+    WHERE ({record}) OR {shared}
     GROUP BY e.adult_entity, e.child_entity
 ),
 aged AS (
@@ -52,10 +59,8 @@ FROM aged GROUP BY basis, band
 def _record_basis_sql(alias: str) -> str:
     """'RECORD' when a comparison's levels include a parent-figure record, else 'SHARED'."""
     levels = in_list(PARENT_KINDS)
-    return (
-        f"CASE WHEN {alias}.l_rms IN {levels} OR {alias}.l_contact IN {levels} "
-        f"OR {alias}.l_partner IN {levels} THEN 'RECORD' ELSE 'SHARED' END"
-    )
+    any_record = " OR ".join(f"{alias}.l_{f} IN {levels}" for f in RECORD_FEATURES)
+    return f"CASE WHEN {any_record} THEN 'RECORD' ELSE 'SHARED' END"
 
 
 def _band_sql(age: str) -> str:

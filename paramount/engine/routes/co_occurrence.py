@@ -28,9 +28,11 @@ import math
 
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
-from paramount.engine.sql import in_list, literal
+from paramount.engine.routes.home_occ import HOME_OCC
+from paramount.engine.routes.route import PairColumn, Route
+from paramount.engine.sql import in_list, literal, long_date_sql
 
-ROUTE = "CO_OCCURRENCE"
+CONTRACT_NAME = "CO_OCCURRENCE"
 FAMILY_TYPES = ("DOMESTIC_ABUSE", "CHILD_PROTECTION", "CONCERN_FOR_WELFARE", "MISSING_PERSON")
 CHILD_ROLES = ("INVOLVED_PARTY", "VULNERABLE_CHILD", "WITNESS", "MISSING_PERSON")
 ADULT_ROLES = ("VICTIM", "PERSON_REPORTING", "INVOLVED_PARTY")
@@ -121,7 +123,7 @@ SELECT {
         select_evidence(
             adult_entity="adult_entity",
             child_entity="child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="'FAMILY'",
             against="FALSE",
             weight="weight",
@@ -144,4 +146,26 @@ EVIDENCE_OCCURRENCE = Step(
     "Family-shaped presence together at occurrences: weighted, with a Poisson surprise",
     evidence_occurrence_sql,
     window_free=True,
+)
+
+_ON = f"e.route = {literal(CONTRACT_NAME)}"
+_FIRST = long_date_sql("e.first_seen")
+
+ROUTE = Route(
+    "co_occurrence",
+    CONTRACT_NAME,
+    steps=(EVIDENCE_OCCURRENCE,),
+    list_order=4,
+    pair_columns=(
+        PairColumn("occ_shared", f"max(CASE WHEN {_ON} THEN e.events END)", flag=False),
+        PairColumn("occ_surprise", f"max(CASE WHEN {_ON} THEN e.surprise END)", flag=False),
+    ),
+    features=(HOME_OCC,),
+    shared_basis=_ON,
+    # one incident: its date; several: the first and the last
+    clause_dates=(
+        "e.first_seen IS NOT NULL",
+        f"CASE WHEN e.events = 1 THEN ' on ' || {_FIRST} ELSE ' from ' || {_FIRST} || ' to ' || "
+        f"{long_date_sql('e.last_seen')} END",
+    ),
 )

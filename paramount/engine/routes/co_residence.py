@@ -25,9 +25,11 @@ from __future__ import annotations
 from paramount.contract.tables import SHARED_PREMISES
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
+from paramount.engine.routes.home_occ import HOME_OCC
+from paramount.engine.routes.route import PairColumn, Route
 from paramount.engine.sql import in_list, literal, long_date_sql
 
-ROUTE = "CO_RESIDENCE"
+CONTRACT_NAME = "CO_RESIDENCE"
 HOUSEHOLD_MAX = 8
 HOME_ROLES = ("HOME", "PREVIOUS_HOME")
 _FAR_PAST = "DATE '1900-01-01'"
@@ -130,7 +132,7 @@ SELECT {
         select_evidence(
             adult_entity="p.adult_entity",
             child_entity="p.child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="CASE WHEN p.shared THEN 'SHARED' ELSE 'HOME' END",
             against="FALSE",
             weight="1.0 / log2(1 + greatest(p.residents, 1))",
@@ -148,7 +150,7 @@ SELECT {
         select_evidence(
             adult_entity="x.adult_entity",
             child_entity="x.child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="'EARLIER'",
             against="FALSE",
             weight="1.0",
@@ -170,4 +172,27 @@ EVIDENCE_RESIDENCE = Step(
     "Overlapping home periods at one address (UPRN or id), shared premises kept apart",
     evidence_residence_sql,
     window_free=True,
+)
+
+# A shared home not ended by the reference date is current even when first recorded after
+# it: a police address's from_date is when the force first recorded the person there, and
+# records lag (a child noted at the prisoner's home a month after he was received lived there
+# before).
+_CURRENT = "(r.last_seen IS NULL OR r.last_seen >= u.ref_date)"
+_STARTED = "(r.first_seen IS NULL OR r.first_seen <= u.ref_date)"
+
+ROUTE = Route(
+    "co_residence",
+    CONTRACT_NAME,
+    steps=(EVIDENCE_RESIDENCE,),
+    list_order=5,
+    dated_alias="res",
+    dated_columns=(
+        PairColumn("res_cur", f"r.kind = 'HOME' AND {_CURRENT}"),
+        PairColumn("res_past", f"r.kind = 'HOME' AND {_STARTED}"),
+        PairColumn("res_shared", f"r.kind = 'SHARED' AND {_STARTED}"),
+        PairColumn("res_earlier", f"r.kind = 'EARLIER' AND {_STARTED}"),
+    ),
+    features=(HOME_OCC,),
+    shared_basis=f"(e.route = {literal(CONTRACT_NAME)} AND e.kind = 'HOME')",
 )

@@ -18,12 +18,11 @@ One row is one piece of evidence between an adult entity and a (possibly) child 
 | records | the ids it rests on, for an analyst to check |
 | detail | a clause in plain words, without the date (the decision adds dates) |
 
-Routes never decide: the decision step (`engine/decision/`) turns these rows into levels.
+Routes never decide: the decision step (`engine/decision/`) turns these rows into levels. The
+union of every route's rows is the registry's `EVIDENCE` step (`registry.py`).
 """
 
 from __future__ import annotations
-
-from paramount.engine.pipeline import RunParameters, Step
 
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "adult_entity",
@@ -40,14 +39,6 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "open_ended",
     "records",
     "detail",
-)
-
-ROUTE_STEPS = (
-    "evidence_rms",
-    "evidence_contacts",
-    "evidence_partner",
-    "evidence_residence",
-    "evidence_occurrence",
 )
 
 
@@ -70,14 +61,3 @@ def select_evidence(**columns: str) -> str:
         expr = columns.get(name, "NULL")
         parts.append(f"CAST({expr} AS {types.get(name, 'VARCHAR')}) AS {name}")
     return ",\n       ".join(parts)
-
-
-def evidence_sql(params: RunParameters) -> str:
-    """Every route's rows in one table."""
-    cols = ", ".join(EVIDENCE_COLUMNS)
-    return "\nUNION ALL\n".join(f"SELECT {cols} FROM {params.table(step)}" for step in ROUTE_STEPS)
-
-
-EVIDENCE = Step(
-    "evidence", "Every route's evidence rows in one table", evidence_sql, window_free=True
-)

@@ -11,9 +11,10 @@ from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.links import directed_links_sql
 from paramount.engine.routes.recorded_relationships import _kind_words_sql
+from paramount.engine.routes.route import AGAINST_FACTOR, Feature, PairColumn, Route
 from paramount.engine.sql import literal
 
-ROUTE = "PARTNER"
+CONTRACT_NAME = "PARTNER"
 
 
 def evidence_partner_sql(params: RunParameters) -> str:
@@ -40,7 +41,7 @@ SELECT {
         select_evidence(
             adult_entity="d.adult_entity",
             child_entity="d.child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="d.kind",
             relationship="d.relationship",
             against="d.against",
@@ -59,4 +60,42 @@ EVIDENCE_PARTNER = Step(
     "Social care's links between its persons, lifted to entities",
     evidence_partner_sql,
     window_free=True,
+)
+
+_ON = f"e.route = {literal(CONTRACT_NAME)}"
+
+ROUTE = Route(
+    "partner_relationships",
+    CONTRACT_NAME,
+    steps=(EVIDENCE_PARTNER,),
+    list_order=3,
+    pair_columns=(
+        PairColumn("p_parent", f"{_ON} AND e.kind = 'PARENT'"),
+        PairColumn("p_step", f"{_ON} AND e.kind = 'STEP'"),
+        PairColumn("p_guard", f"{_ON} AND e.kind = 'GUARDIAN'"),
+        PairColumn("p_grand", f"{_ON} AND e.kind = 'GRAND'"),
+        PairColumn("p_against", f"{_ON} AND e.against"),
+    ),
+    features=(
+        Feature(
+            "partner",
+            levels={
+                "PARENT": (0.4, 0.01),
+                "STEP": (0.05, 0.005),
+                "GUARDIAN": (0.02, 0.002),
+                "GRAND": (0.01, 0.01),
+                "AGAINST": (0.01, 0.1),
+                "NONE": (0.5, 0.87),
+            },
+            levels_sql="""CASE WHEN NOT partner_applicable THEN NULL
+            WHEN p_against = 1 AND (p_parent = 1 OR p_step = 1) THEN 'AGAINST'
+            WHEN p_parent = 1 THEN 'PARENT' WHEN p_step = 1 THEN 'STEP'
+            WHEN p_guard = 1 THEN 'GUARDIAN' WHEN p_grand = 1 THEN 'GRAND'
+            WHEN p_against = 1 THEN 'AGAINST' ELSE 'NONE' END""",
+            applies="partner_applicable",
+            # social care's "not the parent"
+            fixed={"AGAINST": AGAINST_FACTOR},
+            record=True,
+        ),
+    ),
 )

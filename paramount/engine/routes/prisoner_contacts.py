@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
+from paramount.engine.routes.route import AGAINST_FACTOR, Feature, PairColumn, Route
 from paramount.engine.sql import literal
 
-ROUTE = "PRISON_CONTACT"
+CONTRACT_NAME = "PRISON_CONTACT"
 PARTNER_CONTACT_CODES = ("WIFE", "HUS", "PART")
 _KINDS = {
     "SON": ("PARENT", "PARENT", "son"),
@@ -49,7 +50,7 @@ SELECT {
         select_evidence(
             adult_entity="x.entity_id",
             child_entity="k.entity_id",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind=kind,
             relationship=rel,
             against=f"{kind} = 'OTHER'",
@@ -71,4 +72,41 @@ EVIDENCE_CONTACTS = Step(
     "Children a prisoner declared to the prison, as entities",
     evidence_contacts_sql,
     window_free=True,
+)
+
+_ON = f"e.route = {literal(CONTRACT_NAME)}"
+
+ROUTE = Route(
+    "prisoner_contacts",
+    CONTRACT_NAME,
+    steps=(EVIDENCE_CONTACTS,),
+    list_order=2,
+    pair_columns=(
+        PairColumn("c_parent", f"{_ON} AND e.kind = 'PARENT'"),
+        PairColumn("c_step", f"{_ON} AND e.kind = 'STEP'"),
+        PairColumn("c_guard", f"{_ON} AND e.kind = 'GUARDIAN'"),
+        PairColumn("c_grand", f"{_ON} AND e.kind = 'GRAND'"),
+        PairColumn("c_other", f"{_ON} AND e.kind = 'OTHER'"),
+    ),
+    features=(
+        Feature(
+            "contact",
+            levels={
+                "PARENT": (0.5, 0.01),
+                "STEP": (0.05, 0.005),
+                "GUARDIAN": (0.02, 0.002),
+                "GRAND": (0.01, 0.01),
+                "OTHER": (0.01, 0.05),
+                "NONE": (0.4, 0.92),
+            },
+            levels_sql="""CASE WHEN NOT adult_declared THEN NULL
+            WHEN c_parent = 1 THEN 'PARENT' WHEN c_step = 1 THEN 'STEP'
+            WHEN c_guard = 1 THEN 'GUARDIAN' WHEN c_grand = 1 THEN 'GRAND'
+            WHEN c_other = 1 THEN 'OTHER' ELSE 'NONE' END""",
+            applies="adult_declared",
+            # the prisoner's own word that the child is a nephew, a friend...
+            fixed={"OTHER": AGAINST_FACTOR},
+            record=True,
+        ),
+    ),
 )

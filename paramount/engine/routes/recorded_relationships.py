@@ -17,9 +17,10 @@ from paramount.contract.tables import CHILD_CODES, INVERSE_RELATIONSHIP, PARENT_
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.links import directed_links_sql, ex_partners_children_sql
+from paramount.engine.routes.route import AGAINST_FACTOR, Feature, PairColumn, Route
 from paramount.engine.sql import age_years_sql, in_list, literal, long_date_sql
 
-ROUTE = "RMS_RELATIONSHIP"
+CONTRACT_NAME = "RMS_RELATIONSHIP"
 ADULT_AGE = 18
 # Strength order when several records link the same parent figure and child.
 STRENGTH = ("PARENT", "STEP_PARENT", "GUARDIAN", "CARER")
@@ -85,7 +86,7 @@ counted AS (
 )
 SELECT booking_id, prisoner_number, reception_date, child_id, child_age, relationship,
        parent_id, parent_matched_on, recorded_as, source, occurrence_id, recorded_at,
-       relationship_row, link_records, {literal(ROUTE)} AS route
+       relationship_row, link_records, {literal(CONTRACT_NAME)} AS route
 FROM counted
 WHERE pick = 1
 """
@@ -148,7 +149,7 @@ SELECT {
         select_evidence(
             adult_entity="d.adult_entity",
             child_entity="d.child_entity",
-            route=literal(ROUTE),
+            route=literal(CONTRACT_NAME),
             kind="d.kind",
             relationship="d.relationship",
             against="d.against",
@@ -169,4 +170,74 @@ EVIDENCE_RMS = Step(
     "Recorded police links between entities, both directions, for and against a parent",
     evidence_rms_sql,
     window_free=True,
+)
+
+_ON = f"e.route = {literal(CONTRACT_NAME)}"
+_ENDED = (
+    "(rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
+    " OR (res_past = 1 AND res_cur = 0)"
+)
+
+ROUTE = Route(
+    "recorded_relationships",
+    CONTRACT_NAME,
+    steps=(EVIDENCE_RMS,),
+    list_order=1,
+    pair_columns=(
+        PairColumn("rms_parent", f"{_ON} AND e.kind = 'PARENT'"),
+        PairColumn("rms_step", f"{_ON} AND e.kind = 'STEP'"),
+        PairColumn("rms_guard", f"{_ON} AND e.kind = 'GUARDIAN'"),
+        PairColumn("rms_grand", f"{_ON} AND e.kind = 'GRAND'"),
+        PairColumn("rms_nok", f"{_ON} AND e.kind = 'NOK'"),
+        PairColumn("rms_sibling", f"{_ON} AND e.kind IN ('SIBLING', 'ASSOCIATE')"),
+        PairColumn("rms_exchild", f"{_ON} AND e.kind = 'EX_PARTNERS_CHILD'"),
+        PairColumn(
+            "rms_step_at",
+            f"""max(CASE WHEN {_ON} AND e.kind = 'STEP'
+                    THEN coalesce(e.first_seen, DATE '1900-01-01') END)""",
+            flag=False,
+        ),
+        PairColumn(
+            "rms_ex_at",
+            f"""max(CASE WHEN {_ON} AND e.kind = 'EX_PARTNERS_CHILD'
+                    THEN coalesce(e.first_seen, DATE '1900-01-01') END)""",
+            flag=False,
+        ),
+        # Any route's guardian code (the final list's relationship for a guardian level).
+        PairColumn(
+            "guard_code", "max(CASE WHEN e.kind = 'GUARDIAN' THEN e.relationship END)", flag=False
+        ),
+    ),
+    features=(
+        Feature(
+            "rms",
+            levels={
+                "CONFLICT": (0.01, 0.01),
+                "PARENT": (0.3, 0.005),
+                "STEP": (0.05, 0.002),
+                "STEP_ENDED": (0.005, 0.005),
+                "GUARDIAN": (0.01, 0.001),
+                "GRAND": (0.005, 0.005),
+                "NOK": (0.01, 0.005),
+                "AGAINST": (0.01, 0.1),
+                "NONE": (0.6, 0.87),
+            },
+            levels_sql=f"""CASE WHEN NOT rms_applicable THEN NULL
+            WHEN rms_sibling = 1 AND (rms_parent = 1 OR rms_step = 1 OR rms_guard = 1)
+                 THEN 'CONFLICT'
+            WHEN rms_parent = 1 THEN 'PARENT'
+            WHEN rms_step = 1 AND ({_ENDED}) THEN 'STEP_ENDED'
+            WHEN rms_step = 1 THEN 'STEP'
+            WHEN rms_guard = 1 THEN 'GUARDIAN'
+            WHEN rms_grand = 1 THEN 'GRAND'
+            WHEN rms_sibling = 1 THEN 'AGAINST'
+            WHEN rms_nok = 1 THEN 'NOK'
+            ELSE 'NONE' END""",
+            applies="rms_applicable",
+            # a sibling or associate, an ended step-relationship: not a current parent figure;
+            # a conflict (sibling and parent records both) says nothing either way
+            fixed={"AGAINST": AGAINST_FACTOR, "STEP_ENDED": AGAINST_FACTOR, "CONFLICT": 1.0},
+            record=True,
+        ),
+    ),
 )

@@ -117,7 +117,7 @@ print(dict(result.stopped_at))
 """
 
 PROFILE = """
-import json, statistics, sys, time
+import cProfile, io, json, pstats, statistics, sys, time
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -142,7 +142,18 @@ for name, path in spec["pages"].items():
     with CaptureQueriesContext(connection) as ctx:
         client.get(path)
     queries = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(30):
+        client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    def top(key, n):
+        rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][key])[:n]
+        return [(round(1000 * v[key] / 30, 2), f"{k[0].split('site-packages/')[-1]}:{k[1]}:{k[2]}")
+                for k, v in rows]
     out[name] = {"ms": round(statistics.median(times), 1),
+                 "cprofile_cumulative_ms": top(3, 40), "cprofile_own_ms": top(2, 25),
                  "queries": len(ctx.captured_queries),
                  "sql_ms": round(1000 * sum(float(q["time"]) for q in queries), 1),
                  "slowest": [(round(1000 * float(q["time"]), 2), q["sql"][:160])

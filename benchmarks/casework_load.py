@@ -111,7 +111,20 @@ def synthetic_rows(cases: int, seed_: int) -> list[dict[str, str]]:
 
 
 PROGRESS = """
+from datetime import datetime, time, timedelta
+from django.utils import timezone
+from paramount.casework.models import Case
 from paramount.casework.services.demo import progress_demo_cases
+# The import opens every case now, and the demo's walk takes no step before its moment
+# comes: open each case the day after its reception, as the daily run would have.
+now = timezone.now()
+for case in Case.objects.filter(force__code="BEN").prefetch_related("case_children__reception"):
+    days = [cc.reception.reception_date for cc in case.case_children.all()
+            if cc.reception.reception_date]
+    if days:
+        opened = timezone.make_aware(datetime.combine(min(days) + timedelta(days=1), time(9)))
+        if opened < now:
+            Case.objects.filter(pk=case.pk).update(opened_at=opened)
 result = progress_demo_cases(force_code="BEN", seed=7, allow=True)
 print(dict(result.stopped_at))
 """

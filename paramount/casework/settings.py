@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "paramount.casework.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "paramount.casework.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,9 +189,10 @@ PARAMOUNT_SECOND_FACTOR_EXEMPT = [
     "/static/",
 ]
 
-# Sessions: an idle timeout, refreshed on every request, and gone with the browser.
+# Sessions: an idle timeout, refreshed by activity at most once a minute
+# (`middleware.IdleSessionMiddleware`, not a write on every request), gone with the browser.
 SESSION_COOKIE_AGE = _int("PARAMOUNT_SESSION_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

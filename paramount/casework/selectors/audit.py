@@ -3,6 +3,7 @@ is itself logged."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,15 @@ from django.utils import timezone
 from paramount.casework.codes import AuditAction, Role
 from paramount.casework.models import AuditRecord, User
 from paramount.casework.services.audit import audit
+
+
+def case_reference_q(case_ref: str) -> Q:
+    """Records about a case: its own (`case_ref`) and the list reads that showed it
+    (`detail["refs"]`, one record a page: `services.audit.audit_list`). The reference is
+    matched whole, quotes included, in the list's JSON text, so PM-AB12-CD34 does not
+    match PM-AB12-CD345; this works on PostgreSQL and SQLite alike."""
+    ref = case_ref.strip()
+    return Q(case_ref__iexact=ref) | Q(detail__refs__icontains=json.dumps(ref))
 
 
 def audit_search(
@@ -37,7 +47,7 @@ def audit_search(
     if actor:
         qs = qs.filter(actor_username__iexact=actor.strip())
     if case_ref:
-        qs = qs.filter(case_ref__iexact=case_ref.strip())
+        qs = qs.filter(case_reference_q(case_ref))
     if child_ref:
         qs = qs.filter(child_ref__iexact=child_ref.strip())
     if action:

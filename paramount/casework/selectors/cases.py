@@ -35,7 +35,7 @@ from paramount.casework.models import (
 )
 from paramount.casework.selectors import search as search_terms
 from paramount.casework.selectors.scope import case_filter, visible_cases
-from paramount.casework.services.audit import audit, audit_many
+from paramount.casework.services.audit import audit, audit_list, audit_many
 
 
 def _require_reader(user: User, selector: str) -> None:
@@ -78,6 +78,29 @@ def _with_children(qs):
     )
 
 
+# What a row of the case list shows of each child (`web/cases/_table.html`, `one_per_child`):
+# the name or pseudonym, age, reception date. Not the evidence, carer, address or checks.
+_LIST_CHILD_FIELDS = (
+    "id", "case_id", "child_id", "reception_id", "child_age", "added_at",
+    "child__id", "child__pseudonym", "child__forenames", "child__surname",
+    "reception__id", "reception__reception_date",
+)
+
+
+def _with_list_children(qs):
+    """`_with_children` for a list: each child's row with only the columns the list shows
+    (a child's row carries its evidence text, carer and extra JSON, which a list of 25
+    cases would otherwise load and decode for nothing)."""
+    return qs.select_related("lpa", "champion").prefetch_related(
+        Prefetch(
+            "case_children",
+            queryset=CaseChild.objects.select_related("child", "reception").only(
+                *_LIST_CHILD_FIELDS
+            ),
+        )
+    )
+
+
 def case_list(
     user: User,
     *,
@@ -111,12 +134,12 @@ def case_list(
         qs = qs.filter(search_terms.case_search_q(terms))
     total = qs.count()
     limit = max(1, min(limit, 500))
-    items = list(_with_children(qs.order_by("-opened_at", "-pk"))[offset : offset + limit])
-    audit_many(
+    items = list(_with_list_children(qs.order_by("-opened_at", "-pk"))[offset : offset + limit])
+    audit_list(
         user,
         AuditAction.SEARCH if text else AuditAction.LIST,
         "case",
-        [(c.reference, "") for c in items],
+        [c.reference for c in items],
         detail={
             "selector": "case_list",
             "states": states or [],
@@ -292,7 +315,7 @@ def overdue_cases(user: User, *, days: int | None = None) -> list[Case]:
         }.get(case.state, case.opened_at)
         case.days_waited = (now - case.waiting_since).days
     items.sort(key=lambda c: (c.waiting_since, c.pk))
-    audit_many(user, AuditAction.LIST, "case", [(c.reference, "") for c in items],
+    audit_list(user, AuditAction.LIST, "case", [c.reference for c in items],
                detail={"selector": "overdue_cases", "days": days})
     return items
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from paramount.casework.codes import AuditAction, Role
 from paramount.casework.models import Referral, User
 from paramount.casework.selectors.scope import visible_referrals
-from paramount.casework.services.audit import audit, audit_many
+from paramount.casework.services.audit import audit, audit_list
 
 
 def partner_referrals(user: User) -> list[Referral]:
@@ -19,7 +19,7 @@ def partner_referrals(user: User) -> list[Referral]:
         raise PermissionDenied("Only a partner reads referrals.")
     items = list(visible_referrals(user).select_related("case", "organisation")
                  .order_by("-sent_at", "-pk"))
-    audit_many(user, AuditAction.LIST, "referral", [(r.case.reference, "") for r in items],
+    audit_list(user, AuditAction.LIST, "referral", [r.case.reference for r in items],
                detail={"selector": "partner_referrals"})
     return items
 

@@ -1,5 +1,6 @@
 # ruff: noqa: RUF012
-"""Accounts: the set-password link joins the email outbox's kinds."""
+"""Two kinds join the email outbox: the set-password link to a new account, and the
+supervisors' new-cases email of the daily run (`paramount run`)."""
 
 from django.db import migrations, models
 
@@ -19,6 +20,7 @@ class Migration(migrations.Migration):
                     ("social_worker", "Allocated social worker told"),
                     ("referral", "Referral to the partner"),
                     ("set_password", "Set-password link to a new account"),
+                    ("supervisor_new_cases", "New cases for a supervisor (daily run)"),
                 ],
                 max_length=24,
             ),

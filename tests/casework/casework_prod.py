@@ -167,6 +167,17 @@ def run(
     return done.stdout
 
 
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Stop a server started by a test: politely, then firmly after 30 s."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class Gunicorn:
     """gunicorn on 127.0.0.1 with the package's settings; its log in `log`."""
@@ -217,13 +228,7 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not answer: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -489,10 +494,4 @@ class Nginx:
         return self.root / "nginx-access.log"
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)

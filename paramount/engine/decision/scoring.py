@@ -120,6 +120,7 @@ def competition_sql(params: RunParameters) -> str:
     base = params.table("scored_base")
     final = params.table(f"em_{d.em_iterations:02d}")
     patterns = params.table("em_patterns")
+    own = params.table("own_parents")
     entities = entities_view_sql(params)
     start = date_literal(params.window_from)
     age = age_years_sql("e.date_of_birth", start)
@@ -139,11 +140,19 @@ likely AS (
     SELECT child_entity, sx, count(DISTINCT adult_entity) AS k
     FROM fw WHERE confidence > {LIKELY} GROUP BY child_entity, sx
 ),
+own_likely AS (  -- the adult's own likely parents: weighed by `generation`, not here
+    SELECT op.adult_entity, p.child_entity, p.sx, count(*) AS k
+    FROM {own} AS op JOIN fw AS p ON p.adult_entity = op.parent_entity
+    WHERE p.confidence > {LIKELY} AND op.r > {LIKELY}
+    GROUP BY op.adult_entity, p.child_entity, p.sx
+),
 cand AS (
-    SELECT least(coalesce(l.k, 0) - CASE WHEN fw.confidence > {LIKELY} THEN 1 ELSE 0 END,
-                 {cap}) AS lvl,
+    SELECT least(coalesce(l.k, 0) - CASE WHEN fw.confidence > {LIKELY} THEN 1 ELSE 0 END
+                 - coalesce(ol.k, 0), {cap}) AS lvl,
            fw.confidence AS g
     FROM fw LEFT JOIN likely AS l ON l.child_entity = fw.child_entity AND l.sx = fw.sx
+    LEFT JOIN own_likely AS ol ON ol.adult_entity = fw.adult_entity
+                              AND ol.child_entity = fw.child_entity AND ol.sx = fw.sx
     WHERE fw.child_dob IS NOT NULL AND fw.adult_dob IS NOT NULL
 ),
 sexes AS (SELECT DISTINCT sx FROM fw),
@@ -177,12 +186,16 @@ FROM u JOIN mg ON mg.lvl = u.lvl
 
 def scored_sql(params: RunParameters) -> str:
     """Every comparison with its final match weight and confidence: the route features'
-    weight plus the competition feature's (`competition`). The level of a row is the number
-    of other adult entities of the adult's sex likely parent figures of any of its child's
-    entities (a reception's child may be several entities that identity left apart)."""
+    weight plus the competition feature's (`competition`) and the generation factor
+    (`generation`: the adult's own parent may be the child's). The competition level of a row
+    is the number of other adult entities of the adult's sex likely parent figures of any of
+    its child's entities (a reception's child may be several entities that identity left
+    apart), the adult's own recorded parents left out (the generation factor weighs them)."""
     base = params.table("scored_base")
     comp = params.table("competition")
     cands = params.table("reception_candidates")
+    own = params.table("own_parents")
+    gen = params.table("generation")
     entities = entities_view_sql(params)
     return f"""
 WITH likely AS (
@@ -204,15 +217,24 @@ others AS (
     JOIN {entities} AS a ON a.entity_id = rc.adult_entity
     LEFT JOIN likely AS l ON l.child_entity = rc.child_entity AND l.adult_entity <> rc.adult_entity
                          AND l.sx = coalesce(a.sex, '?')
+    -- the adult's own parents are weighed by the generation factor instead
+    LEFT JOIN {own} AS op ON op.adult_entity = rc.adult_entity AND op.parent_entity = l.adult_entity
+                         AND op.r > {LIKELY}
+    WHERE op.parent_entity IS NULL
     GROUP BY rc.booking_id, rc.adult_entity, rc.child_key
 ),
 w AS (
     SELECT b.* EXCLUDE (match_weight, confidence), coalesce(o.lvl, 0) AS l_competition,
-           b.match_weight + ln(c.m) - ln(c.u) AS match_weight
+           coalesce(g.generation_q, 0) AS generation_q,
+           coalesce(g.generation_factor, 1.0) AS generation_factor,
+           b.match_weight + ln(c.m) - ln(c.u) + ln(coalesce(g.generation_factor, 1.0))
+               AS match_weight
     FROM {base} AS b
     LEFT JOIN others AS o ON o.booking_id IS NOT DISTINCT FROM b.booking_id
                          AND o.adult_entity = b.adult_entity AND o.child_key = b.child_key
     JOIN {comp} AS c ON c.lvl = coalesce(o.lvl, 0)
+    LEFT JOIN {gen} AS g ON g.booking_id IS NOT DISTINCT FROM b.booking_id
+                        AND g.adult_entity = b.adult_entity AND g.child_key = b.child_key
 )
 SELECT w.*, w.p_child / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w

@@ -11,13 +11,16 @@ events "A is C's parent" and "G is C's parent" exclude each other.
 The model scores each pair alone, as if the two were independent, with posteriors p_A and
 p_G. Conditioning those on the exclusion gives P(A) = p_A (1 - p_G) / (1 - p_A p_G), which in
 odds is exactly the pair's odds times (1 - p_G): a Bayes factor computed from the fitted model
-itself, with no constant of its own (as competition is). With several recorded parents of A
+itself, with no constant of its own (as competition is). An adult recorded as the child's
+grandparent is two generations above the child, not one: his posterior as a parent figure
+(a grandparent caring for the child) does not make the child the prisoner's sibling, and is
+left out. With several recorded parents of A
 (a father and a mother), q = 1 - prod(1 - p_G) is the chance that at least one of them is the
 child's parent, and the factor is 1 - q. A real child of the prisoner at his parents' home is
 judged the same way: his grandparents share his home but, unless the records make them his
-parents, their own posterior is low and the factor near 1. The factor is floored at
-`AGAINST_FACTOR`, the weight of any other record that says "not a parent" (a record of A's
-parent can be wrong too).
+parents, their own posterior is low and the factor near 1. The factor is not floored: it is
+the model's own probability, not a record's word (a floor at `AGAINST_FACTOR` was tried and
+left a sister at 0.999 where the pairwise evidence was overwhelming).
 
 p_G is G's force-wide posterior for the child before competition (`scored_base`), like the
 competition feature's counts; and A's own parents are left out of A's competition count
@@ -33,13 +36,12 @@ learn such levels under conditional independence), and the pairs no route connec
 from __future__ import annotations
 
 from paramount.engine.decision.comparisons import gap_level_sql
-from paramount.engine.decision.model import log_bf_sql
+from paramount.engine.decision.model import RECORD_FEATURES, log_bf_sql
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes import co_residence
 from paramount.engine.routes.home_occ import HOME_OCC
 from paramount.engine.routes.registry import ROUTES
-from paramount.engine.routes.route import AGAINST_FACTOR
 from paramount.engine.sql import date_literal, in_list, literal
 
 # The prisoner's own word: contact codes naming the prisoner's parent.
@@ -131,10 +133,11 @@ def generation_sql(params: RunParameters) -> str:
     """Per comparison (force-wide and per reception) whose adult has recorded parents that are
     candidates for the child: q, the chance that one of them is the child's parent (their
     force-wide posteriors before competition, the highest over the row's child entities), and
-    the factor 1 - q on the row's odds, floored at `AGAINST_FACTOR`."""
+    the factor 1 - q on the row's odds."""
     base = params.table("scored_base")
     cands = params.table("reception_candidates")
     parents = params.table("own_parents")
+    grand = " OR ".join(f"coalesce(b.l_{f} = 'GRAND', FALSE)" for f in RECORD_FEATURES)
     return f"""
 WITH row_children AS (
     SELECT DISTINCT CAST(NULL AS VARCHAR) AS booking_id, adult_entity, child_key,
@@ -143,9 +146,9 @@ WITH row_children AS (
     UNION ALL
     SELECT DISTINCT booking_id, adult_entity, child_key, child_entity FROM {cands}
 ),
-parent_post AS (
+parent_post AS (  -- a record that G is the child's grandparent: two generations above
     SELECT adult_entity AS parent_entity, child_key AS child_entity, confidence
-    FROM {base} WHERE booking_id IS NULL
+    FROM {base} AS b WHERE b.booking_id IS NULL AND NOT ({grand})
 ),
 per_parent AS (
     SELECT rc.booking_id, rc.adult_entity, rc.child_key, op.parent_entity,
@@ -159,7 +162,7 @@ per_parent AS (
 )
 SELECT booking_id, adult_entity, child_key, count(*) AS own_parents_present,
        1 - exp(sum(ln(greatest(1 - p, 1e-12)))) AS generation_q,
-       greatest(exp(sum(ln(greatest(1 - p, 1e-12)))), {AGAINST_FACTOR!r}) AS generation_factor
+       exp(sum(ln(greatest(1 - p, 1e-12)))) AS generation_factor
 FROM per_parent
 GROUP BY booking_id, adult_entity, child_key
 """

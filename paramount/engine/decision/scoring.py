@@ -12,34 +12,45 @@ from paramount.engine.decision.model import (
 )
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.routes import prisoner_contacts
 from paramount.engine.routes.links import PARENT_KINDS
 from paramount.engine.routes.registry import ROUTES
 from paramount.engine.sql import age_years_sql, date_literal, in_list, literal
+
+# The prisoner's own declarations: their children's ages are their own kind of evidence.
+_DECL = prisoner_contacts.ROUTE
 
 
 def minor_share_sql(params: RunParameters) -> str:
     """P(under 18 | the pair's kind of evidence, the adult's age), by five-year band of the
     adult's age, for children whose date of birth is unknown: the comparison space holds
-    children only, so their posterior is scaled by the chance that they are one. Two kinds:
-    `RECORD` (a police, prison or social-care record makes the adult a parent figure: a
-    declared "daughter" of a 60-year-old is most likely grown up) and `SHARED` (only a home or
-    incidents in common: the person could as well be a partner, a sibling or a lodger of any
-    age). Estimated from the force's own pairs with both dates of birth known (add-one
-    smoothed)."""
+    children only, so their posterior is scaled by the chance that they are one. Three kinds:
+    `RECORD` (a police or social-care record makes the adult a parent figure), `DECLARED`
+    (only the prisoner's declaration of a son, a daughter or a stepchild: prisoners declare
+    their grown-up children too, and a declared "son" of a 52-year-old is as likely a man as
+    a boy, while the police and social care record links mostly around minors, so the two are
+    not pooled) and `SHARED` (only a home or incidents in common: the person could as well be
+    a partner, a sibling or a lodger of any age). Estimated from the force's own pairs with
+    both dates of birth known, each band pooled with its two neighbours (a declared child's
+    age moves slowly with the parent's, and the bands of a small force are thin), add-one
+    smoothed."""
     ev = params.table("evidence")
     entities = entities_view_sql(params)
     start = date_literal(params.window_from)
+    kinds = in_list(PARENT_KINDS)
     record = (
-        f"e.route IN {in_list(r.contract_name for r in ROUTES if r.record)} "
-        f"AND e.kind IN {in_list(PARENT_KINDS)}"
+        f"e.route IN {in_list(r.contract_name for r in ROUTES if r.record and r is not _DECL)} "
+        f"AND e.kind IN {kinds}"
     )
+    declared = f"e.route = {literal(_DECL.contract_name)} AND e.kind IN {kinds}"
     shared = "\n       OR ".join(r.shared_basis for r in ROUTES if r.shared_basis)
     return f"""
 WITH pairs AS (
     SELECT e.adult_entity, e.child_entity,
-           CASE WHEN bool_or({record}) THEN 'RECORD' ELSE 'SHARED' END AS basis
+           CASE WHEN bool_or({record}) THEN 'RECORD' WHEN bool_or({declared}) THEN 'DECLARED'
+                ELSE 'SHARED' END AS basis
     FROM {ev} AS e
-    WHERE ({record}) OR {shared}
+    WHERE ({record}) OR ({declared}) OR {shared}
     GROUP BY e.adult_entity, e.child_entity
 ),
 aged AS (
@@ -50,17 +61,31 @@ aged AS (
     JOIN {entities} AS c ON c.entity_id = p.child_entity
     WHERE a.date_of_birth IS NOT NULL AND c.date_of_birth IS NOT NULL
       AND (p.basis = 'SHARED' OR c.date_of_birth > a.date_of_birth)
+),
+counts AS (
+    SELECT basis, band, sum(minor) AS minors, count(*) AS n FROM aged GROUP BY basis, band
+),
+bands AS (
+    SELECT DISTINCT basis, band + d AS band
+    FROM counts CROSS JOIN (VALUES (-5), (0), (5)) AS t(d)
 )
-SELECT basis, band, (sum(minor) + 1.0) / (count(*) + 2.0) AS p_minor, count(*) AS pairs
-FROM aged GROUP BY basis, band
+SELECT b.basis, b.band, (sum(c.minors) + 1.0) / (sum(c.n) + 2.0) AS p_minor,
+       sum(c.n) AS pairs
+FROM bands AS b
+JOIN counts AS c ON c.basis = b.basis AND abs(c.band - b.band) <= 5
+GROUP BY b.basis, b.band
 """
 
 
 def _record_basis_sql(alias: str) -> str:
-    """'RECORD' when a comparison's levels include a parent-figure record, else 'SHARED'."""
+    """The comparison's kind of evidence for the share of minors: 'RECORD' when its levels
+    include a police or social-care parent-figure record, 'DECLARED' when only the prisoner's
+    declaration, else 'SHARED'."""
     levels = in_list(PARENT_KINDS)
-    any_record = " OR ".join(f"{alias}.l_{f} IN {levels}" for f in RECORD_FEATURES)
-    return f"CASE WHEN {any_record} THEN 'RECORD' ELSE 'SHARED' END"
+    decl = {f.name for f in _DECL.features}
+    any_record = " OR ".join(f"{alias}.l_{f} IN {levels}" for f in RECORD_FEATURES if f not in decl)
+    any_decl = " OR ".join(f"{alias}.l_{f} IN {levels}" for f in sorted(decl))
+    return f"CASE WHEN {any_record} THEN 'RECORD' WHEN {any_decl} THEN 'DECLARED' ELSE 'SHARED' END"
 
 
 def _band_sql(age: str) -> str:

@@ -99,6 +99,8 @@ def test_a_young_prisoners_sister_at_the_family_home_is_not_his_child(extract: E
     if sister is not None:
         assert sister["confidence"] < 0.2
         assert sister["generation_q"] > 0.9  # one of his parents is hers
+        assert "may be the prisoner's brother or sister" in sister["evidence"]
+    assert "brother or sister" not in rows["Ada"]["evidence"]
     listed = result.children.column("child_forenames").to_pylist()
     assert listed == ["Ada"]
 

@@ -179,6 +179,11 @@ SELECT e.*,
        || substr(coalesce(e.for_text, 'no evidence for'), 2)
        || CASE WHEN e.against_text IS NOT NULL AND e.against_text <> ''
                THEN '. Against: ' || e.against_text ELSE '' END
+       || CASE WHEN e.generation_q >= 0.05
+               THEN '. The prisoner''s own parent (recorded, or at the prisoner''s home) may be '
+                    || 'this child''s parent too (' || CAST(round(100 * e.generation_q) AS INTEGER)
+                    || ' in 100): the child may be the prisoner''s brother or sister'
+               ELSE '' END
        || '. (' || coalesce(e.matched_text, 'prisoner not matched to a police record')
        || '; confidence ' || CAST(round(e.confidence, 2) AS VARCHAR) || '.)' AS evidence
 FROM eligible AS e CROSS JOIN threshold AS th

@@ -29,6 +29,11 @@ _KINDS = {
 }
 
 
+def codes_of(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The contact codes whose evidence kind is one of `kinds` (SON and DAU for PARENT)."""
+    return tuple(code for code, v in _KINDS.items() if v[0] in kinds)
+
+
 def _case(column: str, pick: int, default: str) -> str:
     whens = " ".join(f"WHEN {literal(k)} THEN {literal(v[pick])}" for k, v in _KINDS.items())
     return f"CASE {column} {whens} ELSE {default} END"

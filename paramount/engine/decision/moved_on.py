@@ -1,0 +1,99 @@
+"""The `moved_on` feature: what later evidence says about a recorded parent figure who does
+not live with the child now.
+
+A record that makes an adult a parent figure (a police link, a declaration to the prison, a
+social-care record) outlives the relationship it recorded: a step-father who left years ago
+keeps his STEP_PARENT row, a mother's boyfriend written down once as PARENT at an incident
+keeps it after the child's birth father is recorded beside him. Every pair is scored alone,
+so nothing in the pair's own vector shows that someone else has since taken the place. This
+feature reads the child's other adults, from records only (not from the fitted model, as
+competition does):
+
+- `REPLACED`: another adult of the adult's sex, with a parent-figure record of his own for
+  the child, shares the child's home on the reference date, and this adult does not (the
+  birth father at home beside a boyfriend recorded as "parent"; the mother's later partner in
+  the home an ex-step-father left);
+- `EX`: not that, but the adult is recorded as the ex-partner of one of the child's recorded
+  parents and does not share the child's home (the relationship that made him a step-parent,
+  or a father, is recorded as over);
+- `NONE`: neither.
+
+It applies only to pairs with a parent-figure record and both police nominals (elsewhere it
+is not applicable, NULL, left out of the product, also for the pairs no route connects), so
+its m and u are learned by EM among recorded parent figures: m is how often a current parent
+figure has been "replaced" or is an ex-partner (separated birth fathers often are), u how
+often a record that is not a current parent figure's is. Nothing is fixed: a separated birth
+father with his own strong evidence is not moved by it.
+"""
+
+from __future__ import annotations
+
+from paramount.engine.entities import entities_view_sql
+from paramount.engine.pipeline import RunParameters
+from paramount.engine.routes.links import PARENT_KINDS
+from paramount.engine.routes.registry import ROUTES
+from paramount.engine.sql import in_list
+
+NAME = "moved_on"
+# level -> (initial m, initial u): only EM's starting point, pointing "replaced" away from a
+# current parent figure.
+LEVELS: dict[str, tuple[float, float]] = {
+    "REPLACED": (0.05, 0.3),
+    "EX": (0.1, 0.2),
+    "NONE": (0.85, 0.5),
+}
+# The comparison row's flags of a parent-figure record (police, prison, social care).
+_RECORD_FLAGS = (
+    "rms_parent",
+    "rms_step",
+    "rms_guard",
+    "c_parent",
+    "c_step",
+    "c_guard",
+    "p_parent",
+    "p_step",
+    "p_guard",
+)
+
+
+def level_sql() -> str:
+    """The feature's level from a comparison row (`mo_replaced` from `units_cte_sql`)."""
+    record = " OR ".join(f"coalesce({f}, 0) = 1" for f in _RECORD_FLAGS)
+    return f"""CASE WHEN NOT rms_applicable OR NOT ({record}) THEN NULL
+            WHEN res_cur = 1 THEN 'NONE'
+            WHEN mo_replaced = 1 THEN 'REPLACED'
+            WHEN rms_exchild = 1 THEN 'EX'
+            ELSE 'NONE' END"""
+
+
+def units_cte_sql(params: RunParameters) -> str:
+    """CTE `moved_on` over the comparisons' `units`: 1 where another adult entity of the
+    unit adult's sex, with a parent-figure record for the unit's child entity, shares the
+    child's home (an ordinary dwelling, not shared premises) on the unit's reference date."""
+    ev = params.table("evidence")
+    residence = params.table("evidence_residence")
+    entities = entities_view_sql(params)
+    record = (
+        f"e.route IN {in_list(r.contract_name for r in ROUTES if r.record)} "
+        f"AND e.kind IN {in_list(PARENT_KINDS)} AND NOT coalesce(e.against, FALSE)"
+    )
+    return f"""moved_on_figures AS (
+    SELECT DISTINCT e.adult_entity, e.child_entity
+    FROM {ev} AS e WHERE {record}
+),
+moved_on AS (
+    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity, 1 AS mo_replaced
+    FROM units AS u
+    JOIN {residence} AS r
+      ON r.child_entity = u.child_entity AND r.adult_entity <> u.adult_entity
+     AND r.kind = 'HOME'
+     AND (r.last_seen IS NULL OR r.last_seen >= u.ref_date)
+     AND (r.first_seen IS NULL OR r.first_seen <= u.ref_date)
+    JOIN moved_on_figures AS f
+      ON f.adult_entity = r.adult_entity AND f.child_entity = u.child_entity
+    JOIN {entities} AS a ON a.entity_id = u.adult_entity
+    JOIN {entities} AS o ON o.entity_id = r.adult_entity
+    WHERE a.sex IN ('M', 'F') AND o.sex = a.sex
+    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
+),
+"""

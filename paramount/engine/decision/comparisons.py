@@ -142,6 +142,7 @@ WITH units AS (
            u.child_key, min(u.ref_date) AS ref_date, min(u.key_dob) AS child_dob,
            {flags},
 {dated_columns}           coalesce(max(mo.mo_replaced), 0) AS mo_replaced,
+           coalesce(max(mo.mo_rival), 0) AS mo_rival,
            max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
            max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,

@@ -13,7 +13,10 @@ competition does):
   the child, shares the child's home on the reference date, and this adult does not (the
   birth father at home beside a boyfriend recorded as "parent"; the mother's later partner in
   the home an ex-step-father left);
-- `EX`: not that, but the adult is recorded as the ex-partner of one of the child's recorded
+- `RIVAL`: not that, but another adult of the adult's sex is recorded as the child's parent
+  (a child has one birth father and one birth mother: two recorded fathers, neither at
+  home, means one record is a step-parent's or wrong);
+- `EX`: none of these, but the adult is recorded as the ex-partner of one of the child's recorded
   parents and does not share the child's home (the relationship that made him a step-parent,
   or a father, is recorded as over);
 - `NONE`: neither.
@@ -39,6 +42,7 @@ NAME = "moved_on"
 # current parent figure.
 LEVELS: dict[str, tuple[float, float]] = {
     "REPLACED": (0.05, 0.3),
+    "RIVAL": (0.05, 0.2),
     "EX": (0.1, 0.2),
     "NONE": (0.85, 0.5),
 }
@@ -57,19 +61,22 @@ _RECORD_FLAGS = (
 
 
 def level_sql() -> str:
-    """The feature's level from a comparison row (`mo_replaced` from `units_cte_sql`)."""
+    """The feature's level from a comparison row (`mo_replaced`, `mo_rival` from
+    `units_cte_sql`)."""
     record = " OR ".join(f"coalesce({f}, 0) = 1" for f in _RECORD_FLAGS)
     return f"""CASE WHEN NOT rms_applicable OR NOT ({record}) THEN NULL
             WHEN res_cur = 1 THEN 'NONE'
             WHEN mo_replaced = 1 THEN 'REPLACED'
+            WHEN mo_rival = 1 THEN 'RIVAL'
             WHEN rms_exchild = 1 THEN 'EX'
             ELSE 'NONE' END"""
 
 
 def units_cte_sql(params: RunParameters) -> str:
-    """CTE `moved_on` over the comparisons' `units`: 1 where another adult entity of the
-    unit adult's sex, with a parent-figure record for the unit's child entity, shares the
-    child's home (an ordinary dwelling, not shared premises) on the unit's reference date."""
+    """CTE `moved_on` over the comparisons' `units`, for units whose child has another
+    parent figure of the adult's sex by record: `mo_replaced` 1 where one of them shares the
+    child's home (an ordinary dwelling, not shared premises) on the unit's reference date,
+    `mo_rival` 1 where one of them is recorded as the child's parent (not step-parent)."""
     ev = params.table("evidence")
     residence = params.table("evidence_residence")
     entities = entities_view_sql(params)
@@ -78,22 +85,32 @@ def units_cte_sql(params: RunParameters) -> str:
         f"AND e.kind IN {in_list(PARENT_KINDS)} AND NOT coalesce(e.against, FALSE)"
     )
     return f"""moved_on_figures AS (
-    SELECT DISTINCT e.adult_entity, e.child_entity
+    SELECT e.adult_entity, e.child_entity, bool_or(e.kind = 'PARENT') AS parent
     FROM {ev} AS e WHERE {record}
+    GROUP BY e.adult_entity, e.child_entity
+),
+moved_on_rivals AS (
+    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity, f.adult_entity AS other,
+           f.parent
+    FROM units AS u
+    JOIN moved_on_figures AS f
+      ON f.child_entity = u.child_entity AND f.adult_entity <> u.adult_entity
+    JOIN {entities} AS a ON a.entity_id = u.adult_entity
+    JOIN {entities} AS o ON o.entity_id = f.adult_entity
+    WHERE a.sex IN ('M', 'F') AND o.sex = a.sex
 ),
 moved_on AS (
-    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity, 1 AS mo_replaced
-    FROM units AS u
-    JOIN {residence} AS r
-      ON r.child_entity = u.child_entity AND r.adult_entity <> u.adult_entity
-     AND r.kind = 'HOME'
+    SELECT v.booking_id, v.adult_entity, v.child_key, v.child_entity,
+           max(CASE WHEN r.adult_entity IS NOT NULL THEN 1 ELSE 0 END) AS mo_replaced,
+           max(CASE WHEN v.parent THEN 1 ELSE 0 END) AS mo_rival
+    FROM moved_on_rivals AS v
+    JOIN units AS u
+      ON u.booking_id IS NOT DISTINCT FROM v.booking_id AND u.adult_entity = v.adult_entity
+     AND u.child_key = v.child_key AND u.child_entity = v.child_entity
+    LEFT JOIN {residence} AS r
+      ON r.child_entity = v.child_entity AND r.adult_entity = v.other AND r.kind = 'HOME'
      AND (r.last_seen IS NULL OR r.last_seen >= u.ref_date)
      AND (r.first_seen IS NULL OR r.first_seen <= u.ref_date)
-    JOIN moved_on_figures AS f
-      ON f.adult_entity = r.adult_entity AND f.child_entity = u.child_entity
-    JOIN {entities} AS a ON a.entity_id = u.adult_entity
-    JOIN {entities} AS o ON o.entity_id = r.adult_entity
-    WHERE a.sex IN ('M', 'F') AND o.sex = a.sex
-    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
+    GROUP BY v.booking_id, v.adult_entity, v.child_key, v.child_entity
 ),
 """

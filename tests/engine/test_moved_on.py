@@ -135,3 +135,23 @@ def test_a_boyfriend_recorded_once_as_parent_beside_the_birth_father(extract: Ex
     assert rows["C2"]["decision"] == "WORKLIST"
     assert rows["C1"]["decision"] != "WORKLIST"
     assert rows["C1"]["confidence"] < 0.5
+
+
+def test_an_open_home_row_ends_where_a_later_home_elsewhere_begins(extract: Extract) -> None:
+    """Two open home rows of one man: the old one (dated 2016, or with no start date at all)
+    ends the day before his later home elsewhere begins, so the shared home is past."""
+    _received(extract, "A1234BC", "B1", "P1", PNC_A, date(1985, 5, 1))
+    _received(extract, "B2345CD", "B2", "P2", PNC_B, date(1984, 6, 1))
+    for tag, pid, since in (("1", "P1", date(2016, 1, 1)), ("2", "P2", None)):
+        address(extract, f"AD{tag}")
+        extract.person(f"C{tag}", dob=date(2012, 3, 3), forenames="Robin", sex="F")
+        lives(extract, f"C{tag}", f"AD{tag}", since=date(2014, 1, 1))
+        lives(extract, pid, f"AD{tag}", since=since)
+        address(extract, f"AE{tag}", postcode="OX1 9ZZ")
+        lives(extract, pid, f"AE{tag}", since=date(2021, 6, 1))
+    extract.identify(method=METHOD)
+    homes = extract.rows(
+        "SELECT child_entity, last_seen, open_ended FROM pm_evidence_residence "
+        "WHERE kind = 'HOME' AND child_entity LIKE 'R:C%' ORDER BY child_entity"
+    )
+    assert [(h["last_seen"], h["open_ended"]) for h in homes] == [(date(2021, 5, 31), False)] * 2

@@ -181,14 +181,16 @@ def superseded_homes_sql(recorded: str) -> str:
     and leaves the old one open. One person has one home at a time, so an open row at an
     address followed by a home elsewhere recorded as starting later is read as ended then
     (a step-father who moved out years ago no longer "lives with" the child; nor does a child
-    whose family moved). Only rows with a start date are read this way, and only by later
-    starts, so an undated row never ends an earlier one."""
+    whose family moved). An open row without a start date is ended by a dated open home
+    elsewhere (the records' best word on where the person lives now); an undated row never
+    ends another."""
     return f"""
     SELECT h.entity_id, h.rid, CAST(min(l.from_date) - INTERVAL 1 DAY AS DATE) AS ended
     FROM {recorded} AS h
     JOIN {recorded} AS l ON l.entity_id = h.entity_id AND l.address_key <> h.address_key
-                        AND l.from_date > h.from_date
-    WHERE h.to_date IS NULL AND h.from_date IS NOT NULL
+                        AND (l.from_date > h.from_date
+                             OR (h.from_date IS NULL AND l.to_date IS NULL))
+    WHERE h.to_date IS NULL AND l.from_date IS NOT NULL
     GROUP BY h.entity_id, h.rid
 """
 

@@ -68,6 +68,7 @@ def _levels_sql() -> str:
             ELSE 'DIFF' END AS l_surname"""
     )
     levels.append(f"{moved_on.level_sql()} AS l_{moved_on.NAME}")
+    levels.append(f"{moved_on.recency_level_sql()} AS l_{moved_on.RECENCY}")
     return "\n       " + ",\n       ".join(levels)
 
 
@@ -143,6 +144,7 @@ WITH units AS (
            {flags},
 {dated_columns}           coalesce(max(mo.mo_replaced), 0) AS mo_replaced,
            coalesce(max(mo.mo_rival), 0) AS mo_rival,
+           max(md.mo_latest) AS mo_latest,
            max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
            max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
@@ -155,6 +157,9 @@ WITH units AS (
 {dated_joins}    LEFT JOIN moved_on AS mo ON mo.booking_id IS NOT DISTINCT FROM u.booking_id
                          AND mo.adult_entity = u.adult_entity AND mo.child_key = u.child_key
                          AND mo.child_entity = u.child_entity
+    LEFT JOIN moved_on_dates AS md ON md.booking_id IS NOT DISTINCT FROM u.booking_id
+                         AND md.adult_entity = u.adult_entity AND md.child_key = u.child_key
+                         AND md.child_entity = u.child_entity
     GROUP BY u.booking_id, u.adult_entity, u.child_key
 ),
 gapped AS (

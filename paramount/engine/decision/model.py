@@ -30,9 +30,11 @@ PAIR_FEATURES: dict[str, dict[str, tuple[float, float]]] = {
 }
 # Features that apply only to some candidate pairs and never to a pair no route connects
 # (NULL there, so `em_population` leaves them out): their m and u are learned among the
-# pairs they apply to. `moved_on`: a recorded parent figure replaced or recorded as an ex.
+# pairs they apply to. `moved_on`: a recorded parent figure replaced, rivalled or recorded as
+# an ex; `recency`: how old the pair's newest dated record is.
 CONDITIONAL_FEATURES: dict[str, dict[str, tuple[float, float]]] = {
     moved_on.NAME: moved_on.LEVELS,
+    moved_on.RECENCY: moved_on.RECENCY_LEVELS,
 }
 _clash = sorted({f.name for f in ROUTE_FEATURES} & {*PAIR_FEATURES, *CONDITIONAL_FEATURES})
 if _clash:

@@ -46,6 +46,17 @@ LEVELS: dict[str, tuple[float, float]] = {
     "EX": (0.1, 0.2),
     "NONE": (0.85, 0.5),
 }
+# `recency`: how long before the reference date the pair's newest dated record or incident
+# together is (police links, incidents together, social-care records; not homes, which the
+# home feature reads, nor a declaration to the prison, made at the reception itself).
+RECENCY = "recency"
+RECENCY_LEVELS: dict[str, tuple[float, float]] = {
+    "RECENT": (0.6, 0.4),  # under 2 years
+    "OLD": (0.3, 0.3),  # 2 to 5 years
+    "STALE": (0.1, 0.3),  # 5 years or more
+}
+RECENCY_YEARS = (2, 5)
+_DATED_ROUTES = ("RMS_RELATIONSHIP", "CO_OCCURRENCE", "PARTNER")
 # The comparison row's flags of a parent-figure record (police, prison, social care).
 _RECORD_FLAGS = (
     "rms_parent",
@@ -60,11 +71,24 @@ _RECORD_FLAGS = (
 )
 
 
+def _record_sql() -> str:
+    return " OR ".join(f"coalesce({f}, 0) = 1" for f in _RECORD_FLAGS)
+
+
+def recency_level_sql() -> str:
+    """The recency level from a comparison row (`mo_latest` from `units_cte_sql`); NULL
+    where the adult has no parent-figure record or the pair no dated record."""
+    recent, old = RECENCY_YEARS
+    age = "date_diff('day', mo_latest, ref_date)"
+    return f"""CASE WHEN NOT ({_record_sql()}) OR mo_latest IS NULL THEN NULL
+            WHEN {age} < {recent * 365.25} THEN 'RECENT'
+            WHEN {age} < {old * 365.25} THEN 'OLD' ELSE 'STALE' END"""
+
+
 def level_sql() -> str:
     """The feature's level from a comparison row (`mo_replaced`, `mo_rival` from
     `units_cte_sql`)."""
-    record = " OR ".join(f"coalesce({f}, 0) = 1" for f in _RECORD_FLAGS)
-    return f"""CASE WHEN NOT rms_applicable OR NOT ({record}) THEN NULL
+    return f"""CASE WHEN NOT rms_applicable OR NOT ({_record_sql()}) THEN NULL
             WHEN res_cur = 1 THEN 'NONE'
             WHEN mo_replaced = 1 THEN 'REPLACED'
             WHEN mo_rival = 1 THEN 'RIVAL'
@@ -76,7 +100,8 @@ def units_cte_sql(params: RunParameters) -> str:
     """CTE `moved_on` over the comparisons' `units`, for units whose child has another
     parent figure of the adult's sex by record: `mo_replaced` 1 where one of them shares the
     child's home (an ordinary dwelling, not shared premises) on the unit's reference date,
-    `mo_rival` 1 where one of them is recorded as the child's parent (not step-parent)."""
+    `mo_rival` 1 where one of them is recorded as the child's parent (not step-parent); and
+    CTE `moved_on_dates`: `mo_latest`, the newest date of the pair's dated records."""
     ev = params.table("evidence")
     residence = params.table("evidence_residence")
     entities = entities_view_sql(params)
@@ -112,5 +137,13 @@ moved_on AS (
      AND (r.last_seen IS NULL OR r.last_seen >= u.ref_date)
      AND (r.first_seen IS NULL OR r.first_seen <= u.ref_date)
     GROUP BY v.booking_id, v.adult_entity, v.child_key, v.child_entity
+),
+moved_on_dates AS (
+    SELECT u.booking_id, u.adult_entity, u.child_key, u.child_entity,
+           max(coalesce(e.last_seen, e.first_seen)) AS mo_latest
+    FROM units AS u
+    JOIN {ev} AS e ON e.adult_entity = u.adult_entity AND e.child_entity = u.child_entity
+    WHERE e.route IN {in_list(_DATED_ROUTES)}
+    GROUP BY u.booking_id, u.adult_entity, u.child_key, u.child_entity
 ),
 """

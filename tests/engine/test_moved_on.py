@@ -155,3 +155,24 @@ def test_an_open_home_row_ends_where_a_later_home_elsewhere_begins(extract: Extr
         "WHERE kind = 'HOME' AND child_entity LIKE 'R:C%' ORDER BY child_entity"
     )
     assert [(h["last_seen"], h["open_ended"]) for h in homes] == [(date(2021, 5, 31), False)] * 2
+
+
+def test_an_incident_that_recorded_the_link_is_not_counted_again(extract: Extract) -> None:
+    """The police linked P1 to the girl as her parent at occurrence O1, where both were
+    present (under her second nominal C1B, which identity keeps apart): O1 is the link's
+    evidence, not an incident together besides it. O2, a later incident, still counts."""
+    from family import occurrence
+
+    _received(extract, "A1234BC", "B1", "P1", PNC_A, date(1985, 5, 1))
+    extract.person("C1", dob=date(2013, 3, 3), forenames="Robin", sex="F")
+    extract.person("C1B", dob=date(2013, 3, 4), forenames="Robyn", surname="Other", sex="F")
+    extract.relationship("P1", "C1B", "PARENT", recorded_at=date(2021, 3, 2), occurrence_id="O1")
+    roles = (("P1", "VICTIM"), ("C1", "WITNESS"))
+    occurrence(extract, "O1", "DOMESTIC_ABUSE", *roles, when="2021-03-02T20:00:00")
+    occurrence(extract, "O2", "DOMESTIC_ABUSE", *roles, when="2022-04-02T20:00:00")
+    extract.identify(method=METHOD)
+    (row,) = extract.rows(
+        "SELECT events, records FROM pm_evidence_occurrence "
+        "WHERE adult_entity = 'X:A1234BC' AND child_entity = 'R:C1'"
+    )
+    assert (row["events"], row["records"]) == (1, "occurrence O2")

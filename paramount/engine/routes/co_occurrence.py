@@ -24,7 +24,10 @@ Two numbers come with each pair:
 An occurrence at which the police recorded a relationship between the two (a link row whose
 `occurrence_id` it is) is left out: the link is that event's record, and counting the same
 incident again as co-occurrence would give one event the weight of two independent ones (a
-mother's boyfriend written down once as "parent" at a call-out would look corroborated).
+mother's boyfriend written down once as "parent" at a call-out would look corroborated). So
+is an occurrence at which the adult was linked to a nominal not listed at it: that nominal is
+one of the people there under another record (a child's second nominal that identity left
+apart), and which one cannot be told, so the occurrence counts for none of them.
 """
 
 from __future__ import annotations
@@ -96,12 +99,22 @@ together AS (
 ),
 -- an occurrence at which the police recorded a link between the two is that link's
 -- evidence, not a second, independent piece beside it (one event counted once)
+links AS (
+    SELECT r.person_id AS xp, r.related_person_id AS yp, r.occurrence_id
+    FROM relationships AS r WHERE r.occurrence_id IS NOT NULL
+    UNION ALL
+    SELECT r.related_person_id, r.person_id, r.occurrence_id
+    FROM relationships AS r WHERE r.occurrence_id IS NOT NULL
+),
 linked AS (
-    SELECT DISTINCT a.entity_id AS x, b.entity_id AS y, r.occurrence_id
-    FROM relationships AS r
-    JOIN {members} AS a ON a.source = 'RMS' AND a.record_id = r.person_id
-    JOIN {members} AS b ON b.source = 'RMS' AND b.record_id = r.related_person_id
-    WHERE r.occurrence_id IS NOT NULL
+    SELECT DISTINCT a.entity_id AS x, b.entity_id AS y, l.occurrence_id,
+           NOT EXISTS (
+               SELECT 1 FROM occurrence_persons AS op
+               WHERE op.occurrence_id = l.occurrence_id AND op.person_id = l.yp
+           ) AS absent
+    FROM links AS l
+    JOIN {members} AS a ON a.source = 'RMS' AND a.record_id = l.xp
+    JOIN {members} AS b ON b.source = 'RMS' AND b.record_id = l.yp
 ),
 per_event AS (
     SELECT t.adult_entity, t.child_entity, t.occurrence_id,
@@ -111,9 +124,8 @@ per_event AS (
     FROM together AS t
     WHERE NOT EXISTS (
         SELECT 1 FROM linked AS l
-        WHERE l.occurrence_id = t.occurrence_id
-          AND ((l.x = t.adult_entity AND l.y = t.child_entity)
-               OR (l.x = t.child_entity AND l.y = t.adult_entity))
+        WHERE l.occurrence_id = t.occurrence_id AND l.x = t.adult_entity
+          AND (l.y = t.child_entity OR l.absent)
     )
     GROUP BY t.adult_entity, t.child_entity, t.occurrence_id
 ),

@@ -52,7 +52,17 @@ def test_routes_in_pipeline_order_and_in_the_evidence_texts_order() -> None:
 
 
 def test_the_models_features_are_the_routes_then_the_pairs() -> None:
-    assert list(FEATURES) == ["rms", "contact", "partner", "home_occ", "gap", "surname"]
+    """The routes' features, the pair features, then the conditional ones."""
+    assert list(FEATURES) == [
+        "rms",
+        "contact",
+        "partner",
+        "home_occ",
+        "gap",
+        "surname",
+        "moved_on",
+        "recency",
+    ]
     for feature in ROUTE_FEATURES:
         assert FEATURES[feature.name] == dict(feature.levels)
 

@@ -12,8 +12,9 @@ child; the worklist threshold is chosen from the confidences for the target prec
 rest above a floor goes to review (settings: `params.decision`, `paramount.engine.settings`).
 
 One module a job: `model` (constants, features, fixed factors), `comparisons` (the
-comparison vectors), `em` (fitting), `scoring` (confidence, minors, competition), `generation`
-(the adult's own parents), `carers`,
+comparison vectors), `moved_on` (the conditional features for records that outlive the
+relationship: moved_on and recency), `em` (fitting), `scoring` (confidence, minors,
+competition), `generation` (the adult's own parents), `carers`,
 `final_list` (the decision, the threshold, the worklist and review). The within-reception
 merging of one child's records is identity work: `engine/reception_candidates.py`. How the
 model works in full, and the experiments tried and not kept: `docs/decision-model.md`.

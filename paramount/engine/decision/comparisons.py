@@ -3,6 +3,7 @@ candidates, one level per feature (`FEATURES`)."""
 
 from __future__ import annotations
 
+from paramount.engine.decision import moved_on
 from paramount.engine.decision.model import ADULT_MIN_AGE, flag_sql
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
@@ -66,6 +67,8 @@ def _levels_sql() -> str:
             WHEN upper(trim(adult_surname)) = upper(trim(child_surname)) THEN 'SAME'
             ELSE 'DIFF' END AS l_surname"""
     )
+    levels.append(f"{moved_on.level_sql()} AS l_{moved_on.NAME}")
+    levels.append(f"{moved_on.recency_level_sql()} AS l_{moved_on.RECENCY}")
     return "\n       " + ",\n       ".join(levels)
 
 
@@ -135,11 +138,14 @@ WITH units AS (
            reception_date AS ref_date, key_dob
     FROM {cands}
 ),
-{dated}grouped AS (
+{dated}{moved_on.units_cte_sql(params)}grouped AS (
     SELECT u.booking_id, min(u.prisoner_number) AS prisoner_number, u.adult_entity,
            u.child_key, min(u.ref_date) AS ref_date, min(u.key_dob) AS child_dob,
            {flags},
-{dated_columns}           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
+{dated_columns}           coalesce(max(mo.mo_replaced), 0) AS mo_replaced,
+           coalesce(max(mo.mo_rival), 0) AS mo_rival,
+           max(md.mo_latest) AS mo_latest,
+           max(CASE WHEN p.adult_declared THEN 1 ELSE 0 END) = 1 AS adult_declared,
            max(CASE WHEN p.adult_person_ids IS NOT NULL AND p.child_person_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
            max(CASE WHEN p.adult_partner_ids IS NOT NULL AND p.child_partner_ids IS NOT NULL
@@ -148,7 +154,13 @@ WITH units AS (
            min(p.child_surname) AS child_surname
     FROM units AS u
     JOIN {pairs} AS p ON p.adult_entity = u.adult_entity AND p.child_entity = u.child_entity
-{dated_joins}    GROUP BY u.booking_id, u.adult_entity, u.child_key
+{dated_joins}    LEFT JOIN moved_on AS mo ON mo.booking_id IS NOT DISTINCT FROM u.booking_id
+                         AND mo.adult_entity = u.adult_entity AND mo.child_key = u.child_key
+                         AND mo.child_entity = u.child_entity
+    LEFT JOIN moved_on_dates AS md ON md.booking_id IS NOT DISTINCT FROM u.booking_id
+                         AND md.adult_entity = u.adult_entity AND md.child_key = u.child_key
+                         AND md.child_entity = u.child_entity
+    GROUP BY u.booking_id, u.adult_entity, u.child_key
 ),
 gapped AS (
     SELECT *, year(child_dob) - year(adult_dob) AS gap_years FROM grouped

@@ -4,7 +4,12 @@ the distinct vectors, starting values and one step per iteration."""
 from __future__ import annotations
 
 from paramount.engine.decision.comparisons import gap_level_sql
-from paramount.engine.decision.model import ADULT_MIN_AGE, FEATURES, log_bf_sql
+from paramount.engine.decision.model import (
+    ADULT_MIN_AGE,
+    CONDITIONAL_FEATURES,
+    FEATURES,
+    log_bf_sql,
+)
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.registry import ROUTE_FEATURES
@@ -37,6 +42,8 @@ def em_population_sql(params: RunParameters) -> str:
         f"CASE WHEN {APPLICABILITY[f.applies]} THEN {literal(f.none_level)} END AS l_{f.name}"
         for f in ROUTE_FEATURES
     )
+    # a conditional feature never applies to a pair no route connects
+    nulls = "".join(f"CAST(NULL AS VARCHAR) AS l_{f}, " for f in CONDITIONAL_FEATURES)
     return f"""
 WITH declared AS (
     SELECT DISTINCT m.entity_id
@@ -100,7 +107,7 @@ cells AS (
     UNION ALL SELECT {keys}, l_surname, -n FROM candidates
 )
 SELECT {nones},
-       l_gap, l_surname, greatest(sum(n), 0) AS n
+       {nulls}l_gap, l_surname, greatest(sum(n), 0) AS n
 FROM cells
 GROUP BY rms_app, decl, part_app, l_gap, l_surname
 HAVING sum(n) > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from paramount.engine.decision import moved_on
 from paramount.engine.routes.registry import ROUTE_FEATURES, ROUTES, RouteError
 from paramount.engine.sql import literal
 
@@ -27,12 +28,21 @@ PAIR_FEATURES: dict[str, dict[str, tuple[float, float]]] = {
     },
     "surname": {"SAME": (0.7, 0.3), "DIFF": (0.3, 0.7)},
 }
-_clash = sorted({f.name for f in ROUTE_FEATURES} & set(PAIR_FEATURES))
+# Features that apply only to some candidate pairs and never to a pair no route connects
+# (NULL there, so `em_population` leaves them out): their m and u are learned among the
+# pairs they apply to. `moved_on`: a recorded parent figure replaced, rivalled or recorded as
+# an ex; `recency`: how old the pair's newest dated record is.
+CONDITIONAL_FEATURES: dict[str, dict[str, tuple[float, float]]] = {
+    moved_on.NAME: moved_on.LEVELS,
+    moved_on.RECENCY: moved_on.RECENCY_LEVELS,
+}
+_clash = sorted({f.name for f in ROUTE_FEATURES} & {*PAIR_FEATURES, *CONDITIONAL_FEATURES})
 if _clash:
     raise RouteError(f"route features named as the model's pair features: {_clash}")
 FEATURES: dict[str, dict[str, tuple[float, float]]] = {
     **{f.name: dict(f.levels) for f in ROUTE_FEATURES},
     **PAIR_FEATURES,
+    **CONDITIONAL_FEATURES,
 }
 # The features whose levels name a relationship (police, prison and social-care records).
 RECORD_FEATURES: tuple[str, ...] = tuple(f.name for f in ROUTE_FEATURES if f.record)

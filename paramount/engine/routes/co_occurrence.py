@@ -20,6 +20,14 @@ Two numbers come with each pair:
   lambda = a*c/N; P(X >= shared) is the chance of seeing at least the observed overlap.
   A prolific victim and a child at many welfare calls share one incident by chance more
   easily than two people seen once each.
+
+An occurrence at which the police recorded a relationship between the two (a link row whose
+`occurrence_id` it is) is left out: the link is that event's record, and counting the same
+incident again as co-occurrence would give one event the weight of two independent ones (a
+mother's boyfriend written down once as "parent" at a call-out would look corroborated). So
+is an occurrence at which the adult was linked to a nominal not listed at it: that nominal is
+one of the people there under another record (a child's second nominal that identity left
+apart), and which one cannot be told, so the occurrence counts for none of them.
 """
 
 from __future__ import annotations
@@ -89,13 +97,37 @@ together AS (
        OR (a.occurrence_type IN {in_list(HOUSEHOLD_TYPES)} AND a.role IN {in_list(OFFENDER_ROLES)}
            AND c.role IN {in_list(DEPENDANT_ROLES)})
 ),
+-- an occurrence at which the police recorded a link between the two is that link's
+-- evidence, not a second, independent piece beside it (one event counted once)
+links AS (
+    SELECT r.person_id AS xp, r.related_person_id AS yp, r.occurrence_id
+    FROM relationships AS r WHERE r.occurrence_id IS NOT NULL
+    UNION ALL
+    SELECT r.related_person_id, r.person_id, r.occurrence_id
+    FROM relationships AS r WHERE r.occurrence_id IS NOT NULL
+),
+linked AS (
+    SELECT DISTINCT a.entity_id AS x, b.entity_id AS y, l.occurrence_id,
+           NOT EXISTS (
+               SELECT 1 FROM occurrence_persons AS op
+               WHERE op.occurrence_id = l.occurrence_id AND op.person_id = l.yp
+           ) AS absent
+    FROM links AS l
+    JOIN {members} AS a ON a.source = 'RMS' AND a.record_id = l.xp
+    JOIN {members} AS b ON b.source = 'RMS' AND b.record_id = l.yp
+),
 per_event AS (
-    SELECT adult_entity, child_entity, occurrence_id,
-           min(occurrence_type) AS occurrence_type, min(reported_on) AS reported_on,
-           min(people) AS people,
-           CASE min(occurrence_type) {types} END AS type_words
-    FROM together
-    GROUP BY adult_entity, child_entity, occurrence_id
+    SELECT t.adult_entity, t.child_entity, t.occurrence_id,
+           min(t.occurrence_type) AS occurrence_type, min(t.reported_on) AS reported_on,
+           min(t.people) AS people,
+           CASE min(t.occurrence_type) {types} END AS type_words
+    FROM together AS t
+    WHERE NOT EXISTS (
+        SELECT 1 FROM linked AS l
+        WHERE l.occurrence_id = t.occurrence_id AND l.x = t.adult_entity
+          AND (l.y = t.child_entity OR l.absent)
+    )
+    GROUP BY t.adult_entity, t.child_entity, t.occurrence_id
 ),
 degree AS (
     SELECT entity_id, count(DISTINCT occurrence_id) AS events FROM presence GROUP BY entity_id

@@ -60,17 +60,23 @@ def evidence_residence_sql(params: RunParameters) -> str:
         " || coalesce(' (' || p.postcode || ')', '')"
     )
     return f"""
-WITH homes AS (
-    SELECT m.entity_id, pa.person_id,
+WITH recorded AS (
+    SELECT m.entity_id, pa.person_id, pa._row AS rid,
            coalesce('U:' || a.uprn, 'A:' || a.address_id) AS address_key,
-           a.address_id, a.postcode, a.premises_type,
-           pa.from_date, pa.to_date,
-           coalesce(pa.from_date, {_FAR_PAST}) AS f,
-           coalesce(pa.to_date, {_FAR_FUTURE}) AS t
+           a.address_id, a.postcode, a.premises_type, pa.from_date, pa.to_date
     FROM person_addresses AS pa
     JOIN addresses AS a ON a.address_id = pa.address_id
     JOIN {members} AS m ON m.source = 'RMS' AND m.record_id = pa.person_id
     WHERE pa.address_role IN {in_list(HOME_ROLES)}
+),
+superseded AS ({superseded_homes_sql("recorded")}),
+homes AS (
+    SELECT h.entity_id, h.person_id, h.address_key, h.address_id, h.postcode, h.premises_type,
+           h.from_date, coalesce(h.to_date, s.ended) AS to_date,
+           coalesce(h.from_date, {_FAR_PAST}) AS f,
+           coalesce(h.to_date, s.ended, {_FAR_FUTURE}) AS t
+    FROM recorded AS h
+    LEFT JOIN superseded AS s ON s.entity_id = h.entity_id AND s.rid = h.rid
 ),
 address_size AS (
     SELECT address_key, count(DISTINCT entity_id) AS ever,
@@ -164,6 +170,28 @@ SELECT {
     }
 FROM earlier AS x
 WHERE x.pick = 1
+"""
+
+
+def superseded_homes_sql(recorded: str) -> str:
+    """(entity_id, rid, ended) for each open home row that a later home elsewhere supersedes:
+    the row ends the day before the entity's next home at another address begins.
+
+    A police address row is rarely closed when someone moves: the force records the new home
+    and leaves the old one open. One person has one home at a time, so an open row at an
+    address followed by a home elsewhere recorded as starting later is read as ended then
+    (a step-father who moved out years ago no longer "lives with" the child; nor does a child
+    whose family moved). An open row without a start date is ended by a dated open home
+    elsewhere (the records' best word on where the person lives now); an undated row never
+    ends another."""
+    return f"""
+    SELECT h.entity_id, h.rid, CAST(min(l.from_date) - INTERVAL 1 DAY AS DATE) AS ended
+    FROM {recorded} AS h
+    JOIN {recorded} AS l ON l.entity_id = h.entity_id AND l.address_key <> h.address_key
+                        AND (l.from_date > h.from_date
+                             OR (h.from_date IS NULL AND l.to_date IS NULL))
+    WHERE h.to_date IS NULL AND l.from_date IS NOT NULL
+    GROUP BY h.entity_id, h.rid
 """
 
 

@@ -41,6 +41,7 @@ def test_routes_in_pipeline_order_and_in_the_evidence_texts_order() -> None:
         "partner_relationships",
         "co_residence",
         "co_occurrence",
+        "through_parent",
     ]
     assert list(ROUTE_ORDER.items()) == [
         ("RMS_RELATIONSHIP", 1),
@@ -48,11 +49,20 @@ def test_routes_in_pipeline_order_and_in_the_evidence_texts_order() -> None:
         ("PARTNER", 3),
         ("CO_OCCURRENCE", 4),
         ("CO_RESIDENCE", 5),
+        ("THROUGH_PARENT", 6),
     ]
 
 
 def test_the_models_features_are_the_routes_then_the_pairs() -> None:
-    assert list(FEATURES) == ["rms", "contact", "partner", "home_occ", "gap", "surname"]
+    assert list(FEATURES) == [
+        "rms",
+        "contact",
+        "partner",
+        "home_occ",
+        "through",
+        "gap",
+        "surname",
+    ]
     for feature in ROUTE_FEATURES:
         assert FEATURES[feature.name] == dict(feature.levels)
 
@@ -124,7 +134,7 @@ _NEW = Route(
     "SCHOOL_CONTACT",
     steps=(dataclasses.replace(ROUTES[0].steps[0], name="evidence_school"),),
     features=(_FEATURE,),
-    list_order=6,
+    list_order=7,
 )
 
 

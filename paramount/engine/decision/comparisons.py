@@ -144,6 +144,7 @@ WITH units AS (
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
            max(CASE WHEN p.adult_partner_ids IS NOT NULL AND p.child_partner_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS partner_applicable,
+           TRUE AS through_applicable,
            min(p.adult_dob) AS adult_dob, min(p.adult_surname) AS adult_surname,
            min(p.child_surname) AS child_surname
     FROM units AS u

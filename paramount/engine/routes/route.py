@@ -25,6 +25,9 @@ APPLICABILITY: Mapping[str, str] = {
     "rms_applicable": "rms_app",  # adult and child both have a police (RMS) nominal
     "adult_declared": "decl",  # the adult is a prisoner who declared contacts
     "partner_applicable": "part_app",  # adult and child both have a social-care record
+    # every pair: a couple's and a parent's records can reach any child (the route through
+    # the other parent); its level is left out where a direct route connects the pair
+    "through_applicable": "thr_app",
 }
 
 

@@ -135,7 +135,8 @@ couples AS (
     SELECT adult, other,
            min(on_date) AS first_on, max(on_date) AS last_on,
            max(CASE WHEN ex THEN on_date END) AS last_ex,
-           max(CASE WHEN NOT ex THEN on_date END) AS last_cur,
+           -- a later record of the couple as current (a domestic incident says neither)
+           max(CASE WHEN NOT ex AND source <> 'DOMESTIC' THEN on_date END) AS last_cur,
            bool_or(ex) AS any_ex,
            count(*) FILTER (WHERE source = 'DOMESTIC') AS incidents,
            arg_min(source, ({_COUPLE_RANK}) * 10 + CASE WHEN ex THEN 0 ELSE 1 END) AS source,
@@ -152,18 +153,18 @@ def _parents_sql(params: RunParameters) -> str:
     return f"""
 parent_rows AS (
     SELECT adult_entity AS parent, child_entity AS child, 'RECORD' AS basis, 0 AS rank,
-           'who is recorded as the child''s parent by the police' AS words, records
+           'is recorded as the child''s parent by the police' AS words, records
     FROM {params.table("evidence_rms")} WHERE kind = 'PARENT' AND NOT against
     UNION ALL
     SELECT adult_entity, child_entity, 'RECORD', 1,
-           'who is recorded as the child''s parent by social care', records
+           'is recorded as the child''s parent by social care', records
     FROM {params.table("evidence_partner")} WHERE kind = 'PARENT' AND NOT against
     UNION ALL
     SELECT adult_entity, child_entity, 'RECORD', 2,
-           'who declared the child to the prison as their own', records
+           'declared the child to the prison as a son or daughter', records
     FROM {params.table("evidence_contacts")} WHERE kind = 'PARENT' AND NOT against
     UNION ALL
-    SELECT r.adult_entity, r.child_entity, 'HOME', 3, 'who lives with the child', r.records
+    SELECT r.adult_entity, r.child_entity, 'HOME', 3, 'lives with the child', r.records
     FROM {params.table("evidence_residence")} AS r
     JOIN {ents} AS m ON m.entity_id = r.adult_entity
     JOIN {ents} AS c ON c.entity_id = r.child_entity
@@ -191,8 +192,9 @@ def _couple_words_sql() -> str:
 
 def evidence_through_sql(params: RunParameters) -> str:
     ents = params.table("entities")
+    pronoun = "CASE om.sex WHEN 'F' THEN 'she' WHEN 'M' THEN 'he' ELSE 'that parent' END"
     other_word = "CASE om.sex WHEN 'F' THEN 'mother' WHEN 'M' THEN 'father' ELSE 'parent' END"
-    self_word = "CASE a.sex WHEN 'F' THEN 'mother' WHEN 'M' THEN 'father' ELSE 'parent' END"
+    self_word = "CASE t.adult_sex WHEN 'F' THEN 'mother' WHEN 'M' THEN 'father' ELSE 'parent' END"
     dates = (
         "CASE WHEN t.first_on IS NULL THEN '' "
         "WHEN year(t.first_on) = year(t.last_on) "
@@ -206,24 +208,24 @@ def evidence_through_sql(params: RunParameters) -> str:
         "|| ' domestic abuse occurrences' END ELSE '' END"
     )
     born = "CAST(year(c.date_of_birth) AS VARCHAR)"
-    timing = f"""CASE t.kind
-        WHEN 'OTHER_PARENT' THEN '; another ' || {self_word.replace("a.sex", "t.adult_sex")}
-             || ' is recorded as the child''s parent'
+    timing = f"""CASE t.timing
         WHEN 'AFTER' THEN '; the child was born in ' || {born}
              || ', after the relationship was recorded as ended'
         WHEN 'BEFORE' THEN '; the child was born in ' || {born}
              || ', before the relationship was first recorded'
-        ELSE CASE WHEN c.date_of_birth IS NOT NULL AND t.first_on IS NOT NULL
-                  THEN '; the child was born in ' || {born} || ', around or during the relationship'
-                  ELSE '' END
-        END"""
+        WHEN 'DURING' THEN '; the child was born in ' || {born}
+             || ', around or during the relationship'
+        ELSE '' END
+        || CASE WHEN t.other_parent THEN '; another '
+                || {self_word} || ' is recorded as the child''s parent'
+           ELSE '' END"""
     surname = """CASE WHEN a.surname IS NULL OR c.surname IS NULL THEN ''
         WHEN upper(trim(a.surname)) = upper(trim(c.surname))
              THEN '; the child has the prisoner''s surname'
         ELSE '; the child''s surname is not the prisoner''s' END"""
     detail = (
         f"{_couple_words_sql()} || 'the child''s ' || {other_word} || {incidents} || {dates} "
-        f"|| ', ' || t.parent_words || {timing} || {surname}"
+        f"|| '; ' || {pronoun} || ' ' || t.parent_words || {timing} || {surname}"
     )
     return f"""
 WITH {_couples_sql(params)},
@@ -249,20 +251,25 @@ others AS (
                AND (o.date_of_birth IS NULL OR a.date_of_birth IS NULL
                     OR abs(year(o.date_of_birth) - year(a.date_of_birth)) <= 1))
 ),
-kinds AS (
+timed AS (
     SELECT x.*, a.sex AS adult_sex,
-           CASE WHEN o.adult IS NOT NULL THEN 'OTHER_PARENT'
-                WHEN c.date_of_birth IS NOT NULL AND x.last_ex IS NOT NULL
-                     AND (x.last_cur IS NULL OR x.last_cur < x.last_ex)
+           o.adult IS NOT NULL AS other_parent,
+           CASE WHEN c.date_of_birth IS NULL OR x.first_on IS NULL THEN 'UNDATED'
+                WHEN x.last_ex IS NOT NULL AND (x.last_cur IS NULL OR x.last_cur <= x.last_ex)
                      AND c.date_of_birth > x.last_ex + INTERVAL {GESTATION_DAYS} DAY THEN 'AFTER'
-                WHEN x.basis = 'HOME' THEN 'HOME'
-                WHEN c.date_of_birth IS NULL OR x.first_on IS NULL
-                     OR c.date_of_birth >= x.first_on - INTERVAL {LAG_DAYS} DAY THEN 'DURING'
-                ELSE 'BEFORE' END AS kind
+                WHEN c.date_of_birth >= x.first_on - INTERVAL {LAG_DAYS} DAY THEN 'DURING'
+                ELSE 'BEFORE' END AS timing
     FROM paths AS x
     JOIN {ents} AS a ON a.entity_id = x.adult
     JOIN {ents} AS c ON c.entity_id = x.child
     LEFT JOIN others AS o ON o.adult = x.adult AND o.child = x.child
+),
+kinds AS (
+    SELECT *,
+           CASE WHEN other_parent THEN 'OTHER_PARENT' WHEN timing = 'AFTER' THEN 'AFTER'
+                WHEN basis = 'HOME' THEN 'HOME' WHEN timing = 'BEFORE' THEN 'BEFORE'
+                ELSE 'DURING' END AS kind
+    FROM timed
 ),
 best AS (
     SELECT *, row_number() OVER (

@@ -72,7 +72,7 @@ def test_child_reached_only_through_his_mother_the_prisoners_ex_partner(extract:
     assert row["decision"] in ("WORKLIST", "REVIEW")
     assert row["sources"] == "THROUGH_PARENT"
     assert row["evidence"].startswith(
-        "Recorded by the police as ex-partner of the child's mother (2016), who is recorded as"
+        "Recorded by the police as ex-partner of the child's mother (2016); she is recorded as"
         " the child's parent by the police; the child was born in 2015, around or during the"
         " relationship; the child has the prisoner's surname"
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine_extract import Extract
-from family import ADULT, address, child, decided, evidence, lives, received_father
+from family import ADULT, address, child, decided, evidence, lives, occurrence, received_father
 
 METHOD = "routes-exact"
 
@@ -98,3 +98,25 @@ def test_ex_partners_child_by_another_recorded_father_is_not_listed(extract: Ext
     assert "the child's surname is not the prisoner's" in row["evidence"]
     assert row["decision"] != "WORKLIST"
     assert "C2" not in result.children.column("child_person_ids").to_pylist()
+
+
+def test_child_born_after_the_relationship_was_recorded_as_ended_gets_nothing_from_it(
+    extract: Extract,
+) -> None:
+    """Her child born three years after the police recorded the two as ex-partners (a domestic
+    incident between them later says nothing of the relationship going on)."""
+    x = extract
+    _town(x)
+    _ex_partner_mother(x)
+    child(x, "C3", dob=date(2019, 2, 1), forenames="Sky")
+    x.relationship("M1", "C3", "PARENT")
+    occurrence(
+        x, "O1", "DOMESTIC_ABUSE", ("P1", "OFFENDER"), ("M1", "VICTIM"), when="2016-01-05T20:00:00"
+    )
+    result = x.identify(method=METHOD)
+
+    row = _row(x, "C3")
+    assert row["l_through"] == "AFTER"
+    assert "born in 2019, after the relationship was recorded as ended" in row["evidence"]
+    assert row["decision"] != "WORKLIST"
+    assert "C3" not in result.children.column("child_person_ids").to_pylist()

@@ -50,7 +50,7 @@ class Feature:
     `applies`: a key of `APPLICABILITY`. `none_level`: the level of a pair no route connects.
     `fixed`: level -> Bayes factor fixed, not learned. `record`: the feature's levels name a
     relationship (PARENT, STEP, GUARDIAN, GRAND), read by the final list's relationship and
-    the minors' share."""
+    the minors' share. `alone`: a level of it means no other route connects the pair."""
 
     name: str
     levels: Mapping[str, tuple[float, float]]
@@ -59,6 +59,9 @@ class Feature:
     none_level: str = "NONE"
     fixed: Mapping[str, float] = field(default_factory=dict)
     record: bool = False
+    # Its learned levels (not `none_level`, not fixed) mean "no other route connects the
+    # pair": the other route features are then left out (`engine/decision/comparisons.py`).
+    alone: bool = False
 
 
 @dataclass(frozen=True)

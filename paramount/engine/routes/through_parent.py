@@ -344,6 +344,7 @@ ROUTE = Route(
             # the partner's child by another recorded parent, or born after the relationship
             # ended: the path is no evidence for this adult either way
             fixed={"OTHER_PARENT": 1.0, "AFTER": 1.0},
+            alone=True,
         ),
     ),
 )

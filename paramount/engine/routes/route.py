@@ -86,6 +86,12 @@ class Route:
     # How the dates of the route's clause read in the evidence text: (condition on `e`, SQL
     # text appended to the clause); none: the clause carries its own dates, or none.
     clause_dates: tuple[str, str] | None = None
+    # For a route whose feature is `alone`: a decision step giving one row `p`, the chance
+    # that a pair at one of the feature's learned levels is what the level claims, estimated
+    # from the force's own cases where the answer is on record; such a pair's confidence is
+    # multiplied by it (as an unknown age is by the share of minors). EM cannot learn this:
+    # nothing else in such a pair's vector tells the classes apart.
+    share: Step | None = None
 
     @property
     def record(self) -> bool:

@@ -307,6 +307,40 @@ EVIDENCE_THROUGH = Step(
     window_free=True,
 )
 
+
+def own_share_sql(params: RunParameters) -> str:
+    """P(the path leads to the adult's own child), from the children whose parent of the
+    adult's sex is on record: of the paths to them, those whose adult is that recorded parent
+    against those to a child with another recorded parent of the adult's sex (`OTHER_PARENT`);
+    add-one smoothed. The same chance for a child whose parent is not on record is the
+    assumption (whether a parent is recorded does not depend on which partner he was)."""
+    ev = params.table("evidence")
+    through = params.table("evidence_through")
+    return f"""
+WITH recorded AS (
+    SELECT DISTINCT adult_entity, child_entity FROM {ev}
+    WHERE route IN ('RMS_RELATIONSHIP', 'PARTNER', 'PRISON_CONTACT') AND kind = 'PARENT'
+      AND NOT against
+),
+paths AS (
+    SELECT t.kind = 'OTHER_PARENT' AS other, r.adult_entity IS NOT NULL AS own
+    FROM {through} AS t
+    LEFT JOIN recorded AS r ON r.adult_entity = t.adult_entity AND r.child_entity = t.child_entity
+)
+SELECT (count(*) FILTER (WHERE own AND NOT other) + 1.0)
+       / (count(*) FILTER (WHERE own AND NOT other) + count(*) FILTER (WHERE other) + 2.0) AS p,
+       count(*) FILTER (WHERE own AND NOT other) AS own_paths,
+       count(*) FILTER (WHERE other) AS other_paths
+FROM paths
+"""
+
+
+THROUGH_SHARE = Step(
+    "through_share",
+    "Share of paths through the other parent that lead to the adult's own child",
+    own_share_sql,
+)
+
 _ON = f"e.route = {literal(CONTRACT_NAME)}"
 
 ROUTE = Route(
@@ -314,6 +348,7 @@ ROUTE = Route(
     CONTRACT_NAME,
     steps=(EVIDENCE_THROUGH,),
     list_order=6,
+    share=THROUGH_SHARE,
     pair_columns=(
         PairColumn("tp_during", f"{_ON} AND e.kind = 'DURING'"),
         PairColumn("tp_before", f"{_ON} AND e.kind = 'BEFORE'"),

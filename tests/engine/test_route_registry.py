@@ -72,6 +72,9 @@ def test_every_route_reaches_the_decision_model(route: Route) -> None:
     for method in ("routes-exact", "full"):
         steps = [s.name for s in METHODS[method].steps]
         assert all(s.name in steps for s in route.steps)
+        if route.share:
+            assert route.share.name in steps
+            assert steps.index(route.share.name) < steps.index("scored_base")
     union = evidence_sql(PARAMS)
     assert all(f"FROM {PARAMS.table(s.name)}" in union for s in route.steps)
     pairs, comparisons = pairs_sql(PARAMS), comparisons_sql(PARAMS)
@@ -98,6 +101,8 @@ def test_every_route_reaches_the_decision_model(route: Route) -> None:
         assert f"'{feature.name}' AS feature, l_{feature.name} AS level" in long_form
         assert f"p_{feature.name}.level = c.l_{feature.name}" in scored
         assert f"'{feature.name}=' || l_{feature.name}" in children_sql(PARAMS)
+        if feature.alone and route.share:
+            assert f"FROM {PARAMS.table(route.share.name)}" in scored
         for level, factor in feature.fixed.items():
             assert FIXED_BAYES_FACTORS[(feature.name, level)] == factor
             assert f"p.level = '{level}' THEN {math.log(factor)!r}" in log_bf_sql("p")

@@ -70,6 +70,12 @@ def test_child_reached_only_through_his_mother_the_prisoners_ex_partner(extract:
     row = _row(x, "C1")
     assert row["l_through"] == "DURING"
     assert row["decision"] in ("WORKLIST", "REVIEW")
+    # no more than the share of such paths that lead to the adult's own child, where the
+    # child's father is on record
+    (share,) = x.rows("SELECT * FROM pm_through_share")
+    assert share["own_paths"] > 0 and share["other_paths"] > 0
+    assert row["p_path"] == share["p"] < 1
+    assert row["confidence"] <= row["p_path"]
     assert row["sources"] == "THROUGH_PARENT"
     assert row["evidence"].startswith(
         "Recorded by the police as ex-partner of the child's mother (2016); she is recorded as"

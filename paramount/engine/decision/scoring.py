@@ -65,7 +65,8 @@ def _record_basis_sql(alias: str) -> str:
 
 def _path_share_sql(params: RunParameters) -> str:
     """A comparison's `p_path`: where an `alone` feature's learned level is its only route
-    evidence, the chance that such a path is what it claims (`Route.share`); else 1."""
+    evidence, the chance that such a path is what it claims (`Route.share`, one row per
+    surname level and one without), at the pair's surname level; else 1."""
     whens = []
     for route in ROUTES:
         if route.share is None:
@@ -75,9 +76,17 @@ def _path_share_sql(params: RunParameters) -> str:
                 levels = in_list((f.none_level, *f.fixed))
                 whens.append(
                     f"WHEN w.l_{f.name} IS NOT NULL AND w.l_{f.name} NOT IN {levels} "
-                    f"THEN (SELECT max(p) FROM {params.table(route.share.name)})"
+                    f"THEN {_share_lookup_sql(params.table(route.share.name))}"
                 )
     return f"CASE {' '.join(whens)} ELSE 1.0 END" if whens else "1.0"
+
+
+def _share_lookup_sql(table: str) -> str:
+    """The share at the pair's surname level, else over all paths (the row with none)."""
+    return (
+        f"coalesce((SELECT max(s.p) FROM {table} AS s WHERE s.l_surname = w.l_surname), "
+        f"(SELECT max(s.p) FROM {table} AS s WHERE s.l_surname IS NULL), 1.0)"
+    )
 
 
 def _band_sql(age: str) -> str:

@@ -86,7 +86,8 @@ class Route:
     # How the dates of the route's clause read in the evidence text: (condition on `e`, SQL
     # text appended to the clause); none: the clause carries its own dates, or none.
     clause_dates: tuple[str, str] | None = None
-    # For a route whose feature is `alone`: a decision step giving one row `p`, the chance
+    # For a route whose feature is `alone`: a decision step giving `p` by `l_surname` (and a
+    # row with none, over all), the chance
     # that a pair at one of the feature's learned levels is what the level claims, estimated
     # from the force's own cases where the answer is on record; such a pair's confidence is
     # multiplied by it (as an unknown age is by the share of minors). EM cannot learn this:

@@ -26,6 +26,7 @@ same family seen again, not independent evidence, and are left out of the produc
 
 from __future__ import annotations
 
+from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.prisoner_contacts import PARTNER_CONTACT_CODES
@@ -309,13 +310,16 @@ EVIDENCE_THROUGH = Step(
 
 
 def own_share_sql(params: RunParameters) -> str:
-    """P(the path leads to the adult's own child), from the children whose parent of the
-    adult's sex is on record: of the paths to them, those whose adult is that recorded parent
-    against those to a child with another recorded parent of the adult's sex (`OTHER_PARENT`);
-    add-one smoothed. The same chance for a child whose parent is not on record is the
-    assumption (whether a parent is recorded does not depend on which partner he was)."""
+    """P(the path leads to the adult's own child | the surname level), from the children whose
+    parent of the adult's sex is on record: of the paths to them, those whose adult is that
+    recorded parent against those to a child with another recorded parent of the adult's sex
+    (`OTHER_PARENT`), by whether the child has the adult's surname (`l_surname`; a row with
+    NULL: all paths), add-one smoothed. The same chance for a child whose parent is not on
+    record is the assumption (whether a parent is recorded does not depend on which partner
+    he was)."""
     ev = params.table("evidence")
     through = params.table("evidence_through")
+    ents = entities_view_sql(params)
     return f"""
 WITH recorded AS (
     SELECT DISTINCT adult_entity, child_entity FROM {ev}
@@ -323,15 +327,27 @@ WITH recorded AS (
       AND NOT against
 ),
 paths AS (
-    SELECT t.kind = 'OTHER_PARENT' AS other, r.adult_entity IS NOT NULL AS own
+    SELECT t.kind = 'OTHER_PARENT' AS other,
+           r.adult_entity IS NOT NULL AND t.kind <> 'OTHER_PARENT' AS own,
+           CASE WHEN a.surname IS NULL OR c.surname IS NULL THEN NULL
+                WHEN upper(trim(a.surname)) = upper(trim(c.surname)) THEN 'SAME'
+                ELSE 'DIFF' END AS l_surname
     FROM {through} AS t
+    JOIN {ents} AS a ON a.entity_id = t.adult_entity
+    JOIN {ents} AS c ON c.entity_id = t.child_entity
     LEFT JOIN recorded AS r ON r.adult_entity = t.adult_entity AND r.child_entity = t.child_entity
+),
+cells AS (
+    SELECT l_surname, own, other FROM paths WHERE l_surname IS NOT NULL
+    UNION ALL SELECT CAST(NULL AS VARCHAR), own, other FROM paths
 )
-SELECT (count(*) FILTER (WHERE own AND NOT other) + 1.0)
-       / (count(*) FILTER (WHERE own AND NOT other) + count(*) FILTER (WHERE other) + 2.0) AS p,
-       count(*) FILTER (WHERE own AND NOT other) AS own_paths,
+SELECT l_surname,
+       (count(*) FILTER (WHERE own) + 1.0)
+       / (count(*) FILTER (WHERE own) + count(*) FILTER (WHERE other) + 2.0) AS p,
+       count(*) FILTER (WHERE own) AS own_paths,
        count(*) FILTER (WHERE other) AS other_paths
-FROM paths
+FROM cells
+GROUP BY l_surname
 """
 
 

@@ -411,7 +411,14 @@ CHILDREN_COLUMNS: tuple[str, ...] = (
     "lpa",
 )
 
-ROUTES = ("RMS_RELATIONSHIP", "PRISON_CONTACT", "CO_OCCURRENCE", "CO_RESIDENCE", "PARTNER")
+ROUTES = (
+    "RMS_RELATIONSHIP",
+    "PRISON_CONTACT",
+    "CO_OCCURRENCE",
+    "CO_RESIDENCE",
+    "PARTNER",
+    "THROUGH_PARENT",
+)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def test_routes_in_pipeline_order_and_in_the_evidence_texts_order() -> None:
         "partner_relationships",
         "co_residence",
         "co_occurrence",
+        "through_parent",
     ]
     assert list(ROUTE_ORDER.items()) == [
         ("RMS_RELATIONSHIP", 1),
@@ -48,6 +49,7 @@ def test_routes_in_pipeline_order_and_in_the_evidence_texts_order() -> None:
         ("PARTNER", 3),
         ("CO_OCCURRENCE", 4),
         ("CO_RESIDENCE", 5),
+        ("THROUGH_PARENT", 6),
     ]
 
 
@@ -58,6 +60,7 @@ def test_the_models_features_are_the_routes_then_the_pairs() -> None:
         "contact",
         "partner",
         "home_occ",
+        "through",
         "gap",
         "surname",
         "moved_on",
@@ -72,6 +75,9 @@ def test_every_route_reaches_the_decision_model(route: Route) -> None:
     for method in ("routes-exact", "full"):
         steps = [s.name for s in METHODS[method].steps]
         assert all(s.name in steps for s in route.steps)
+        if route.share:
+            assert route.share.name in steps
+            assert steps.index(route.share.name) < steps.index("scored_base")
     union = evidence_sql(PARAMS)
     assert all(f"FROM {PARAMS.table(s.name)}" in union for s in route.steps)
     pairs, comparisons = pairs_sql(PARAMS), comparisons_sql(PARAMS)
@@ -98,6 +104,8 @@ def test_every_route_reaches_the_decision_model(route: Route) -> None:
         assert f"'{feature.name}' AS feature, l_{feature.name} AS level" in long_form
         assert f"p_{feature.name}.level = c.l_{feature.name}" in scored
         assert f"'{feature.name}=' || l_{feature.name}" in children_sql(PARAMS)
+        if feature.alone and route.share:
+            assert f"FROM {PARAMS.table(route.share.name)}" in scored
         for level, factor in feature.fixed.items():
             assert FIXED_BAYES_FACTORS[(feature.name, level)] == factor
             assert f"p.level = '{level}' THEN {math.log(factor)!r}" in log_bf_sql("p")
@@ -134,7 +142,7 @@ _NEW = Route(
     "SCHOOL_CONTACT",
     steps=(dataclasses.replace(ROUTES[0].steps[0], name="evidence_school"),),
     features=(_FEATURE,),
-    list_order=6,
+    list_order=7,
 )
 
 

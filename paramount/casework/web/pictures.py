@@ -18,6 +18,10 @@ SOURCE_WORDS = {
     "PARTNER": ("Social care record", "a partner agency's record"),
     "CO_OCCURRENCE": ("Police occurrence", "present together at police occurrences"),
     "CO_RESIDENCE": ("Same address", "living at the same address"),
+    "THROUGH_PARENT": (
+        "Through the other parent",
+        "the partner or ex-partner of the child's parent",
+    ),
 }
 
 _TECHNICAL = re.compile(r"\s*\((prisoner matched.*)\)\s*$", re.DOTALL)
@@ -90,11 +94,19 @@ def case_network(case, case_children) -> Network:
         number = cc.reception.prisoner.prisoner_number
         if number not in prisoners:
             name = (cc.extra or {}).get("prisoner_name", "")
-            prisoners[number] = Node(f"p-{number}", "prisoner", name or "Prisoner",
-                                     f"{number}, received {cc.reception.reception_date or ''}")
+            prisoners[number] = Node(
+                f"p-{number}",
+                "prisoner",
+                name or "Prisoner",
+                f"{number}, received {cc.reception.reception_date or ''}",
+            )
         # one node per child, however many receptions link them (one per prisoner)
-        child = Node(f"c-{cc.child_id}", "child", cc.child.display_name or cc.child.pseudonym,
-                     f"age {cc.child_age}" if cc.child_age is not None else "")
+        child = Node(
+            f"c-{cc.child_id}",
+            "child",
+            cc.child.display_name or cc.child.pseudonym,
+            f"age {cc.child_age}" if cc.child_age is not None else "",
+        )
         if all(n.key != child.key for n in net.nodes):
             net.nodes.append(child)
         for code in [s for s in (cc.sources or "").split(";") if s]:
@@ -111,9 +123,14 @@ def case_network(case, case_children) -> Network:
             net.edges.append((key, child.key, "link"))
     carer = case.carer or {}
     if carer.get("carer_name"):
-        net.nodes.append(Node("carer", "carer", carer["carer_name"],
-                              f"likely carer ({carer.get('carer_relationship', '').lower()})"
-                              .replace(" ()", "")))
+        net.nodes.append(
+            Node(
+                "carer",
+                "carer",
+                carer["carer_name"],
+                f"likely carer ({carer.get('carer_relationship', '').lower()})".replace(" ()", ""),
+            )
+        )
         for cc in case_children:
             net.edges.append(("carer", f"c-{cc.child_id}", "carer"))
     net.nodes = list(prisoners.values()) + list(sources.values()) + net.nodes
@@ -155,29 +172,45 @@ def network_svg(net: Network, *, title: str, description: str) -> SafeString:
         if style == "carer":  # carer sits in the children's column: link on the left side
             x1, y1 = na.x + 20, na.y
             x2, y2 = nb.x + 20, nb.y + NODE_H
-            out.append(f'<path class="app-network__edge app-network__edge--carer" '
-                       f'd="M{x1:.0f},{y1:.0f} C{x1 - 40:.0f},{y1 - 20:.0f} {x2 - 40:.0f},'
-                       f'{y2 + 20:.0f} {x2:.0f},{y2:.0f}"/>')
+            out.append(
+                f'<path class="app-network__edge app-network__edge--carer" '
+                f'd="M{x1:.0f},{y1:.0f} C{x1 - 40:.0f},{y1 - 20:.0f} {x2 - 40:.0f},'
+                f'{y2 + 20:.0f} {x2:.0f},{y2:.0f}"/>'
+            )
             continue
         mx = (x1 + x2) / 2
-        out.append(f'<path class="app-network__edge" d="M{x1:.0f},{y1:.0f} C{mx:.0f},{y1:.0f} '
-                   f'{mx:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"/>')
+        out.append(
+            f'<path class="app-network__edge" d="M{x1:.0f},{y1:.0f} C{mx:.0f},{y1:.0f} '
+            f'{mx:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"/>'
+        )
     for n in net.nodes:
         out.append(f'<g class="app-network__node app-network__node--{n.kind}">')
-        out.append(f'<rect x="{n.x:.0f}" y="{n.y:.0f}" width="{NODE_W}" height="{NODE_H}" '
-                   f'rx="{23 if n.kind in ("prisoner", "child", "carer") else 4}"/>')
-        out.append(f'<text x="{n.x + NODE_W / 2:.0f}" y="{n.y + 19:.0f}" '
-                   f'class="app-network__label">{escape(_words(n.label, 24)[0])}</text>')
+        out.append(
+            f'<rect x="{n.x:.0f}" y="{n.y:.0f}" width="{NODE_W}" height="{NODE_H}" '
+            f'rx="{23 if n.kind in ("prisoner", "child", "carer") else 4}"/>'
+        )
+        out.append(
+            f'<text x="{n.x + NODE_W / 2:.0f}" y="{n.y + 19:.0f}" '
+            f'class="app-network__label">{escape(_words(n.label, 24)[0])}</text>'
+        )
         if n.sub:
-            out.append(f'<text x="{n.x + NODE_W / 2:.0f}" y="{n.y + 36:.0f}" '
-                       f'class="app-network__sub">{escape(_words(n.sub, 30)[0])}</text>')
+            out.append(
+                f'<text x="{n.x + NODE_W / 2:.0f}" y="{n.y + 36:.0f}" '
+                f'class="app-network__sub">{escape(_words(n.sub, 30)[0])}</text>'
+            )
         out.append("</g>")
     out.append("</svg>")
     return mark_safe("".join(out))
 
 
-def bar_chart(rows: list[tuple[str, float | None]], *, title: str, description: str,
-              unit: str = "", missing: str = "no data") -> SafeString:
+def bar_chart(
+    rows: list[tuple[str, float | None]],
+    *,
+    title: str,
+    description: str,
+    unit: str = "",
+    missing: str = "no data",
+) -> SafeString:
     """Horizontal bars, one per row, the number written at the end of each bar (`missing`
     where a row has no number: no data, or hidden as a small count)."""
     label_w, bar_w, row_h = 170, 420, 34
@@ -192,17 +225,25 @@ def bar_chart(rows: list[tuple[str, float | None]], *, title: str, description: 
     ]
     for i, (label, value) in enumerate(rows):
         y = 5 + i * row_h
-        out.append(f'<text class="app-chart__label" x="{label_w - 8}" y="{y + 21}">'
-                   f"{escape(label[:24])}</text>")
+        out.append(
+            f'<text class="app-chart__label" x="{label_w - 8}" y="{y + 21}">'
+            f"{escape(label[:24])}</text>"
+        )
         if value is None:
-            out.append(f'<text class="app-chart__value" x="{label_w + 4}" y="{y + 21}">'
-                       f"{escape(missing)}</text>")
+            out.append(
+                f'<text class="app-chart__value" x="{label_w + 4}" y="{y + 21}">'
+                f"{escape(missing)}</text>"
+            )
             continue
         w = max(2.0, bar_w * value / top) if value else 0
-        out.append(f'<rect class="app-chart__bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" '
-                   f'height="{row_h - 10}"/>')
+        out.append(
+            f'<rect class="app-chart__bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" '
+            f'height="{row_h - 10}"/>'
+        )
         shown = f"{value:g}{unit}"
-        out.append(f'<text class="app-chart__value" x="{label_w + w + 6:.1f}" y="{y + 21}">'
-                   f"{escape(shown)}</text>")
+        out.append(
+            f'<text class="app-chart__value" x="{label_w + w + 6:.1f}" y="{y + 21}">'
+            f"{escape(shown)}</text>"
+        )
     out.append("</svg>")
     return mark_safe("".join(out))

@@ -37,6 +37,7 @@ from paramount.engine.decision.model import FEATURES, FIXED_BAYES_FACTORS
 from paramount.engine.decision.scoring import COMPETITION, MINOR_SHARE, SCORED, SCORED_BASE
 from paramount.engine.pipeline import Step
 from paramount.engine.reception_candidates import RECEPTION_CANDIDATES
+from paramount.engine.routes.registry import ROUTES
 from paramount.engine.settings import DEFAULT_DECISION
 
 __all__ = ["DECIDE_STEPS", "FEATURES", "FIXED_BAYES_FACTORS", "decide_steps"]
@@ -55,6 +56,7 @@ def decide_steps(em_iterations: int = DEFAULT_DECISION.em_iterations) -> tuple[S
         EM_INITIAL,
         *(em_step(i) for i in range(1, em_iterations + 1)),
         MINOR_SHARE,
+        *(r.share for r in ROUTES if r.share),
         SCORED_BASE,
         OWN_PARENTS,
         COMPETITION,

@@ -9,7 +9,7 @@ from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.registry import ROUTE_FEATURES, ROUTES
 from paramount.engine.routes.route import PairColumn, Route
-from paramount.engine.sql import age_years_sql, date_literal
+from paramount.engine.sql import age_years_sql, date_literal, in_list
 
 
 def pairs_sql(params: RunParameters) -> str:
@@ -70,6 +70,30 @@ def _levels_sql() -> str:
     levels.append(f"{moved_on.level_sql()} AS l_{moved_on.NAME}")
     levels.append(f"{moved_on.recency_level_sql()} AS l_{moved_on.RECENCY}")
     return "\n       " + ",\n       ".join(levels)
+
+
+def _alone_sql() -> str:
+    """The levels; where a feature declared `alone` has a learned level other than its none
+    level (its evidence is, by its definition, the pair's only route evidence), the other
+    route features are left out: their silence is what that level means, and counting it
+    again would teach EM that parents are seldom seen at home or in records."""
+    alone = [f for f in ROUTE_FEATURES if f.alone]
+    if not alone:
+        return f"SELECT *, {_levels_sql()}\nFROM gapped"
+    # its learned levels only: a fixed level (no evidence either way) leaves the pair as one
+    # no route connects, NONE on every route
+    positive = " OR ".join(
+        f"coalesce(l_{f.name} NOT IN {in_list((f.none_level, *f.fixed))}, FALSE)" for f in alone
+    )
+    others = [f for f in ROUTE_FEATURES if not f.alone]
+    kept = ",\n       ".join(
+        f"CASE WHEN {positive} THEN NULL ELSE l_{f.name} END AS l_{f.name}" for f in others
+    )
+    excluded = ", ".join(f"l_{f.name}" for f in others)
+    return f"""SELECT * EXCLUDE ({excluded}),
+       {kept}
+FROM (SELECT *, {_levels_sql()}
+      FROM gapped) AS leveled"""
 
 
 # Every route's columns of a pair, in the registry's order; the flags first, then the values.
@@ -150,6 +174,7 @@ WITH units AS (
                     THEN 1 ELSE 0 END) = 1 AS rms_applicable,
            max(CASE WHEN p.adult_partner_ids IS NOT NULL AND p.child_partner_ids IS NOT NULL
                     THEN 1 ELSE 0 END) = 1 AS partner_applicable,
+           TRUE AS through_applicable,
            min(p.adult_dob) AS adult_dob, min(p.adult_surname) AS adult_surname,
            min(p.child_surname) AS child_surname
     FROM units AS u
@@ -165,8 +190,7 @@ WITH units AS (
 gapped AS (
     SELECT *, year(child_dob) - year(adult_dob) AS gap_years FROM grouped
 )
-SELECT *, {_levels_sql()}
-FROM gapped
+{_alone_sql()}
 """
 
 

@@ -24,7 +24,8 @@ def em_population_sql(params: RunParameters) -> str:
     at least `ADULT_MIN_AGE` on the window's first day; child: under 18). A pair no route
     connects has the level NONE on every route feature that applies to it (`Feature.applies`:
     police links and co-residence when both have a nominal, prison contacts when the adult
-    declared contacts, social care when both have a partner record), so its vector depends only
+    declared contacts, social care when both have a partner record, the route through the
+    other parent always), so its vector depends only
     on those applicabilities (`APPLICABILITY`), the gap level and the surname level. Their
     counts come from histograms: adults x children by birth year (the gap), and the same by
     surname (agreement); the
@@ -77,18 +78,18 @@ child_names AS (
 ),
 everyone AS (
     SELECT a.has_p AND c.has_p AS rms_app, a.decl, a.has_q AND c.has_q AS part_app,
-           {gap_level_sql("c.y - a.y")} AS l_gap,
+           TRUE AS thr_app, {gap_level_sql("c.y - a.y")} AS l_gap,
            CASE WHEN a.has_s AND c.has_s THEN 'DIFF' END AS l_surname,
            CAST(a.n AS DOUBLE) * c.n AS n
     FROM adults AS a CROSS JOIN children AS c
 ),
 same AS (
     SELECT a.has_p AND c.has_p AS rms_app, a.decl, a.has_q AND c.has_q AS part_app,
-           {gap_level_sql("c.y - a.y")} AS l_gap, CAST(a.n AS DOUBLE) * c.n AS n
+           TRUE AS thr_app, {gap_level_sql("c.y - a.y")} AS l_gap, CAST(a.n AS DOUBLE) * c.n AS n
     FROM adult_names AS a JOIN child_names AS c ON c.s = a.s
 ),
 selves AS (
-    SELECT has_p AS rms_app, decl, has_q AS part_app, 'LT14' AS l_gap,
+    SELECT has_p AS rms_app, decl, has_q AS part_app, TRUE AS thr_app, 'LT14' AS l_gap,
            CASE WHEN s IS NOT NULL THEN 'SAME' END AS l_surname, CAST(count(*) AS DOUBLE) AS n
     FROM ent WHERE is_adult AND is_child GROUP BY has_p, decl, has_q, s IS NOT NULL
 ),
@@ -109,7 +110,7 @@ cells AS (
 SELECT {nones},
        {nulls}l_gap, l_surname, greatest(sum(n), 0) AS n
 FROM cells
-GROUP BY rms_app, decl, part_app, l_gap, l_surname
+GROUP BY {keys}, l_surname
 HAVING sum(n) > 0
 """
 

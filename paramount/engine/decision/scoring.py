@@ -115,6 +115,32 @@ def _record_basis_sql(alias: str) -> str:
     return f"CASE WHEN {any_record} THEN 'RECORD' WHEN {any_decl} THEN 'DECLARED' ELSE 'SHARED' END"
 
 
+def _path_share_sql(params: RunParameters) -> str:
+    """A comparison's `p_path`: where an `alone` feature's learned level is its only route
+    evidence, the chance that such a path is what it claims (`Route.share`, one row per
+    surname level and one without), at the pair's surname level; else 1."""
+    whens = []
+    for route in ROUTES:
+        if route.share is None:
+            continue
+        for f in route.features:
+            if f.alone:
+                levels = in_list((f.none_level, *f.fixed))
+                whens.append(
+                    f"WHEN w.l_{f.name} IS NOT NULL AND w.l_{f.name} NOT IN {levels} "
+                    f"THEN {_share_lookup_sql(params.table(route.share.name))}"
+                )
+    return f"CASE {' '.join(whens)} ELSE 1.0 END" if whens else "1.0"
+
+
+def _share_lookup_sql(table: str) -> str:
+    """The share at the pair's surname level, else over all paths (the row with none)."""
+    return (
+        f"coalesce((SELECT max(s.p) FROM {table} AS s WHERE s.l_surname = w.l_surname), "
+        f"(SELECT max(s.p) FROM {table} AS s WHERE s.l_surname IS NULL), 1.0)"
+    )
+
+
 def _band_sql(age: str) -> str:
     return f"CAST(floor({age} / 5) * 5 AS INTEGER)"
 
@@ -148,8 +174,9 @@ overall AS (SELECT basis, sum(p_minor * pairs) / sum(pairs) AS p FROM {minor} GR
 SELECT w.*,
        -- no data at all: 1/2, what the add-one smoothing gives for zero counts
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
+       {_path_share_sql(params)} AS p_path,
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
-           / (1.0 + exp(-w.match_weight)) AS confidence
+           * {_path_share_sql(params)} / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w
 LEFT JOIN overall AS o ON o.basis = {_record_basis_sql("w")}
 LEFT JOIN {minor} AS m ON m.band = {band} AND m.basis = {_record_basis_sql("w")}
@@ -288,7 +315,7 @@ w AS (
     LEFT JOIN {gen} AS g ON g.booking_id IS NOT DISTINCT FROM b.booking_id
                         AND g.adult_entity = b.adult_entity AND g.child_key = b.child_key
 )
-SELECT w.*, w.p_child / (1.0 + exp(-w.match_weight)) AS confidence
+SELECT w.*, w.p_child * w.p_path / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w
 """
 

@@ -20,6 +20,7 @@ from paramount.engine.routes import (
     partner_relationships,
     prisoner_contacts,
     recorded_relationships,
+    through_parent,
 )
 from paramount.engine.routes.evidence import EVIDENCE_COLUMNS
 from paramount.engine.routes.route import APPLICABILITY, Feature, Route
@@ -100,6 +101,7 @@ ROUTES: tuple[Route, ...] = check_routes(
         partner_relationships.ROUTE,
         co_residence.ROUTE,
         co_occurrence.ROUTE,
+        through_parent.ROUTE,
     )
 )
 ROUTE_FEATURES: tuple[Feature, ...] = route_features(ROUTES)

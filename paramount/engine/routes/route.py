@@ -25,6 +25,9 @@ APPLICABILITY: Mapping[str, str] = {
     "rms_applicable": "rms_app",  # adult and child both have a police (RMS) nominal
     "adult_declared": "decl",  # the adult is a prisoner who declared contacts
     "partner_applicable": "part_app",  # adult and child both have a social-care record
+    # every pair: a couple's and a parent's records can reach any child (the route through
+    # the other parent); its level is left out where a direct route connects the pair
+    "through_applicable": "thr_app",
 }
 
 
@@ -47,7 +50,7 @@ class Feature:
     `applies`: a key of `APPLICABILITY`. `none_level`: the level of a pair no route connects.
     `fixed`: level -> Bayes factor fixed, not learned. `record`: the feature's levels name a
     relationship (PARENT, STEP, GUARDIAN, GRAND), read by the final list's relationship and
-    the minors' share."""
+    the minors' share. `alone`: a level of it means no other route connects the pair."""
 
     name: str
     levels: Mapping[str, tuple[float, float]]
@@ -56,6 +59,9 @@ class Feature:
     none_level: str = "NONE"
     fixed: Mapping[str, float] = field(default_factory=dict)
     record: bool = False
+    # Its learned levels (not `none_level`, not fixed) mean "no other route connects the
+    # pair": the other route features are then left out (`engine/decision/comparisons.py`).
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,13 @@ class Route:
     # How the dates of the route's clause read in the evidence text: (condition on `e`, SQL
     # text appended to the clause); none: the clause carries its own dates, or none.
     clause_dates: tuple[str, str] | None = None
+    # For a route whose feature is `alone`: a decision step giving `p` by `l_surname` (and a
+    # row with none, over all), the chance
+    # that a pair at one of the feature's learned levels is what the level claims, estimated
+    # from the force's own cases where the answer is on record; such a pair's confidence is
+    # multiplied by it (as an unknown age is by the share of minors). EM cannot learn this:
+    # nothing else in such a pair's vector tells the classes apart.
+    share: Step | None = None
 
     @property
     def record(self) -> bool:

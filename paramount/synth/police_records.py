@@ -58,6 +58,7 @@ class RMS:
     first_nominal: np.ndarray  # per individual, index of primary nominal (-1 none)
     n_nominals: np.ndarray  # per individual
     rel_ind: tuple[np.ndarray, np.ndarray, np.ndarray]  # recorded (a, b, code) by individual
+    stale_home_ind: np.ndarray | None = None  # individuals whose old home row stayed open
 
 
 def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: Police) -> RMS:
@@ -163,6 +164,9 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     known = ~dup | (rng.random(M) < 0.5)
     home = np.where((prev >= 0) & (last < mv), prev, cur)  # stale if not seen since moving
     saw_move = (prev >= 0) & (first < mv) & (last >= mv)
+    unrec = np.zeros(M, bool)  # moved, seen since, and the old home row never closed
+    if params.p_move_not_recorded > 0:
+        unrec = saw_move & (rng.random(M) < params.p_move_not_recorded)
     pa_nom = np.concatenate([np.flatnonzero(known), np.flatnonzero(known & saw_move)])
     pa_addr = np.concatenate([home[known], prev[known & saw_move]])
     pa_role = np.concatenate(
@@ -171,6 +175,10 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     pa_from = np.concatenate([np.where(saw_move, mv, first)[known], first[known & saw_move]])
     pa_to = np.concatenate([np.zeros(int(known.sum())), mv[known & saw_move]])
     pa_to_null = pa_role == 0
+    if unrec.any():
+        old_row = np.concatenate([np.zeros(int(known.sum()), bool), unrec[known & saw_move]])
+        pa_role[old_row] = 0
+        pa_to_null |= old_row
     pa_from_null = rng.random(len(pa_nom)) < 0.1
     # some contact and work addresses
     cw = np.flatnonzero(known & (rng.random(M) < 0.02))
@@ -290,7 +298,15 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
         "relationships": relationships,
         "person_flags": person_flags,
     }
-    return RMS(tables, nom_ind, person_id, first_nom, n_nom, (a[rel_ok], b[rel_ok], code[rel_ok]))
+    return RMS(
+        tables,
+        nom_ind,
+        person_id,
+        first_nom,
+        n_nom,
+        (a[rel_ok], b[rel_ok], code[rel_ok]),
+        np.unique(nom_ind[unrec & known]),
+    )
 
 
 def _typo_arrow(rng: np.random.Generator, arr: pa.Array, p: np.ndarray) -> pa.Array:

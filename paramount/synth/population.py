@@ -324,7 +324,9 @@ def build_area(
         if kind in (HH_COUPLE_KIDS, HH_LONE_MOTHER):
             ya_m = rng.random(n) < ya
             ya_fam = np.flatnonzero(ya_m)
-            ya_dob = (E - rng.uniform(18 * YEAR, 24 * YEAR, len(ya_fam))).astype(np.int64)
+            ya_dob = (
+                E - rng.uniform(18 * YEAR, params.young_adult_max_age * YEAR, len(ya_fam))
+            ).astype(np.int64)
             fam_of = np.concatenate([fam_of, ya_fam])
             kdob = np.concatenate([kdob, ya_dob])
             is_ya = np.concatenate(

@@ -39,7 +39,7 @@ from paramount.synth.truth import (
 from paramount.synth.worlds import params_json
 from paramount.synth.writer import write_extract, write_truth
 
-__all__ = ["SynthParams", "SynthSummary", "generate_force"]
+__all__ = ["DEFAULT_PARAMS", "SynthParams", "SynthSummary", "generate_force"]
 
 _LINK_CODES = (
     "PARENT",

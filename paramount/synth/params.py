@@ -67,6 +67,12 @@ class SynthParams:
     # female prisoners' children mostly cared for by grandparents or fathers (PRT: 5% stay
     # in the family home, 9% with fathers): weight towards mothers already living apart
     absent_mother_offending_boost: float = 8.0
+    # men who left a step-family, and young adults at the family home, relative to other men
+    # (ranges 2-6 and 1.2-3): the independent forces' checkers found ended step-fathers and
+    # young prisoners at home behind 24 % and 36 % of wrong rows, so they are common among
+    # the received there; both groups are young, unsettled, and known to police
+    ex_step_offending_factor: float = 3.0
+    young_adult_offending_factor: float = 1.6
 
     # --- police records (contract: 1-5M nominals, 1-10M occurrences at 2.4M residents) ------
     generic_occurrences_per_1000_per_year: float = 62.0
@@ -137,7 +143,7 @@ class SynthParams:
     p_contact_adult_child: float = 0.3
     p_contact_adult_child_dob: float = 0.35
     # prisoners of 38 or more declaring grown-up children who have no place in the world's
-    # families (0-0.5 per prisoner: most prisoners over 40 have adult children)
+    # families (0-0.2 per prisoner: most prisoners over 40 have adult children, few list them)
     p_prisoner_declares_adult_child: float = 0.0
     # an ended step-father declaring his former step-children as SSON/SDAU (0-0.4)
     p_contact_ex_step_child: float = 0.0

@@ -32,7 +32,9 @@ WORLD_RANGES: dict[str, tuple[float, float]] = {
     "p_sibling_link_recorded": (0.3, 0.8),
     "p_sibling_recorded_as_parent": (0.0, 0.15),
     "p_young_adult_at_family_da": (0.0, 0.6),
+    "young_adult_offending_factor": (1.2, 3.0),
     # step-families, how often they end, how stale their records stay
+    "ex_step_offending_factor": (2.0, 6.0),
     "household_shares.STEP_FAMILY": (0.02, 0.06),
     "p_ex_step": (0.05, 0.30),
     "p_ex_step_old_link": (0.3, 0.9),
@@ -48,7 +50,7 @@ WORLD_RANGES: dict[str, tuple[float, float]] = {
     "p_contact_child_dob": (0.15, 0.7),
     "p_contact_adult_child": (0.1, 0.6),
     "p_contact_adult_child_dob": (0.05, 0.5),
-    "p_prisoner_declares_adult_child": (0.0, 0.5),
+    "p_prisoner_declares_adult_child": (0.0, 0.2),
     "p_contact_partner": (0.4, 0.8),
     "p_contact_name_variant": (0.1, 0.4),
     "p_contact_typo": (0.01, 0.1),

@@ -40,6 +40,10 @@ class SynthParams:
     young_adult_max_age: float = 24.0
     p_twins: float = 0.035  # of families with 2+ children (ONS multiple births ~1.5%/birth)
     p_lone_mother_father_known: float = 0.9  # the non-resident father is a real person
+    # a lone mother's later child by another man than the separated father (0-0.3: many
+    # lone mothers' children have different fathers); with p_ex_partner_child_wrong_link,
+    # the ex-partner's child by another father recorded as the prisoner's
+    p_lone_mother_child_other_father: float = 0.0
     p_sep_parent_new_partner: float = 0.3  # the separated parent lives with a new partner
     # lone-mother families with an earlier, ended step-father. Range 0.05-0.30: ~1 in 10
     # couple families with children are step (ONS), and they end more often than first

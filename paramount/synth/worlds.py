@@ -9,6 +9,7 @@ above, never developed on, so a method is judged on forces whose habits it has n
 from __future__ import annotations
 
 import dataclasses
+import zlib
 
 import numpy as np
 
@@ -43,6 +44,7 @@ WORLD_RANGES: dict[str, tuple[float, float]] = {
     # wrong links: a single unrelated adult, an ex-partner's child by another father
     "p_prisoner_wrong_parent_link": (0.0, 0.06),
     "p_ex_partner_child_wrong_link": (0.0, 0.25),
+    "p_lone_mother_child_other_father": (0.0, 0.3),
     # children reachable only through the other parent
     "p_only_via_other_parent": (0.0, 0.5),
     # what prisoners declare
@@ -74,19 +76,20 @@ POPULATION_RANGE = (100_000, 300_000)
 DEV_WORLDS = range(1, 21)  # developed on; reported worlds are 101 and above
 
 
-def _rng(world_seed: int) -> np.random.Generator:
-    # a stream of its own, apart from the force's generation seed
-    return np.random.Generator(np.random.PCG64([world_seed, 0x574F524C44]))
+def _draw(world_seed: int, name: str, lo: float, hi: float) -> float:
+    # a stream per world and parameter, apart from the force's generation seed, so adding a
+    # parameter to the ranges leaves every other parameter of every world as it was
+    rng = np.random.Generator(np.random.PCG64([world_seed, zlib.crc32(name.encode())]))
+    return round(float(rng.uniform(lo, hi)), 4)
 
 
 def sample_world(world_seed: int) -> SynthParams:
     """The parameters of world `world_seed`: every figure of WORLD_RANGES drawn uniformly
-    (in the dict's order, so a world is the same on every machine); the rest as default."""
-    rng = _rng(world_seed)
+    (the same on every machine); the rest as default."""
     changes: dict[str, object] = {}
     shares = dict(DEFAULT_PARAMS.household_shares)
     for name, (lo, hi) in WORLD_RANGES.items():
-        v = round(float(rng.uniform(lo, hi)), 4)
+        v = _draw(world_seed, name, lo, hi)
         if name.startswith("household_shares."):
             shares[name.split(".", 1)[1]] = v
         else:

@@ -51,6 +51,9 @@ def _traps(changes: tuple[tuple[str, float], ...], tmp: Path) -> dict[str, int]:
 EX = (("p_ex_step", 0.3), ("p_ex_step_old_link", 0.95))
 STEP = (("p_ex_step", 0.3), ("ex_step_offending_factor", 6.0))
 YOUNG = (("p_young_adult_at_home", 0.4), ("young_adult_offending_factor", 3.0))
+DA = (("da_occurrences_per_1000_per_year", 30.0), ("p_da_child_present", 0.9))
+HALF = (("p_lone_mother_child_other_father", 0.3), *DA)
+EXP = (("p_ex_partner_child_wrong_link", 0.8), *DA)
 ADULT = (("p_prisoner_declares_adult_child", 0.3),)
 CASES = [
     ("p_young_adult_at_home", 0.05, 0.4, "young_prisoner_18_29_living_with_siblings", ()),
@@ -62,7 +65,7 @@ CASES = [
     ("p_move_not_recorded", 0.0, 0.9, "ended_step_parent_received_home_row_open", STEP),
     ("p_contact_ex_step_child", 0.0, 0.8, "ended_step_child_declared", STEP),
     ("p_prisoner_wrong_parent_link", 0.0, 0.1, "single_wrong_parent_link_received", ()),
-    ("p_ex_partner_child_wrong_link", 0.0, 0.8, "ex_partner_child_recorded_as_prisoners", ()),
+    ("p_ex_partner_child_wrong_link", 0.0, 0.8, "ex_partner_child_recorded_as_prisoners", HALF),
     ("p_only_via_other_parent", 0.0, 0.5, "affected_only_via_other_parent", ()),
     ("p_prisoner_declares_adult_child", 0.0, 0.3, "grown_children_declared_outside_families", ()),
     ("p_contact_adult_child_dob", 0.9, 0.05, "undated_adult_child_declared", ADULT),
@@ -78,6 +81,19 @@ def test_parameter_moves_its_trap(param, low, high, trap, base, tmp_path_factory
     lo = _traps((*base, (param, low)), tmp)[trap]
     hi = _traps((*base, (param, high)), tmp)[trap]
     assert hi > lo, (param, lo, hi)
+
+
+def test_a_lone_mothers_child_by_another_father_is_recorded_as_the_prisoners(tmp_path) -> None:
+    # rarer (a separated father received, at the mother's incident with her later child):
+    # a larger force
+    def count(p: float) -> int:
+        params = dataclasses.replace(
+            DEFAULT_PARAMS, p_lone_mother_child_other_father=p, **dict(EXP)
+        )
+        s = generate_force(60_000, SEED, tmp_path / str(p), params=params)
+        return s.world_traps["ex_partner_child_recorded_as_prisoners"]
+
+    assert count(0.4) > count(0.0)
 
 
 def test_link_direction_moves_both_sides(tmp_path_factory) -> None:

@@ -66,3 +66,25 @@ def test_recall_by_origin_groups_british_and_not() -> None:
     assert r["NOT_BRITISH"] == {"children": 3, "found": 2, "recall": 0.6667}
     assert r["POLISH"]["recall"] == 1.0
     assert r["UNKNOWN"]["children"] == 1  # no origin in the truth: counted apart, not British
+
+
+def test_dedup_scores_read_a_runs_entities_against_the_truth(tmp_path) -> None:
+    from paramount.db import DuckDBBackend
+    from paramount.evaluation import dedup_scores
+
+    db = DuckDBBackend.open(tmp_path / "run.duckdb")
+    db.execute(
+        "CREATE TABLE pm_entity_members (entity_id VARCHAR, source VARCHAR, record_id VARCHAR)"
+    )
+    db.execute(
+        "INSERT INTO pm_entity_members VALUES ('e1', 'RMS', 'P1'), ('e1', 'RMS', 'P2'), "
+        "('e2', 'RMS', 'P3'), ('e2', 'PRISONER', 'A1234BC')"
+    )
+    db.close()
+    (tmp_path / "rms_persons.csv").write_text(
+        "person_id,individual_id\nP1,I1\nP2,I1\nP3,I1\n", encoding="utf-8"
+    )
+    d = dedup_scores(tmp_path / "run.duckdb", tmp_path)
+    # one individual, three records: 3 true pairs, 1 predicted and right; prisoners ignored
+    assert (d["true_pairs"], d["predicted_pairs"], d["right_pairs"]) == (3, 1, 1)
+    assert d["precision"] == 1.0 and d["recall"] == 0.3333

@@ -268,18 +268,16 @@ def _recall_by_origin(db: Backend, truth_dir: Path) -> dict[str, dict]:
 def dedup_scores(run_db: Path, truth_dir: Path) -> dict[str, float | int]:
     """Pairwise precision and recall of the nominal index's deduplication in a run's
     database (its `pm_entity_members`) against the truth's `rms_persons`."""
-    import duckdb
-
-    con = duckdb.connect(str(run_db), read_only=True)
+    db = DuckDBBackend.open(run_db)
     try:
-        rows = con.execute(
+        rows = db.fetch_tuples(
             "SELECT m.entity_id, t.individual_id FROM pm_entity_members m "
             "JOIN read_csv(?, all_varchar = true, header = true) t "
             "ON m.source = 'RMS' AND t.person_id = m.record_id",
             [str(Path(truth_dir) / "rms_persons.csv")],
-        ).fetchall()
+        )
     finally:
-        con.close()
+        db.close()
     return pairwise_dedup(rows)
 
 

@@ -26,6 +26,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from wrong_rows import CLASSES, wrong_row_classes
+
 from paramount.evaluation import evaluate
 from paramount.evaluation.metrics import CALIBRATION_MIN_ROWS
 from paramount.synth.worlds import sample_world, world_population, world_values
@@ -92,6 +94,7 @@ def run_world(k: int, args: argparse.Namespace) -> dict:
     from paramount.evaluation import dedup_scores
 
     dedup = dedup_scores(result.database, force / "truth")
+    classes = wrong_row_classes(params, population, k, force, run_dir / "verdicts.csv")
     t3 = time.perf_counter()
     origin = scores.recall_by_name_origin
     out = {
@@ -115,6 +118,7 @@ def run_world(k: int, args: argparse.Namespace) -> dict:
         "not_british_children": origin.get("NOT_BRITISH", {}).get("children", 0),
         "recall_by_name_origin": origin,
         "recall_by_route": scores.recall_by_route,
+        "wrong_rows_by_class": classes,
         "seconds": {
             "synth": round(t1 - t0, 1),
             "identify": round(t2 - t1, 1),
@@ -229,6 +233,16 @@ def markdown(results: list[dict], args: argparse.Namespace, started: str) -> str
                     f"{b['rows']}, {b['mean_confidence']:.3f}, {b['share_right']:.3f}{flag}"
                 )
         lines.append(f"| {r['world']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Wrong rows by what the child really is to the prisoner (`benchmarks/wrong_rows.py`):",
+        "",
+        "| world | " + " | ".join(c.replace("_", " ") for c in CLASSES) + " |",
+        "|---:|" + "---:|" * len(CLASSES),
+    ]
+    for r in results:
+        by = r.get("wrong_rows_by_class", {})
+        lines.append(f"| {r['world']} | " + " | ".join(str(by.get(c, 0)) for c in CLASSES) + " |")
     lines += [
         "",
         "Key parameters of each world (all in `DIR/world-K/truth/params.json`):",

@@ -129,6 +129,8 @@ class SynthParams:
     # recorded by many officers before they have any identifier; judgement)
     p_duplicate_adult: float = 0.05
     p_duplicate_child: float = 0.12
+    # a child's duplicate nominal under the other parent's surname (0-0.4: judgement)
+    p_duplicate_child_other_surname: float = 0.0
     p_prisoner_has_nominal: float = 0.96
     p_offender_charged: float = 0.65  # offenders with a PNC id
     p_pnc_long_form: float = 0.4
@@ -151,6 +153,9 @@ class SynthParams:
     p_prisoner_declares_adult_child: float = 0.0
     # an ended step-father declaring his former step-children as SSON/SDAU (0-0.4)
     p_contact_ex_step_child: float = 0.0
+    # a declared child whose surname differs from the prisoner's declared under his (0-0.5:
+    # fathers give their own name; the child's records carry the mother's)
+    p_contact_child_prisoner_surname: float = 0.0
     p_contact_name_variant: float = 0.22  # nickname or spelling variant as declared (0.1-0.4)
     p_contact_typo: float = 0.04  # per name (0.01-0.1)
     p_contact_partner: float = 0.6

@@ -59,6 +59,7 @@ class RMS:
     n_nominals: np.ndarray  # per individual
     rel_ind: tuple[np.ndarray, np.ndarray, np.ndarray]  # recorded (a, b, code) by individual
     stale_home_ind: np.ndarray | None = None  # individuals whose old home row stayed open
+    other_surname_ind: np.ndarray | None = None  # children with a nominal under another surname
 
 
 def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: Police) -> RMS:
@@ -95,6 +96,20 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     sn[sv] = POOLS.variant[sn[sv]]
     married = dup & (w.sex[nom_ind] == 1) & (rng.random(M) < 0.04)
     sn[married] = POOLS.sample(rng, w.origin[nom_ind[married]], "surname")
+    if params.p_duplicate_child_other_surname > 0:
+        # a child's second record under the other parent's surname (the father's on one,
+        # the mother's on the other): the reason it was never merged
+        kid = dup & ((police.first_seen[nom_ind] - w.dob[nom_ind]) < 18 * YEAR)
+        par = np.where(
+            w.surname[np.maximum(w.father[nom_ind], 0)] != w.surname[nom_ind],
+            w.father[nom_ind],
+            w.mother[nom_ind],
+        )
+        alt = kid & (par >= 0) & (rng.random(M) < params.p_duplicate_child_other_surname)
+        sn[alt] = w.surname[par[alt]]
+        other_sn = np.unique(nom_ind[alt & (sn != w.surname[nom_ind])])
+    else:
+        other_sn = np.zeros(0, np.int64)
     forenames = join_names(
         POOLS.take(fn),
         POOLS.take(w.middle[nom_ind]),
@@ -306,6 +321,7 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
         n_nom,
         (a[rel_ok], b[rel_ok], code[rel_ok]),
         np.unique(nom_ind[unrec & known]),
+        other_sn,
     )
 
 

@@ -61,6 +61,7 @@ class PrisonOut:
     truth_contacts: pa.Table
     receptions: pa.Table  # booking_id, prisoner individual, reception datetime
     grown_children: int = 0  # grown-up children declared from outside the world's families
+    own_surname_children: int = 0  # children declared under the prisoner's surname
 
 
 def movements(
@@ -374,7 +375,7 @@ def build_prison(
         truth_prisoners,
         truth_contacts,
         receptions,
-        grown,
+        *grown,
     )
 
 
@@ -387,7 +388,7 @@ def _contacts(
     numbers: dict[int, str],
     latest: dict[int, int],
     hidden_pairs: np.ndarray,
-) -> tuple[pa.Table, pa.Table, int]:
+) -> tuple[pa.Table, pa.Table, tuple[int, int]]:
     """Contacts each prisoner declared on their latest booking: some children, partners,
     parents, siblings and friends; names as the prisoner gave them."""
     # index links by parent, and household members, for the prisoners only
@@ -411,8 +412,10 @@ def _contacts(
     hidden = set(hidden_pairs.tolist())
     p_ex, p_grown = params.p_contact_ex_step_child, params.p_prisoner_declares_adult_child
     dob_child, dob_adult = params.p_contact_child_dob, params.p_contact_adult_child_dob
+    p_own_sn = params.p_contact_child_prisoner_surname
     grown_pool = np.flatnonzero(((w.E - w.dob) > 19 * YEAR) & ((w.E - w.dob) < 45 * YEAR))
     grown: list[tuple[int, int]] = []
+    own_sn: list[int] = []
 
     p_var = params.p_contact_name_variant
     p_nick = p_var * 0.15 / 0.22  # two thirds nicknames, as declared names mostly are
@@ -510,7 +513,11 @@ def _contacts(
                 )
             else:
                 code = "OTH"
-            add(p, b, ch, code, "N", "N", dob_adult if age >= 18 else dob_child)
+            sn = None
+            if p_own_sn and w.surname[ch] != w.surname[p] and rng.random() < p_own_sn:
+                sn = int(w.surname[p])  # declared under the prisoner's own surname
+                own_sn.append(ch)
+            add(p, b, ch, code, "N", "N", dob_adult if age >= 18 else dob_child, surname=sn)
         # grown-up children from before the world's families: declared SON/DAU, mostly
         # without a date of birth
         p_age = (on - int(w.dob[p])) / YEAR
@@ -569,7 +576,7 @@ def _contacts(
             "individual": pa.array(tc[2], pa.int64()),
         }
     )
-    return tbl, truth_tbl, len(grown)
+    return tbl, truth_tbl, (len(grown), len(own_sn))
 
 
 __all__ = ["DISTRICT_IN_AREA_ARR", "PRISONS", "PrisonOut", "build_prison", "format_pnc"]

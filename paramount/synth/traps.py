@@ -195,6 +195,11 @@ def _issue11_traps(
         )
     )
     out["grown_children_declared_outside_families"] = int(prison.grown_children)
+    out["children_declared_under_prisoners_surname"] = int(prison.own_surname_children)
+    other = rms.other_surname_ind if rms.other_surname_ind is not None else np.zeros(0, np.int64)
+    out["affected_with_nominal_under_other_surname"] = int(
+        np.isin(aff["child"], other).sum() if len(aff["child"]) else 0
+    )
     # affected children reachable only through the other parent
     if len(aff["child"]) and len(police.via_other_parent):
         key = aff["parent"].astype(np.int64) * nn + aff["child"]

@@ -56,6 +56,7 @@ WORLD_RANGES: dict[str, tuple[float, float]] = {
     "p_contact_partner": (0.4, 0.8),
     "p_contact_name_variant": (0.1, 0.4),
     "p_contact_typo": (0.01, 0.1),
+    "p_contact_child_prisoner_surname": (0.0, 0.5),
     # duplicate nominals and spelling variants
     "p_duplicate_adult": (0.02, 0.12),
     "p_duplicate_child": (0.05, 0.25),
@@ -63,6 +64,7 @@ WORLD_RANGES: dict[str, tuple[float, float]] = {
     "p_nominal_typo": (0.01, 0.05),
     "p_duplicate_name_variant": (0.2, 0.6),
     "p_duplicate_typo": (0.05, 0.3),
+    "p_duplicate_child_other_surname": (0.0, 0.4),
     # shared premises
     "p_single_shared_male_young": (0.03, 0.15),
     "p_lone_mother_refuge_hotel": (0.01, 0.08),

@@ -72,6 +72,8 @@ CASES = [
     ("p_contact_child", 0.1, 0.7, "affected_declared", ()),
     ("p_duplicate_child", 0.02, 0.3, "affected_with_duplicate_nominal", ()),
     ("p_link_from_parent", 0.2, 0.8, "links_recorded_parent_side", ()),
+    ("p_contact_child_prisoner_surname", 0.0, 0.5, "children_declared_under_prisoners_surname", ()),
+    ("p_duplicate_child_other_surname", 0.0, 0.5, "affected_with_nominal_under_other_surname", ()),
 ]
 
 
@@ -114,6 +116,8 @@ def test_default_world_has_no_new_mechanism(tmp_path_factory) -> None:
         "affected_only_via_other_parent",
         "grown_children_declared_outside_families",
         "ended_step_child_declared",
+        "children_declared_under_prisoners_surname",
+        "affected_with_nominal_under_other_surname",
     ):
         assert t[name] == 0, name
 

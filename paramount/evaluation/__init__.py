@@ -444,6 +444,16 @@ def render(scores: Scores):
         ("duplicate rate", f"{scores.duplicate_rate:.3f}"),
     ):
         table.add_row(label, value)
+    table.add_row("expected calibration error", f"{scores.calibration_error:.3f}")
+    off = [b for b in scores.calibration if b["off"]]
+    table.add_row("confidence bins more than 3 points off (30+ rows)", f"{len(off)}")
+    for group, label in (
+        ("BRITISH", "of British origin"),
+        ("NOT_BRITISH", "not of British origin"),
+    ):
+        g = scores.recall_by_name_origin.get(group)
+        if g:
+            table.add_row(f"recall, names {label} (n={g['children']:,})", f"{g['recall']:.3f}")
     for route, share in scores.recall_by_route.items():
         table.add_row(f"recall via {route}", f"{share:.3f}")
     for rel, share in scores.recall_by_relationship.items():

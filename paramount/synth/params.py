@@ -31,7 +31,7 @@ class SynthParams:
         }
     )
     kids_pmf: tuple[float, ...] = (0.45, 0.38, 0.12, 0.05)  # 1-4 dependent children (ONS)
-    # an 18-23 year old living with younger siblings. Range 0.10-0.40: ONS counts ~1 in 4
+    # an 18-23 year old living with younger siblings. Range 0.15-0.40: ONS counts ~1 in 4
     # adults of 20-34 living with parents (more in high-rent areas, more among young men,
     # who are most of the prisoners); facts.md: the MoJ text-mined prisoners 35 and under
     p_young_adult_at_home: float = 0.18
@@ -72,7 +72,7 @@ class SynthParams:
     # in the family home, 9% with fathers): weight towards mothers already living apart
     absent_mother_offending_boost: float = 8.0
     # men who left a step-family, and young adults at the family home, relative to other men
-    # (ranges 2-6 and 1.2-3): the independent forces' checkers found ended step-fathers and
+    # (ranges 2-6 and 1.5-4): the independent forces' checkers found ended step-fathers and
     # young prisoners at home behind 24 % and 36 % of wrong rows, so they are common among
     # the received there; both groups are young, unsettled, and known to police
     ex_step_offending_factor: float = 3.0
@@ -98,13 +98,13 @@ class SynthParams:
     p_link_from_parent: float = 0.5
     p_link_both_directions: float = 0.15
     # young adults at the family home arrested there: brothers and sisters named at the
-    # arrest (0.2-0.8), and a SIBLING row recorded for them (0.3-0.8); some forces write a
+    # arrest (0.2-0.8), and a SIBLING row recorded for them (0.1-0.7); some forces write a
     # sibling a generation younger as the adult's CHILD/PARENT by mistake (0-0.15: judgement)
     p_sibling_at_arrest: float = 0.5
     p_sibling_link_recorded: float = 0.6
     p_sibling_recorded_as_parent: float = 0.0
     # young adults at home present at the household's domestic incidents with their younger
-    # siblings (0-0.6): the shared-incident half of the sibling trap
+    # siblings (0.1-0.8): the shared-incident half of the sibling trap
     p_young_adult_at_family_da: float = 0.0
     # ended step-families: the family's old incidents recorded him as step-parent (0.3-0.9),
     # and his move out never recorded, so the family home stays his open HOME row (0-0.6:
@@ -116,7 +116,7 @@ class SynthParams:
     # judgement; the independent forces' checkers found this a quarter of wrong rows)
     p_prisoner_wrong_parent_link: float = 0.0
     # an ex-partner's child by another father recorded as the prisoner's child at their
-    # domestic incidents, per such child present (0-0.25: officers assume the man is the dad)
+    # domestic incidents, per such child present (0-0.15: officers assume the man is the dad)
     p_ex_partner_child_wrong_link: float = 0.0
     # children reachable only through the other parent: a share of non-resident prisoner
     # parents whose direct links to the child are never recorded (no police row, not
@@ -149,7 +149,7 @@ class SynthParams:
     p_contact_adult_child: float = 0.3
     p_contact_adult_child_dob: float = 0.35
     # prisoners of 38 or more declaring grown-up children who have no place in the world's
-    # families (0-0.2 per prisoner: most prisoners over 40 have adult children, few list them)
+    # families (0-0.06 per prisoner: most prisoners over 40 have adult children, few list them)
     p_prisoner_declares_adult_child: float = 0.0
     # an ended step-father declaring his former step-children as SSON/SDAU (0-0.4)
     p_contact_ex_step_child: float = 0.0

@@ -131,3 +131,17 @@ def test_world_is_recorded_in_the_truth(tmp_path: Path) -> None:
             assert doc["params"][name] == value, name
     header = (tmp_path / "truth" / "individuals.csv").read_text().splitlines()[0]
     assert "name_origin" in header
+
+
+def test_synth_world_option_generates_that_world(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from paramount.cli import app
+
+    result = CliRunner().invoke(
+        app, ["synth", "--population", "3000", "--world", "2", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "truth" / "params.json").read_text())
+    assert (doc["world"], doc["seed"]) == (2, 2)  # world K's seed is K unless --seed says
+    assert doc["params"]["p_only_via_other_parent"] == sample_world(2).p_only_via_other_parent

@@ -65,7 +65,10 @@ def synth(
         Path, typer.Option("--out", help="Folder to write extract/ and truth/ into.")
     ],
     population: Annotated[int, typer.Option(help="Residents of the synthetic force.")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same force.")] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Random seed: the same seed gives the same force (default 1, or K)."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     extract_date: Annotated[
         datetime | None,
@@ -75,10 +78,22 @@ def synth(
             help="The day the extract is taken; its records end there (default 2026-01-31).",
         ),
     ] = None,
+    world: Annotated[
+        int | None,
+        typer.Option(
+            help="World K: the force's recording habits drawn from the ranges of "
+            "paramount/synth/worlds.py (1-20 for development, 101 and above for reports)."
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic force: an extract per the data contract and its ground truth."""
     from paramount.progress import RichReporter
-    from paramount.synth import DEFAULT_EXTRACT_DATE, generate_force
+    from paramount.synth import DEFAULT_EXTRACT_DATE, DEFAULT_PARAMS, generate_force
+    from paramount.synth.worlds import sample_world
+
+    params = DEFAULT_PARAMS if world is None else sample_world(world)
+    if seed is None:
+        seed = 1 if world is None else world
 
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("--format must be csv or parquet")
@@ -91,6 +106,8 @@ def synth(
             fmt=fmt,
             reporter=reporter,
             extract_date=_day(extract_date) if extract_date else DEFAULT_EXTRACT_DATE,
+            params=params,
+            world=world,
         )
     out.print(summary.render())
     out.print(

@@ -431,7 +431,7 @@ class TruthTable:
 TRUTH_TABLES: dict[str, TruthTable] = {
     t.name: t
     for t in (
-        TruthTable("individuals", ("individual_id", "kind", "sex", "date_of_birth")),
+        TruthTable("individuals", ("individual_id", "kind", "sex", "date_of_birth", "name_origin")),
         TruthTable("rms_persons", ("person_id", "individual_id")),
         TruthTable("prisoners", ("prisoner_number", "individual_id")),
         TruthTable("partner_persons", ("partner_person_id", "individual_id")),

@@ -10,6 +10,7 @@ Deterministic for a seed: one numpy PCG64 generator drives everything, in a fixe
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -35,9 +36,10 @@ from paramount.synth.truth import (
     individuals_table,
     map_table,
 )
+from paramount.synth.worlds import params_json
 from paramount.synth.writer import write_extract, write_truth
 
-__all__ = ["SynthParams", "SynthSummary", "generate_force"]
+__all__ = ["DEFAULT_PARAMS", "SynthParams", "SynthSummary", "generate_force"]
 
 _LINK_CODES = (
     "PARENT",
@@ -62,6 +64,7 @@ def generate_force(
     reporter: Reporter | None = None,
     extract_date: date = DEFAULT_EXTRACT_DATE,
     params: SynthParams = DEFAULT_PARAMS,
+    world: int | None = None,
 ) -> SynthSummary:
     """Generate a synthetic force of about `population` residents into `out`."""
     if fmt not in ("csv", "parquet"):
@@ -87,14 +90,14 @@ def generate_force(
             int(p): (int(police.pnc_year[p]), int(police.pnc_serial[p]), int(police.cro_serial[p]))
             for p in np.unique(bk.person)
         }
-        prison = build_prison(w, rng, params, bk, ident)
+        prison = build_prison(w, rng, params, bk, ident, police.via_other_parent)
         t.advance()
     with reporter.task("Police: records management system", total=1) as t:
         rms = build_rms(w, rng, params, police)
         t.advance()
     with reporter.task("Children's social care", total=1) as t:
         partner_tables, partner_truth = build_partner(
-            w, rng, params, police.cp_households, police.da_households
+            w, rng, params, police.cp_households, police.da_households, police.via_other_parent
         )
         t.advance()
     with reporter.task("Truth: affected children", total=1) as t:
@@ -142,10 +145,22 @@ def generate_force(
         for name, table in truth.items():
             write_truth(name, table, tr_dir)
             t.advance()
+    (tr_dir / "params.json").write_text(
+        json.dumps(
+            {
+                "world": world,
+                "population": population,
+                "seed": seed,
+                "extract_date": extract_date.isoformat(),
+                "params": params_json(params),
+            },
+            indent=2,
+        )
+    )
     summary = _summarise(
         w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms, partner_truth
     )
-    summary.traps = count_traps(w, bk, police, rms, prison, aff)
+    summary.traps, summary.world_traps = count_traps(w, bk, police, rms, prison, aff)
     return summary
 
 

@@ -78,9 +78,9 @@ def propensity(w: World, rng: np.random.Generator, params: SynthParams) -> np.nd
     role = w.role
     r = np.ones(w.n)
     r[role == R_SEP_FATHER] = 3.5
-    r[role == R_EX_STEP] = 3.0
+    r[role == R_EX_STEP] = params.ex_step_offending_factor
     r[role == R_SINGLE] = 1.4
-    r[role == R_YOUNG_ADULT] = 1.6
+    r[role == R_YOUNG_ADULT] = params.young_adult_offending_factor
     r[role == R_STEP_FATHER] = 2.0
     hh_kids = np.zeros(len(w.hh_type), bool)
     hh_kids[w.household[(w.E - w.dob) < 18 * YEAR]] = True

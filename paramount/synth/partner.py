@@ -19,7 +19,12 @@ _STATUSES = ("CHILD_IN_NEED", "CHILD_PROTECTION_PLAN", "LOOKED_AFTER", "EARLY_HE
 
 
 def build_partner(
-    w: World, rng: np.random.Generator, params: SynthParams, cp_hh: np.ndarray, da_hh: np.ndarray
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    cp_hh: np.ndarray,
+    da_hh: np.ndarray,
+    hidden_pairs: np.ndarray | None = None,
 ) -> tuple[dict[str, pa.Table], pa.Table]:
     """partner_persons, partner_relationships, partner_involvement, and the truth map."""
     E = w.E
@@ -38,6 +43,8 @@ def build_partner(
     lpar, lch, lkind = w.l_parent[lk], w.l_child[lk], w.l_kind[lk]
     resident = w.household[lpar] == w.household[lch]
     take = resident | (rng.random(len(lpar)) < 0.4)
+    if hidden_pairs is not None and len(hidden_pairs):  # reached only through the other parent
+        take &= ~np.isin(lpar.astype(np.int64) * w.n + lch, hidden_pairs)
     lpar, lch, lkind = lpar[take], lch[take], lkind[take]
     people = np.unique(np.concatenate([kids, lpar]))
     n = len(people)

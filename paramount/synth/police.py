@@ -34,6 +34,11 @@ from paramount.synth.population import (
 )
 from paramount.synth.timeutil import YEAR
 
+# planted traps recorded in Events.t_*: a wrong single PARENT link from an unrelated adult,
+# an ex-partner's child by another father recorded as the prisoner's, a young adult's
+# sibling recorded as his child
+TRAP_WRONG_LINK, TRAP_EX_PARTNER_CHILD, TRAP_SIBLING_AS_CHILD = 0, 1, 2
+
 OT = {name: i for i, name in enumerate(OCCURRENCE_TYPES)}
 RO = {name: i for i, name in enumerate(OCCURRENCE_ROLES)}
 RC = {name: i for i, name in enumerate(RELATIONSHIPS)}
@@ -77,6 +82,18 @@ class Events:
     r_src: list[np.ndarray] = field(default_factory=list)
     r_occ: list[np.ndarray] = field(default_factory=list)
     r_day: list[np.ndarray] = field(default_factory=list)
+    # planted traps (truth only): adult, child, kind (see TRAP_KINDS)
+    t_a: list[np.ndarray] = field(default_factory=list)
+    t_b: list[np.ndarray] = field(default_factory=list)
+    t_kind: list[np.ndarray] = field(default_factory=list)
+    p_fwd: float = 0.5  # share of parent-type links recorded from the adult's record
+    p_both: float = 0.15  # share recorded from both
+
+    def trap(self, a: np.ndarray, b: np.ndarray, kind: int) -> None:
+        m = (a >= 0) & (b >= 0)
+        self.t_a.append(a[m].astype(np.int32))
+        self.t_b.append(b[m].astype(np.int32))
+        self.t_kind.append(np.full(int(m.sum()), kind, np.int8))
 
     def occ(
         self,
@@ -135,8 +152,8 @@ class Events:
         code = np.broadcast_to(code, len(parent)).copy()
         guardian = (code == RC["CARER"]) & (rng.random(len(parent)) < 0.4)
         code[guardian] = RC["GUARDIAN"]
-        fwd = u < 0.5
-        back = u >= 0.35
+        fwd = u < self.p_fwd
+        back = u >= self.p_fwd - self.p_both
         inv = np.array([_inverse(c) for c in range(len(RELATIONSHIPS))], dtype=np.int8)
         self.rel(np.where(fwd, parent, -1), child, code, src, occ, day)
         self.rel(np.where(back, child, -1), parent, inv[code], src, occ, day)
@@ -196,6 +213,8 @@ class Police:
     last_seen: np.ndarray
     cp_households: np.ndarray  # households with a child protection occurrence
     da_households: np.ndarray  # households with children present at domestic abuse
+    # (prisoner, child) keys (prisoner * n + child) whose direct links are never recorded
+    via_other_parent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def build_events(
@@ -207,7 +226,7 @@ def build_events(
     reporter_task=None,
 ) -> Police:
     """Every occurrence of the history, with its people and recorded relationships."""
-    ev = Events()
+    ev = Events(p_fwd=params.p_link_from_parent, p_both=params.p_link_both_directions)
     E, hs = w.E, w.hs
     n_in = int(w.in_area.sum())
     yrs = params.history_years
@@ -443,10 +462,15 @@ def build_events(
     if sib_a:
         sa, sb = np.array(sib_a, np.int32), np.array(sib_b, np.int32)
         so, sd = np.array(sib_o, np.int32), np.array(sib_d, np.int64)
-        there = rng.random(len(sa)) < 0.5
+        there = rng.random(len(sa)) < params.p_sibling_at_arrest
         ev.person(so[there], sb[there], RO["INVOLVED_PARTY"])
-        rec = rng.random(len(sa)) < 0.6
-        ev.rel(np.where(rec, sa, -1), sb, RC["SIBLING"], RS["CUSTODY"], so, sd.astype(np.int32))
+        rec = rng.random(len(sa)) < params.p_sibling_link_recorded
+        code = np.full(len(sa), RC["SIBLING"], np.int8)
+        if params.p_sibling_recorded_as_parent > 0:
+            wrong = rec & (rng.random(len(sa)) < params.p_sibling_recorded_as_parent)
+            code[wrong] = RC["PARENT"]
+            ev.trap(np.where(wrong, sa, -1), sb, TRAP_SIBLING_AS_CHILD)
+        ev.rel(np.where(rec, sa, -1), sb, code, RS["CUSTODY"], so, sd.astype(np.int32))
     # an ended step-father: the family's old incidents recorded him as the children's
     # step-parent, though he left years before the prison window
     exs = np.flatnonzero(
@@ -472,7 +496,7 @@ def build_events(
             lo[ok],
             w.l_end[exs][ek][ok],
             np.ones(int(ok.sum()), bool),
-            p_link=0.7,
+            p_link=params.p_ex_step_old_link,
             p_present=1.0,
         )
     # custody: next of kin taken, and now and then a child named
@@ -519,6 +543,8 @@ def build_events(
         np.full(len(li), -1),
         iday,
     )
+    if params.p_prisoner_wrong_parent_link > 0:
+        _wrong_links(ev, w, rng, params, links, order, hh_start, np.unique(bk.person[in_p]))
     tick()
 
     # ---------------------------------------------------------------- child protection
@@ -583,8 +609,13 @@ def build_events(
         np.where((wday - w.dob[cwp]) < 18 * YEAR, RO["VULNERABLE_CHILD"], RO["INVOLVED_PARTY"]),
     )
     ev.person(occ, np.where(rng.random(n_cw) < 0.5, carer[cwp], -1), RO["PERSON_REPORTING"])
+    via = np.zeros(0, np.int64)
+    if params.p_only_via_other_parent > 0:
+        via = _via_other_parent(ev, w, rng, params, links, order, hh_start, bk)
     tick()
     ev.cat()
+    if len(via):
+        _drop_direct_links(ev, via, np.int64(w.n))
 
     # ---------------------------------------------------------------- identities
     ind = np.concatenate([ev.p_ind, ev.r_a, ev.r_b])
@@ -629,6 +660,7 @@ def build_events(
         last_seen,
         np.unique(cph),
         np.unique(da_hh),
+        via,
     )
 
 
@@ -711,6 +743,21 @@ def _domestic(
     )
     ev.person(occ, a, np.where(rng.random(n) < 0.6, RO["OFFENDER"], RO["SUSPECT"]))
     ev.person(occ, v, RO["VICTIM"])
+    if params.p_young_adult_at_family_da > 0:
+        # a young adult of the household (a brother of the children) is there too
+        yad = (
+            (w.role[c] == R_YOUNG_ADULT)
+            & (age >= 18 * YEAR)
+            & present_occ[seg]
+            & (c != perp[seg])
+            & (c != vict[seg])
+            & (rng.random(len(c)) < params.p_young_adult_at_family_da)
+        )
+        ev.person(
+            occ[seg[yad]],
+            c[yad],
+            np.where(rng.random(int(yad.sum())) < 0.5, RO["WITNESS"], RO["INVOLVED_PARTY"]),
+        )
     ks, kc = seg[kid], c[kid]
     named = rng.random(len(kc)) < 0.85
     ks, kc = ks[named], kc[named]
@@ -730,6 +777,24 @@ def _domestic(
         ev.directed(
             rng, np.where(rec, ad, -1), kc, code, RS["ENCOMPASS"], occ[ks], day[ks].astype(np.int32)
         )
+        if adult is perp and params.p_ex_partner_child_wrong_link > 0:
+            # officers take the mother's former partner for the father of every child there
+            wrong = (
+                (kind < 0)
+                & ex[ks]
+                & (rng.random(len(kc)) < params.p_ex_partner_child_wrong_link)
+                & (w.mother[kc] == vict[ks])
+            )
+            ev.directed(
+                rng,
+                np.where(wrong, ad, -1),
+                kc,
+                RC["PARENT"],
+                RS["ENCOMPASS"],
+                occ[ks],
+                day[ks].astype(np.int32),
+            )
+            ev.trap(np.where(wrong, ad, -1), kc, TRAP_EX_PARTNER_CHILD)
     # partners, and brothers and sisters present together
     pr = rng.random(n) < 0.25
     ev.rel(
@@ -826,3 +891,114 @@ def _child_protection(
             day[seg[pc]].astype(np.int32),
         )
     del carer
+
+
+def _wrong_links(
+    ev: Events,
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    links: LinkIndex,
+    order: np.ndarray,
+    hh_start: np.ndarray,
+    prisoners: np.ndarray,
+) -> None:
+    """A single wrong PARENT row: a prisoner recorded once as the parent of a child he is
+    not related to (the mother's boyfriend, a neighbour, a family friend), little else."""
+    pick = prisoners[rng.random(len(prisoners)) < params.p_prisoner_wrong_parent_link]
+    n = len(pick)
+    if not n:
+        return
+    kid = np.flatnonzero(w.in_area & ((w.E - w.dob) < 16 * YEAR) & ((w.E - w.dob) > YEAR))
+    c = kid[rng.integers(0, len(kid), n)]
+    ok = (links.kind_of(pick, c) < 0) & (w.household[pick] != w.household[c])
+    pick, c = pick[ok], c[ok]
+    n = len(pick)
+    lo = np.maximum(w.dob[c], w.hs)
+    day = (lo + rng.random(n) * np.maximum(w.E - 30 - lo, 1)).astype(np.int32)
+    src = rng.choice(
+        [RS["CHILD_PROTECTION"], RS["OCCURRENCE_NOK"], RS["INTELLIGENCE"], RS["OTHER"]],
+        size=n,
+        p=[0.4, 0.25, 0.25, 0.1],
+    )
+    for s in np.unique(src):
+        m = src == s
+        ev.directed(rng, pick[m], c[m], RC["PARENT"], int(s), np.full(int(m.sum()), -1), day[m])
+    # the mother's boyfriend: sometimes also recorded as her partner
+    boy = (w.mother[c] >= 0) & (rng.random(n) < 0.3)
+    ev.rel(
+        np.where(boy, pick, -1),
+        np.where(boy, w.mother[c], -1),
+        RC["PARTNER"],
+        RS["OTHER"],
+        np.full(n, -1),
+        day,
+    )
+    ev.trap(pick, c, TRAP_WRONG_LINK)
+
+
+def _via_other_parent(
+    ev: Events,
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    links: LinkIndex,
+    order: np.ndarray,
+    hh_start: np.ndarray,
+    bk: Bookings,
+) -> np.ndarray:
+    """Non-resident birth parents whose children police reach only through the other
+    parent: the prisoner recorded with that parent (ex-partner row, or her domestic
+    incidents), that parent recorded as the child's. Returns the (prisoner, child) keys
+    whose direct links are to be dropped everywhere."""
+    pris = np.unique(bk.person[w.in_area[bk.person]])
+    pris = pris[rng.random(len(pris)) < params.p_only_via_other_parent]
+    m = np.isin(w.l_parent, pris) & (w.l_kind == L_BIRTH)
+    par, ch = w.l_parent[m], w.l_child[m]
+    apart = w.household[par] != w.household[ch]
+    par, ch = par[apart], ch[apart]
+    other = np.where(w.mother[ch] == par, w.father[ch], w.mother[ch])
+    ok = other >= 0
+    par, ch, other = par[ok], ch[ok], other[ok]
+    n = len(par)
+    if not n:
+        return np.zeros(0, np.int64)
+    # the other parent recorded as the child's parent (child protection, missing, NOK)
+    lo = np.maximum(w.dob[ch], w.hs)
+    day = (lo + rng.random(n) * np.maximum(w.E - 30 - lo, 1)).astype(np.int32)
+    ev.directed(rng, other, ch, RC["PARENT"], RS["CHILD_PROTECTION"], np.full(n, -1), day)
+    # the prisoner and the other parent: an ex-partner row, or a domestic incident
+    _, first = np.unique(par.astype(np.int64) * w.n + other, return_index=True)
+    pp, oo = par[first], other[first]
+    k = len(pp)
+    lo2 = np.maximum(w.dob[ch[first]] - int(YEAR), w.hs)
+    d2 = (lo2 + rng.random(k) * np.maximum(w.E - 30 - lo2, 1)).astype(np.int32)
+    row = rng.random(k) < 0.6
+    code = np.where(rng.random(k) < 0.75, RC["EX_PARTNER"], RC["PARTNER"])
+    ev.rel(np.where(row, pp, -1), oo, code, RS["ENCOMPASS"], np.full(k, -1), d2)
+    da = ~row | (rng.random(k) < 0.3)
+    if da.any():
+        _domestic(
+            ev,
+            w,
+            rng,
+            params,
+            links,
+            order,
+            hh_start,
+            pp[da],
+            oo[da],
+            w.household[oo[da]],
+            d2[da].astype(np.int64),
+            d2[da].astype(np.int64) + 1,
+            np.ones(int(da.sum()), bool),
+        )
+    return np.unique(par.astype(np.int64) * w.n + ch)
+
+
+def _drop_direct_links(ev: Events, keys: np.ndarray, n: np.int64) -> None:
+    """Remove every recorded relationship between the given (adult, child) pairs."""
+    a, b = ev.r_a.astype(np.int64), ev.r_b.astype(np.int64)
+    hit = np.isin(a * n + b, keys) | np.isin(b * n + a, keys)
+    for name in ("r_a", "r_b", "r_code", "r_src", "r_occ", "r_day"):
+        setattr(ev, name, getattr(ev, name)[~hit])

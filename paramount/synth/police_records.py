@@ -58,6 +58,8 @@ class RMS:
     first_nominal: np.ndarray  # per individual, index of primary nominal (-1 none)
     n_nominals: np.ndarray  # per individual
     rel_ind: tuple[np.ndarray, np.ndarray, np.ndarray]  # recorded (a, b, code) by individual
+    stale_home_ind: np.ndarray | None = None  # individuals whose old home row stayed open
+    other_surname_ind: np.ndarray | None = None  # children with a nominal under another surname
 
 
 def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: Police) -> RMS:
@@ -94,6 +96,20 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     sn[sv] = POOLS.variant[sn[sv]]
     married = dup & (w.sex[nom_ind] == 1) & (rng.random(M) < 0.04)
     sn[married] = POOLS.sample(rng, w.origin[nom_ind[married]], "surname")
+    if params.p_duplicate_child_other_surname > 0:
+        # a child's second record under the other parent's surname (the father's on one,
+        # the mother's on the other): the reason it was never merged
+        kid = dup & ((police.first_seen[nom_ind] - w.dob[nom_ind]) < 18 * YEAR)
+        par = np.where(
+            w.surname[np.maximum(w.father[nom_ind], 0)] != w.surname[nom_ind],
+            w.father[nom_ind],
+            w.mother[nom_ind],
+        )
+        alt = kid & (par >= 0) & (rng.random(M) < params.p_duplicate_child_other_surname)
+        sn[alt] = w.surname[par[alt]]
+        other_sn = np.unique(nom_ind[alt & (sn != w.surname[nom_ind])])
+    else:
+        other_sn = np.zeros(0, np.int64)
     forenames = join_names(
         POOLS.take(fn),
         POOLS.take(w.middle[nom_ind]),
@@ -163,6 +179,9 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     known = ~dup | (rng.random(M) < 0.5)
     home = np.where((prev >= 0) & (last < mv), prev, cur)  # stale if not seen since moving
     saw_move = (prev >= 0) & (first < mv) & (last >= mv)
+    unrec = np.zeros(M, bool)  # moved, seen since, and the old home row never closed
+    if params.p_move_not_recorded > 0:
+        unrec = saw_move & (rng.random(M) < params.p_move_not_recorded)
     pa_nom = np.concatenate([np.flatnonzero(known), np.flatnonzero(known & saw_move)])
     pa_addr = np.concatenate([home[known], prev[known & saw_move]])
     pa_role = np.concatenate(
@@ -171,6 +190,10 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
     pa_from = np.concatenate([np.where(saw_move, mv, first)[known], first[known & saw_move]])
     pa_to = np.concatenate([np.zeros(int(known.sum())), mv[known & saw_move]])
     pa_to_null = pa_role == 0
+    if unrec.any():
+        old_row = np.concatenate([np.zeros(int(known.sum()), bool), unrec[known & saw_move]])
+        pa_role[old_row] = 0
+        pa_to_null |= old_row
     pa_from_null = rng.random(len(pa_nom)) < 0.1
     # some contact and work addresses
     cw = np.flatnonzero(known & (rng.random(M) < 0.02))
@@ -290,7 +313,16 @@ def build_rms(w: World, rng: np.random.Generator, params: SynthParams, police: P
         "relationships": relationships,
         "person_flags": person_flags,
     }
-    return RMS(tables, nom_ind, person_id, first_nom, n_nom, (a[rel_ok], b[rel_ok], code[rel_ok]))
+    return RMS(
+        tables,
+        nom_ind,
+        person_id,
+        first_nom,
+        n_nom,
+        (a[rel_ok], b[rel_ok], code[rel_ok]),
+        np.unique(nom_ind[unrec & known]),
+        other_sn,
+    )
 
 
 def _typo_arrow(rng: np.random.Generator, arr: pa.Array, p: np.ndarray) -> pa.Array:

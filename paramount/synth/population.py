@@ -324,7 +324,9 @@ def build_area(
         if kind in (HH_COUPLE_KIDS, HH_LONE_MOTHER):
             ya_m = rng.random(n) < ya
             ya_fam = np.flatnonzero(ya_m)
-            ya_dob = (E - rng.uniform(18 * YEAR, 24 * YEAR, len(ya_fam))).astype(np.int64)
+            ya_dob = (
+                E - rng.uniform(18 * YEAR, params.young_adult_max_age * YEAR, len(ya_fam))
+            ).astype(np.int64)
             fam_of = np.concatenate([fam_of, ya_fam])
             kdob = np.concatenate([kdob, ya_dob])
             is_ya = np.concatenate(
@@ -462,6 +464,18 @@ def build_area(
         if kind == HH_LONE_MOTHER:
             kid_sn = np.where(rng.random(len(fam_of)) < 0.5, kid_sn, mum_sn[fam_of])
         kid_origin = np.where(rng.random(len(fam_of)) < 0.5, o[fam_of], o_m[fam_of])
+        kid_dad = dad[fam_of]
+        if kind == HH_LONE_MOTHER and params.p_lone_mother_child_other_father > 0:
+            # a later child by another man, not the separated father: his ex-partner's child
+            first = np.zeros(len(fam_of), bool)
+            first[np.unique(np.where(is_ya, -1, fam_of), return_index=True)[1]] = True
+            other = (
+                (rng.random(len(fam_of)) < params.p_lone_mother_child_other_father)
+                & ~is_ya
+                & ~first
+            )
+            kid_dad = np.where(other, -1, kid_dad)
+            kid_sn = np.where(other, mum_sn[fam_of], kid_sn)
         kids = b.people(
             sex=_sex_pref(rng, len(fam_of), 0.487),
             dob=kdob,
@@ -469,11 +483,11 @@ def build_area(
             surname=kid_sn,
             household=h[fam_of],
             mother=mum[fam_of],
-            father=dad[fam_of],
+            father=kid_dad,
             role=np.where(is_ya, R_YOUNG_ADULT, R_CHILD).astype(np.int8),
         )
         b.link(mum[fam_of], kids, L_BIRTH, kdob)
-        b.link(dad[fam_of], kids, L_BIRTH, kdob)
+        b.link(kid_dad, kids, L_BIRTH, kdob)
         if kind == HH_STEP_FAMILY:
             # the step-father moved in before the prison window; maybe children together
             lo = youngest + 180

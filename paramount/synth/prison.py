@@ -60,6 +60,8 @@ class PrisonOut:
     truth_prisoners: pa.Table
     truth_contacts: pa.Table
     receptions: pa.Table  # booking_id, prisoner individual, reception datetime
+    grown_children: int = 0  # grown-up children declared from outside the world's families
+    own_surname_children: int = 0  # children declared under the prisoner's surname
 
 
 def movements(
@@ -220,6 +222,7 @@ def build_prison(
     params: SynthParams,
     bk: Bookings,
     ident: dict[int, tuple[int, int, int]],
+    hidden_pairs: np.ndarray | None = None,
 ) -> PrisonOut:
     """Prison-side tables and their truth. `ident`: individual -> (pnc year, serial, cro)."""
     people = np.unique(bk.person)
@@ -343,7 +346,10 @@ def build_prison(
             "gender": pa.array(ac[5], pa.string()),
         }
     )
-    contacts_tbl, truth_contacts = _contacts(w, rng, params, bk, people, numbers, latest)
+    hidden = np.zeros(0, np.int64) if hidden_pairs is None else hidden_pairs
+    contacts_tbl, truth_contacts, grown = _contacts(
+        w, rng, params, bk, people, numbers, latest, hidden
+    )
     # receptions: the first ADM/IN of bookings that began inside the window
     inwin = bk.start >= w.ws * DAY_S
     receptions = pa.table(
@@ -369,6 +375,7 @@ def build_prison(
         truth_prisoners,
         truth_contacts,
         receptions,
+        *grown,
     )
 
 
@@ -380,7 +387,8 @@ def _contacts(
     people: np.ndarray,
     numbers: dict[int, str],
     latest: dict[int, int],
-) -> tuple[pa.Table, pa.Table]:
+    hidden_pairs: np.ndarray,
+) -> tuple[pa.Table, pa.Table, tuple[int, int]]:
     """Contacts each prisoner declared on their latest booking: some children, partners,
     parents, siblings and friends; names as the prisoner gave them."""
     # index links by parent, and household members, for the prisoners only
@@ -400,19 +408,39 @@ def _contacts(
     friends_pool = np.flatnonzero(((w.E - w.dob) > 18 * YEAR) & w.in_area)
     rows: list[tuple] = []
     truth: list[tuple] = []
+    nw = int(w.n)
+    hidden = set(hidden_pairs.tolist())
+    p_ex, p_grown = params.p_contact_ex_step_child, params.p_prisoner_declares_adult_child
+    dob_child, dob_adult = params.p_contact_child_dob, params.p_contact_adult_child_dob
+    p_own_sn = params.p_contact_child_prisoner_surname
+    grown_pool = np.flatnonzero(((w.E - w.dob) > 19 * YEAR) & ((w.E - w.dob) < 45 * YEAR))
+    grown: list[tuple[int, int]] = []
+    own_sn: list[int] = []
 
-    def add(p: int, b: int, who: int, code: str, nok: str, emerg: str, dob_p: float) -> None:
+    p_var = params.p_contact_name_variant
+    p_nick = p_var * 0.15 / 0.22  # two thirds nicknames, as declared names mostly are
+
+    def add(
+        p: int,
+        b: int,
+        who: int,
+        code: str,
+        nok: str,
+        emerg: str,
+        dob_p: float,
+        surname: int | None = None,
+    ) -> None:
         f = int(w.first[who])
         u = rng.random()
-        if u < 0.15 and POOLS.nickname[f] != f:
+        if u < p_nick and POOLS.nickname[f] != f:
             f = int(POOLS.nickname[f])
-        elif u < 0.22:
+        elif u < p_var:
             f = int(POOLS.variant[f])
         fn = POOLS.strings[f]
-        sn = POOLS.strings[int(w.surname[who])]
-        if rng.random() < 0.04:
+        sn = POOLS.strings[int(w.surname[who] if surname is None else surname)]
+        if rng.random() < params.p_contact_typo:
             fn = noise.typo(rng, fn)
-        if rng.random() < 0.04:
+        if rng.random() < params.p_contact_typo:
             sn = noise.typo(rng, sn)
         dob = None
         if rng.random() < dob_p:
@@ -453,10 +481,15 @@ def _contacts(
                 0.5,
             )
         for ch, kind, _s, _e in kids:
-            if kind == L_EX_STEP or w.dob[ch] > on:
+            if w.dob[ch] > on or (p * nw + ch) in hidden:
                 continue
             age = int(age_on(w.dob[ch : ch + 1], on)[0])
-            if age >= 18 and rng.random() < 0.7:
+            if kind == L_EX_STEP:
+                # an ended step-father still declaring the children he once lived with
+                if p_ex and age < 18 and rng.random() < p_ex:
+                    add(p, b, ch, "SDAU" if w.sex[ch] == 1 else "SSON", "N", "N", dob_child)
+                continue
+            if age >= 18 and rng.random() < 1 - params.p_contact_adult_child:
                 continue
             lives = w.household[ch] == w.household[p]
             f = params.contact_child_lives_with_factor
@@ -480,7 +513,26 @@ def _contacts(
                 )
             else:
                 code = "OTH"
-            add(p, b, ch, code, "N", "N", 0.35)
+            sn = None
+            if p_own_sn and w.surname[ch] != w.surname[p] and rng.random() < p_own_sn:
+                sn = int(w.surname[p])  # declared under the prisoner's own surname
+                own_sn.append(ch)
+            add(p, b, ch, code, "N", "N", dob_adult if age >= 18 else dob_child, surname=sn)
+        # grown-up children from before the world's families: declared SON/DAU, mostly
+        # without a date of birth
+        p_age = (on - int(w.dob[p])) / YEAR
+        if p_grown and p_age >= 38 and rng.random() < p_grown:
+            for _ in range(1 + int(rng.random() < 0.4)):
+                cand = grown_pool[rng.integers(0, len(grown_pool), 40)]
+                gap = (w.dob[cand] - int(w.dob[p])) / YEAR
+                fit = cand[(gap >= 18) & (gap <= 40) & ((on - w.dob[cand]) >= 18 * YEAR)]
+                if not len(fit):
+                    continue
+                who = int(fit[0])
+                code = "DAU" if w.sex[who] == 1 else "SON"
+                sn = int(w.surname[p]) if w.sex[p] == 0 or rng.random() < 0.5 else None
+                add(p, b, who, code, "N", "N", dob_adult, surname=sn)
+                grown.append((p, who))
         for par, code in ((int(w.mother[p]), "MOT"), (int(w.father[p]), "FA")):
             if par >= 0 and rng.random() < 0.5:
                 add(p, b, par, code, "Y" if partner is None else "N", "Y", 0.3)
@@ -524,7 +576,7 @@ def _contacts(
             "individual": pa.array(tc[2], pa.int64()),
         }
     )
-    return tbl, truth_tbl
+    return tbl, truth_tbl, (len(grown), len(own_sn))
 
 
 __all__ = ["DISTRICT_IN_AREA_ARR", "PRISONS", "PrisonOut", "build_prison", "format_pnc"]

@@ -28,6 +28,9 @@ class SynthSummary:
     affected_year_in_area: int = 0
     prisoners_with_children: float = 0.0  # share of received prisoners with a child under 18
     traps: dict[str, int] = field(default_factory=dict)  # see paramount.synth.traps
+    # the failure classes other forces show (issue 11): zero for some in the default force,
+    # whose mechanisms are off unless a world (paramount.synth.worlds) turns them on
+    world_traps: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +64,8 @@ class SynthSummary:
             t.add_row(label, value)
         for name, n in self.traps.items():
             t.add_row(f"trap: {name.replace('_', ' ')}", f"{n:,}")
+        for name, n in self.world_traps.items():
+            t.add_row(f"world trap: {name.replace('_', ' ')}", f"{n:,}")
         for name, n in self.rows.items():
             t.add_row(f"rows: {name}", f"{n:,}")
         return t

@@ -8,7 +8,14 @@ import numpy as np
 from paramount.contract.tables import RELATIONSHIPS, SHARED_PREMISES
 from paramount.synth.geography import PREMISES
 from paramount.synth.offending import DAY_S, Bookings
-from paramount.synth.police import RO, LinkIndex, Police
+from paramount.synth.police import (
+    RO,
+    TRAP_EX_PARTNER_CHILD,
+    TRAP_SIBLING_AS_CHILD,
+    TRAP_WRONG_LINK,
+    LinkIndex,
+    Police,
+)
 from paramount.synth.police_records import RMS
 from paramount.synth.population import L_EX_STEP, World
 from paramount.synth.prison import PrisonOut
@@ -17,7 +24,8 @@ from paramount.synth.timeutil import YEAR, age_on
 
 def count_traps(
     w: World, bk: Bookings, police: Police, rms: RMS, prison: PrisonOut, aff: dict[str, np.ndarray]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(the traps every force holds, the issue-11 failure classes a world may turn on)."""
     ev = police.events
     rec_person = prison.receptions["person"].to_numpy()
     rec_day = prison.receptions["start"].to_numpy() // DAY_S
@@ -107,4 +115,109 @@ def count_traps(
     ck = w.household[child].astype(np.int64) * 10**6 + (cdob - w.dob.min())
     _, counts = np.unique(ck, return_counts=True)
     out["twin_pairs"] = int((counts >= 2).sum())
+    world = _issue11_traps(w, police, rms, prison, aff, rec_person, rec_day, sib_hh, ex_pairs)
+    return out, world
+
+
+def _issue11_traps(
+    w: World,
+    police: Police,
+    rms: RMS,
+    prison: PrisonOut,
+    aff: dict[str, np.ndarray],
+    rec_person: np.ndarray,
+    rec_day: np.ndarray,
+    sib_hh: dict[int, list[int]],
+    ex_pairs: dict[int, list[int]],
+) -> dict[str, int]:
+    """The failure classes other forces showed (issue 11), one count each."""
+    ev = police.events
+    out: dict[str, int] = {}
+    nn = np.int64(w.n)
+    received = np.zeros(w.n, bool)
+    received[rec_person] = True
+    # young prisoners (18-29) at the family home with brothers or sisters under 18, and
+    # those of them named at the same occurrence as such a sibling
+    young = (age_on(w.dob[rec_person], rec_day) <= 29) & (age_on(w.dob[rec_person], rec_day) >= 18)
+    sibs: dict[int, set[int]] = {}
+    for p, d in zip(rec_person[young].tolist(), rec_day[young].tolist(), strict=True):
+        for c in sib_hh.get(int(w.household[p]), []):
+            same = (w.mother[c] >= 0 and w.mother[c] == w.mother[p]) or (
+                w.father[c] >= 0 and w.father[c] == w.father[p]
+            )
+            if same and c != p and (d - w.dob[c]) < 18 * YEAR:
+                sibs.setdefault(p, set()).add(c)
+    out["young_prisoner_18_29_living_with_siblings"] = len(sibs)
+    occ_of: dict[int, set[int]] = {}
+    who = np.isin(ev.p_ind, np.fromiter(sibs, np.int64, len(sibs)))
+    for o, i in zip(ev.p_occ[who].tolist(), ev.p_ind[who].tolist(), strict=True):
+        occ_of.setdefault(i, set()).add(o)
+    allsib = np.fromiter((c for v in sibs.values() for c in v), np.int64)
+    sm = np.isin(ev.p_ind, allsib)
+    sib_occ: dict[int, set[int]] = {}
+    for o, i in zip(ev.p_occ[sm].tolist(), ev.p_ind[sm].tolist(), strict=True):
+        sib_occ.setdefault(i, set()).add(o)
+    out["young_prisoner_at_incident_with_sibling"] = sum(
+        1 for p, cs in sibs.items() if any(occ_of.get(p, set()) & sib_occ.get(c, set()) for c in cs)
+    )
+    # planted wrong links whose adult was received
+    for kind, name in (
+        (TRAP_WRONG_LINK, "single_wrong_parent_link_received"),
+        (TRAP_EX_PARTNER_CHILD, "ex_partner_child_recorded_as_prisoners"),
+        (TRAP_SIBLING_AS_CHILD, "sibling_recorded_as_prisoners_child"),
+    ):
+        m = (ev.t_kind == kind) & received[ev.t_a] if len(ev.t_kind) else np.zeros(0, bool)
+        out[name] = len(np.unique(ev.t_a[m].astype(np.int64) * nn + ev.t_b[m]))
+    # ended step-fathers received whose old family home is still their open home row
+    stale = set() if rms.stale_home_ind is None else set(rms.stale_home_ind.tolist())
+    out["ended_step_parent_received_home_row_open"] = sum(
+        1 for p in set(rec_person.tolist()) if p in ex_pairs and p in stale
+    )
+    # prisoner contacts: ended step-children declared, undated adult children declared
+    ct = prison.contacts
+    tc = prison.truth_contacts["individual"].to_numpy()
+    pn = {v: k for k, v in prison.prisoner_number.items()}
+    code = ct["relationship_code"].to_pylist()
+    pris = [pn[x] for x in ct["prisoner_number"].to_pylist()]
+    undated = ct["date_of_birth"].is_null().to_numpy(zero_copy_only=False)
+    ex_set = {(p, c) for p, cs in ex_pairs.items() for c in cs}
+    out["ended_step_child_declared"] = sum(
+        1
+        for p, c, k in zip(pris, tc.tolist(), code, strict=True)
+        if k in ("SSON", "SDAU") and (p, c) in ex_set
+    )
+    adult = (w.E - w.dob[tc]) >= 18 * YEAR if len(tc) else np.zeros(0, bool)
+    out["undated_adult_child_declared"] = int(
+        sum(
+            1
+            for k, a, u in zip(code, adult.tolist(), undated.tolist(), strict=True)
+            if k in ("SON", "DAU") and a and u
+        )
+    )
+    out["grown_children_declared_outside_families"] = int(prison.grown_children)
+    out["children_declared_under_prisoners_surname"] = int(prison.own_surname_children)
+    other = rms.other_surname_ind if rms.other_surname_ind is not None else np.zeros(0, np.int64)
+    out["affected_with_nominal_under_other_surname"] = int(
+        np.isin(aff["child"], other).sum() if len(aff["child"]) else 0
+    )
+    # affected children reachable only through the other parent
+    if len(aff["child"]) and len(police.via_other_parent):
+        key = aff["parent"].astype(np.int64) * nn + aff["child"]
+        out["affected_only_via_other_parent"] = int(
+            (np.isin(key, police.via_other_parent) & aff["in_area"]).sum()
+        )
+    else:
+        out["affected_only_via_other_parent"] = 0
+    # affected children declared by the prisoner, and with a duplicate nominal
+    if len(aff["child"]):
+        dk = set((np.array(pris, np.int64) * nn + tc).tolist()) if len(tc) else set()
+        key = aff["parent"].astype(np.int64) * nn + aff["child"]
+        out["affected_declared"] = int(sum(1 for k in key.tolist() if k in dk))
+        out["affected_with_duplicate_nominal"] = int((rms.n_nominals[aff["child"]] > 1).sum())
+    else:
+        out["affected_declared"] = out["affected_with_duplicate_nominal"] = 0
+    # recorded parent-type links by direction: from the adult (PARENT) or the child (CHILD)
+    _, _, rcode = rms.rel_ind
+    out["links_recorded_parent_side"] = int((rcode == RELATIONSHIPS.index("PARENT")).sum())
+    out["links_recorded_child_side"] = int((rcode == RELATIONSHIPS.index("CHILD")).sum())
     return out

@@ -7,6 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from paramount.synth.names import POOLS
 from paramount.synth.offending import DAY_S
 from paramount.synth.police_records import dates, ids
 from paramount.synth.population import L_BIRTH, L_CARER, L_STEP, World
@@ -78,6 +79,10 @@ def individuals_table(w: World) -> pa.Table:
             "kind": pa.array(np.where(child, "CHILD", "ADULT").astype(object), pa.string()),
             "sex": pa.array(np.where(w.sex == 1, "F", "M").astype(object), pa.string()),
             "date_of_birth": dates(w.dob),
+            # the origin the person's names were drawn from (recall by origin is scored on it)
+            "name_origin": pa.array(
+                np.array(POOLS.origins, dtype=object)[w.origin.astype(np.int64)], pa.string()
+            ),
         }
     )
 

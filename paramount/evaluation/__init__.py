@@ -26,6 +26,23 @@ from pathlib import Path
 from paramount.contract.tables import ROUTES, TRUTH_RELATIONSHIPS
 from paramount.db import Backend, DuckDBBackend
 from paramount.engine.sql import literal
+from paramount.evaluation.metrics import (
+    calibration_bins,
+    expected_calibration_error,
+    pairwise_dedup,
+    recall_by_origin,
+)
+
+__all__ = [
+    "Scores",
+    "calibration_bins",
+    "evaluate",
+    "expected_calibration_error",
+    "pairwise_dedup",
+    "recall_by_origin",
+    "render",
+    "render_reliability",
+]
 
 
 @dataclass
@@ -52,6 +69,13 @@ class Scores:
     recall_by_lives_with: dict[str, float] = field(default_factory=dict)
     # Calibration: rows binned by stated confidence, with the share of them that is right.
     reliability: list[dict] = field(default_factory=list)
+    # Finer bins at the top (see metrics.CALIBRATION_EDGES), each flagged `off` when 30 rows
+    # or more miss what they state by over 3 points; and the expected calibration error.
+    calibration: list[dict] = field(default_factory=list)
+    calibration_error: float = 0.0
+    # Recall of identifiable affected children by the origin of their names (and British /
+    # not British), where the truth records it.
+    recall_by_name_origin: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -182,6 +206,13 @@ def evaluate(
         )
     }
     reliability = _reliability(db)
+    calibration = calibration_bins(
+        db.fetch_tuples(
+            "SELECT TRY_CAST(confidence AS DOUBLE), coalesce(affected AND nth = 1, false) "
+            "FROM judged WHERE TRY_CAST(confidence AS DOUBLE) IS NOT NULL"
+        )
+    )
+    by_origin = _recall_by_origin(db, truth_dir)
     if verdicts_csv is not None:
         _write_verdicts(db, Path(verdicts_csv))
     db.close()
@@ -207,7 +238,47 @@ def evaluate(
         identifiable_by_relationship={r: n for r, (n, _) in by_rel.items()},
         recall_by_lives_with=by_lives,
         reliability=reliability,
+        calibration=calibration,
+        calibration_error=expected_calibration_error(calibration),
+        recall_by_name_origin=by_origin,
     )
+
+
+def _recall_by_origin(db: Backend, truth_dir: Path) -> dict[str, dict]:
+    path = truth_dir / "individuals.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        if "name_origin" not in fh.readline():
+            return {}
+    db.execute(
+        "CREATE TABLE truth_origin AS SELECT individual_id, name_origin "
+        "FROM read_csv(?, all_varchar = true, header = true)",
+        [str(path)],
+    )
+    rows = db.fetch_tuples(
+        "SELECT s.individual_id, bool_or(s.is_found), any_value(o.name_origin) FROM scored s "
+        "LEFT JOIN truth_origin o USING (individual_id) WHERE s.is_identifiable "
+        "GROUP BY s.individual_id, s.booking_id"
+    )
+    origin_of = {ind: o for ind, _, o in rows if o is not None}
+    return recall_by_origin(((ind, found) for ind, found, _ in rows), origin_of)
+
+
+def dedup_scores(run_db: Path, truth_dir: Path) -> dict[str, float | int]:
+    """Pairwise precision and recall of the nominal index's deduplication in a run's
+    database (its `pm_entity_members`) against the truth's `rms_persons`."""
+    db = DuckDBBackend.open(run_db)
+    try:
+        rows = db.fetch_tuples(
+            "SELECT m.entity_id, t.individual_id FROM pm_entity_members m "
+            "JOIN read_csv(?, all_varchar = true, header = true) t "
+            "ON m.source = 'RMS' AND t.person_id = m.record_id",
+            [str(Path(truth_dir) / "rms_persons.csv")],
+        )
+    finally:
+        db.close()
+    return pairwise_dedup(rows)
 
 
 def _write_verdicts(db: Backend, path: Path) -> None:
@@ -373,6 +444,16 @@ def render(scores: Scores):
         ("duplicate rate", f"{scores.duplicate_rate:.3f}"),
     ):
         table.add_row(label, value)
+    table.add_row("expected calibration error", f"{scores.calibration_error:.3f}")
+    off = [b for b in scores.calibration if b["off"]]
+    table.add_row("confidence bins more than 3 points off (30+ rows)", f"{len(off)}")
+    for group, label in (
+        ("BRITISH", "of British origin"),
+        ("NOT_BRITISH", "not of British origin"),
+    ):
+        g = scores.recall_by_name_origin.get(group)
+        if g:
+            table.add_row(f"recall, names {label} (n={g['children']:,})", f"{g['recall']:.3f}")
     for route, share in scores.recall_by_route.items():
         table.add_row(f"recall via {route}", f"{share:.3f}")
     for rel, share in scores.recall_by_relationship.items():

@@ -70,11 +70,12 @@ class Comparison:
     null_sql: str
     levels: tuple[Level, ...]  # most specific first, the else level last
     what: str  # the field compared, in words
+    null_words: str = "missing on one side"
 
     def gamma_words(self) -> dict[int, str]:
         """Gamma value -> plain words (Splink numbers non-null levels from the top down)."""
         n = len(self.levels)
-        words = {-1: f"{self.what} missing on one side"}
+        words = {-1: f"{self.what} {self.null_words}"}
         for i, level in enumerate(self.levels):
             words[n - 1 - i] = f"{self.what} {level.words}"
         return words
@@ -108,6 +109,9 @@ def _jw(col: str, t: float) -> str:
     return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {t}'
 
 
+# Forename and surname written the wrong way round (`SMITH, JOHN` keyed as forename Smith).
+_TRANSPOSED = '"forename1_l" = "surname_r" AND "surname_l" = "forename1_r"'
+
 FORENAME = Comparison(
     "forename",
     _null("forename1"),
@@ -127,21 +131,31 @@ FORENAME = Comparison(
             u=0.002,
         ),
         Level(_jw("forename1", 0.80), "spelled somewhat alike"),
+        Level(_TRANSPOSED, "the other record's surname (names transposed)", m=0.005, u=1e-5),
         Level("ELSE", "different"),
     ),
     "forename",
 )
 
+# Transposed names are weighed once, by the forename comparison; the surname says nothing.
 SURNAME = Comparison(
     "surname",
-    _null("surname"),
+    f"{_null('surname')} OR ({_TRANSPOSED})",
     (
         Level('"surname_l" = "surname_r"', "the same", tf_column="surname"),
         Level(_jw("surname", 0.92), "spelled nearly the same"),
         Level(_jw("surname", 0.80), "spelled somewhat alike"),
+        # one record has the double surname, the other one part of it (or another part order)
+        Level(
+            'list_has_any("surname_parts_l", "surname_parts_r")',
+            "sharing one part of a double surname",
+            m=0.01,
+            u=1e-4,
+        ),
         Level("ELSE", "different"),
     ),
     "surname",
+    "missing on one side, or transposed with the forename",
 )
 
 DOB = Comparison(
@@ -190,40 +204,67 @@ IDS = Comparison(
     "police identifiers:",
 )
 
+# The nominal's circle (`associates`, prepare.py) is weighed here, not as a comparison of
+# its own: people who share a home are mostly a family, who also turn up together, so
+# "someone in common" is evidence only where no home is shared (Splink's comparisons are
+# independent given match status; one comparison's levels are not).
+_SHARED_ASSOCIATE = 'list_has_any("associates_l", "associates_r")'
 ADDRESS = Comparison(
     "address",
-    _null("districts"),
+    f'({_null("districts")}) AND NOT coalesce(list_has_any("associates_l", "associates_r"), false)',
     (
         # The same home (one UPRN or address record) is far rarer between strangers than a
         # shared postcode, and the rarer the larger the force: evidence that grows with the
         # index, as the prior shrinks with it.
         Level('list_has_any("homes_l", "homes_r")', "a shared home"),
+        # two records of one person are often each tied to the same mother, partner or
+        # household at incidents, which strangers of one name are not; a sibling differs in
+        # forename and date of birth, a father of one name in date of birth by a generation
+        Level(
+            _SHARED_ASSOCIATE,
+            "no shared home, but someone recorded with both (a relationship or an incident)",
+        ),
         Level('list_has_any("postcodes_l", "postcodes_r")', "a shared postcode"),
         Level('list_has_any("districts_l", "districts_r")', "a shared postcode district"),
         Level("ELSE", "none shared"),
     ),
-    "addresses:",
+    "addresses and associates:",
 )
 
 COMPARISONS: tuple[Comparison, ...] = (FORENAME, SURNAME, DOB, SEX, IDS, ADDRESS)
 
 # Candidate pairs: each rule is an equi-join, so DuckDB hashes rather than compares all.
 # Together they catch a name variant (dob + surname), a surname change or typo (dob +
-# forename), a wrong date of birth (names + year: swaps and day typos; names + day and
-# month: year typos), a missing one (names, only where a side has none), two errors at once
-# at one home (forename + postcode), and an id. No rule joins on names alone: on a force of
-# millions, `John Smith` would pair hundreds of people with each other.
+# forename), a wrong date of birth (names + year: swaps and day typos; names + month: a year
+# out, with or without a day out), a missing one (names, only where a side has none), a name
+# varied and the date slipped at once (one name + year + the other's initial), a double
+# surname (a part of it + forename + dob), transposed names, two errors at once at one home
+# (forename + postcode) or among the same people (someone recorded with both + the
+# forename's initial), and an id. No rule joins on names alone: on a force of millions,
+# `John Smith` would pair hundreds of people with each other.
 PREDICT_BLOCKING = (
     block_on("pnc"),
     block_on("cro"),
     block_on("dob", "surname"),
     block_on("dob", "forename_canon"),
     block_on("surname", "forename_canon", "yob"),
-    block_on("surname", "forename_canon", "month(dob)", "day(dob)"),
-    CustomRule(
-        "l.surname = r.surname AND l.forename_canon = r.forename_canon "
+    block_on("surname", "forename_canon", "month(dob)"),
+    CustomRule(  # no date of birth on a side: the forename and the surname's first letters
+        "l.forename_canon = r.forename_canon AND substr(l.surname, 1, 3) = substr(r.surname, 1, 3) "
         "AND (l.dob IS NULL OR r.dob IS NULL)"
     ),
+    CustomRule(  # no date of birth on a side and the forename varied
+        "l.surname = r.surname AND substr(l.forename1, 1, 1) = substr(r.forename1, 1, 1) "
+        "AND (l.dob IS NULL OR r.dob IS NULL)"
+    ),
+    # one name varied and the date of birth slipped within its year
+    block_on("surname", "yob", "substr(forename1, 1, 1)"),
+    block_on("forename_canon", "yob", "substr(surname, 1, 1)"),
+    # a part of a double surname, the forename and the date of birth
+    block_on("surname_parts", "forename_canon", "dob", arrays_to_explode=["surname_parts"]),
+    CustomRule("l.forename1 = r.surname AND l.surname = r.forename1"),  # names transposed
+    # someone in common (a relationship or a small occurrence), and the forename's initial
+    block_on("associates", "substr(forename1, 1, 1)", arrays_to_explode=["associates"]),
     block_on("forename_canon", "postcode1"),
     # a typo in each name (rarely in the first letter) where the date of birth agrees, or at
     # one home postcode whatever the date of birth says
@@ -273,6 +314,8 @@ COLUMNS = (
     "postcodes",
     "districts",
     "homes",
+    "surname_parts",
+    "associates",
 )
 
 

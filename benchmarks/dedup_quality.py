@@ -151,9 +151,10 @@ def measure(con: duckdb.DuckDBPyConnection, truth: Path) -> dict:
     }
     # The same on nominals tied to anything (an address or someone recorded with them): a
     # nominal with only a name and no date of birth is one no route can reach either.
-    con.execute(f"""
-CREATE OR REPLACE TABLE mc AS SELECT m.* FROM m JOIN {NOMINAL_RECORDS} AS n
-ON n.unique_id = m.person_id || '|0' WHERE n.districts IS NOT NULL OR n.associates IS NOT NULL
+    con.execute("""
+CREATE OR REPLACE TABLE mc AS SELECT * FROM m WHERE person_id IN (
+    SELECT person_id FROM person_addresses UNION SELECT person_id FROM occurrence_persons
+    UNION SELECT person_id FROM relationships UNION SELECT related_person_id FROM relationships)
 """)
     sub = [
         int(con.execute(sql).fetchall()[0][0] or 0)

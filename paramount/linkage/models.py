@@ -9,8 +9,8 @@ since every source is standardised to the same columns (`prepare.py`):
   evidence against: it is what keeps twins (same surname, same date of birth) two people.
 - surname: exact (term-frequency adjusted, so `Smith` counts for less than `Zielinski`),
   Jaro-Winkler >= 0.92, >= 0.80, else.
-- date of birth: exact, day and month swapped, one character or one day out, same year and
-  month, within a year, else.
+- date of birth: exact, day and month swapped, one character or one day out, a year out on
+  the same day of the year, same year and month, within a year, else.
 - sex; identifiers (the same canonical PNC, the same CRO, both present and different);
   address (a shared home: one UPRN or address record; a shared full postcode; a shared
   postcode district; else).
@@ -172,6 +172,11 @@ DOB = Comparison(
             'damerau_levenshtein(CAST("dob_l" AS VARCHAR), CAST("dob_r" AS VARCHAR)) <= 1 '
             'OR abs(date_diff(\'day\', "dob_l", "dob_r")) <= 1',
             "one digit or one day apart",
+        ),
+        # the year misremembered or mistyped (1989 for 1990 is two digits), the day kept
+        Level(
+            'abs(date_diff(\'day\', "dob_l", "dob_r")) BETWEEN 364 AND 367',
+            "a year apart, on the same day of the year",
         ),
         Level(
             'year("dob_l") = year("dob_r") AND month("dob_l") = month("dob_r")',

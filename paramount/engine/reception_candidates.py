@@ -37,7 +37,10 @@ def reception_candidates_sql(params: RunParameters) -> str:
     equal, one slip apart, one name in another form ("Tom" and "Thomas",
     `paramount.linkage.nicknames`) or shortened ("Jon" of "Jonathan"), dates of birth
     compatible (equal, missing, within 31 days, a year apart give or take 31 days, day and
-    month swapped, or one character of the date slipped), and sexes not different. Twins differ
+    month swapped, or one character of the date slipped), and sexes not different. A
+    forename the nickname table does not know is read as the names it is one letter from
+    ("Alfiie" as Alfie, so Alfred; of four letters or more, since "Ava" is one letter from
+    "Ada" and a name of its own). Twins differ
     in forename and stay apart. Entities with a date of birth group first (two rounds of
     smallest-neighbour, enough for the chains seen in practice; the key is the group's
     smallest entity id); an entity without one then joins a group it is compatible with (the
@@ -60,7 +63,8 @@ def reception_candidates_sql(params: RunParameters) -> str:
         "(greatest(length(a.fore), length(b.fore)) >= 4 AND levenshtein(a.fore, b.fore) <= 1)"
     )
     fore_ok = (
-        f"(a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')} OR {shortened} OR {short_slip})"
+        "(a.canon = b.canon OR list_has_any(a.slip_canons, b.slip_canons)"
+        f" OR {_near_sql('a.fore', 'b.fore')} OR {shortened} OR {short_slip})"
     )
     days = "abs(datediff('day', a.dob, b.dob))"
     # one date typed twice: the same, day and month swapped, or one character of the ISO date
@@ -81,6 +85,8 @@ def reception_candidates_sql(params: RunParameters) -> str:
     # typed twice: one prisoner's two children of one forename born the same day are not two.
     sur_ok = (
         f"({_near_sql('a.sur', 'b.sur')} OR list_has_any(a.sur_parts, b.sur_parts)"
+        # a letter lost from a short surname ("Hll" for "Hill")
+        " OR (greatest(length(a.sur), length(b.sur)) >= 4 AND levenshtein(a.sur, b.sur) <= 1)"
         f" OR (a.dob IS NOT NULL AND b.dob IS NOT NULL AND {dob_slip}))"
     )
     return f"""
@@ -95,12 +101,21 @@ WITH rc AS (
     JOIN {entities} AS c ON c.entity_id = p.child_entity
 ),
 nick AS ({_nicknames_sql()}),
+known AS (SELECT name FROM nick UNION SELECT canonical FROM nick),
+slipped AS (  -- a forename the table does not know, one letter from one it does ("Alfiie")
+    SELECT f.fore, list(DISTINCT n.canonical) AS canons
+    FROM (SELECT DISTINCT fore FROM rc WHERE length(fore) >= 4
+          AND fore NOT IN (SELECT name FROM known)) AS f
+    JOIN nick AS n ON levenshtein(f.fore, n.name) <= 1 OR levenshtein(f.fore, n.canonical) <= 1
+    GROUP BY f.fore
+),
 kids AS (
     SELECT DISTINCT rc.booking_id, rc.child_entity, rc.date_of_birth AS dob, rc.sur, rc.fore,
            coalesce(n.canonical, rc.fore) AS canon, rc.sex,
+           list_append(coalesce(sl.canons, []), coalesce(n.canonical, rc.fore)) AS slip_canons,
            list_filter(string_split(regexp_replace(rc.sur, '[^A-Z]+', ' ', 'g'), ' '),
                        lambda p: length(p) >= 3) AS sur_parts
-    FROM rc LEFT JOIN nick AS n ON n.name = rc.fore
+    FROM rc LEFT JOIN nick AS n ON n.name = rc.fore LEFT JOIN slipped AS sl USING (fore)
 ),
 same AS (
     SELECT DISTINCT a.booking_id, a.child_entity AS x, b.child_entity AS y,

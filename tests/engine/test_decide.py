@@ -390,3 +390,19 @@ def test_twins_declared_without_dobs_stay_two_rows(extract: Extract) -> None:
     contact(extract, "SON", first="Harry", last="Smith")
     extract.identify(method=METHOD)
     assert sorted(str(r["child_person_ids"]) for r in decided(extract)) == ["T1", "T2"]
+
+
+def test_a_typed_nickname_and_a_short_surname_slip_are_still_one_child(extract: Extract) -> None:
+    """Declared as "Alfiie" (Alfie, so Alfred) and as "Ellie Hill", neither with a date of
+    birth; recorded as Alfred Hill and "Ellie Hll": two children, two rows."""
+    received_father(extract)
+    extract.person("C1", dob=date(2021, 1, 13), forenames="Alfred", surname="Hill", sex="M")
+    extract.person("C2", dob=date(2022, 12, 3), forenames="Ellie", surname="Hll", sex="F")
+    for c in ("C1", "C2"):
+        extract.relationship("P1", c, "PARENT")
+    contact(extract, "SON", first="Alfiie", last="Hill")
+    contact(extract, "DAU", first="Ellie", last="Hill")
+    extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert sorted(str(r["child_person_ids"]) for r in rows) == ["C1", "C2"]
+    assert all("PRISON_CONTACT" in r["sources"] for r in rows)

@@ -5,15 +5,18 @@ since every source is standardised to the same columns (`prepare.py`):
 
 - forename: exact (term-frequency adjusted), the same canonical name (nickname table), a
   near spelling (Jaro-Winkler >= 0.92), a shared token (first and middle names held in one
-  field), an initial against a name, a weak spelling (>= 0.80), else. "Else" is strong
-  evidence against: it is what keeps twins (same surname, same date of birth) two people.
+  field), an initial against a name, a weak spelling (>= 0.80), forename and surname
+  transposed, else. "Else" is strong evidence against: it is what keeps twins (same
+  surname, same date of birth) two people.
 - surname: exact (term-frequency adjusted, so `Smith` counts for less than `Zielinski`),
-  Jaro-Winkler >= 0.92, >= 0.80, else.
+  Jaro-Winkler >= 0.92, >= 0.80, one part of a double surname, else (transposed names count
+  as missing here: the forename comparison weighs them once).
 - date of birth: exact, day and month swapped, one character or one day out, a year out on
   the same day of the year, same year and month, within a year, else.
 - sex; identifiers (the same canonical PNC, the same CRO, both present and different);
-  address (a shared home: one UPRN or address record; a shared full postcode; a shared
-  postcode district; else).
+  addresses and associates (a shared home: one UPRN or address record; no shared home but
+  someone recorded with both, by a relationship or at a small occurrence; a shared full
+  postcode; a shared postcode district; else).
 
 Training is unsupervised on the extract itself: u by random sampling of record pairs, then
 expectation maximisation on pairs the police identifiers prove are one person (records
@@ -238,6 +241,17 @@ ADDRESS = Comparison(
 
 COMPARISONS: tuple[Comparison, ...] = (FORENAME, SURNAME, DOB, SEX, IDS, ADDRESS)
 
+
+def _undated(keys: str) -> tuple[CustomRule, CustomRule]:
+    """`keys` where one side has no date of birth, as two rules, one per side: a filter on one
+    side is applied before the join, so the join pairs the few undated records with their
+    block, never every pair of a block of names."""
+    return (
+        CustomRule(f"l.dob IS NULL AND {keys}"),
+        CustomRule(f"r.dob IS NULL AND l.dob IS NOT NULL AND {keys}"),
+    )
+
+
 # Candidate pairs: each rule is an equi-join, so DuckDB hashes rather than compares all.
 # Together they catch a name variant (dob + surname), a surname change or typo (dob +
 # forename), a wrong date of birth (names + year: swaps and day typos; names + month: a year
@@ -254,17 +268,18 @@ PREDICT_BLOCKING = (
     block_on("dob", "forename_canon"),
     block_on("surname", "forename_canon", "yob"),
     block_on("surname", "forename_canon", "month(dob)"),
-    CustomRule(  # no date of birth on a side: the forename and the surname's first letters
-        "l.forename_canon = r.forename_canon AND substr(l.surname, 1, 3) = substr(r.surname, 1, 3) "
-        "AND (l.dob IS NULL OR r.dob IS NULL)"
+    # no date of birth on a side: the names (the surname's first letters, or the forename's
+    # initial) where one record has none
+    *_undated(
+        "l.forename_canon = r.forename_canon AND substr(l.surname, 1, 3) = substr(r.surname, 1, 3)"
     ),
-    CustomRule(  # no date of birth on a side and the forename varied
-        "l.surname = r.surname AND substr(l.forename1, 1, 1) = substr(r.forename1, 1, 1) "
-        "AND (l.dob IS NULL OR r.dob IS NULL)"
-    ),
+    *_undated("l.surname = r.surname AND substr(l.forename1, 1, 1) = substr(r.forename1, 1, 1)"),
     # one name varied and the date of birth slipped within its year
     block_on("surname", "yob", "substr(forename1, 1, 1)"),
     block_on("forename_canon", "yob", "substr(surname, 1, 1)"),
+    # one name varied and the year slipped (the day and month kept)
+    block_on("surname", "month(dob)", "day(dob)", "substr(forename1, 1, 1)"),
+    block_on("forename_canon", "month(dob)", "day(dob)", "substr(surname, 1, 1)"),
     # a part of a double surname, the forename and the date of birth
     block_on("surname_parts", "forename_canon", "dob", arrays_to_explode=["surname_parts"]),
     CustomRule("l.forename1 = r.surname AND l.surname = r.forename1"),  # names transposed
@@ -276,6 +291,12 @@ PREDICT_BLOCKING = (
     block_on("dob", "substr(surname, 1, 1)", "substr(forename1, 1, 1)"),
     block_on("postcode1", "substr(surname, 1, 1)", "substr(forename1, 1, 1)"),
 )
+
+# A prisoner or partner record against the nominals: the same rules but those that explode a
+# list (the nominals' circle is the nominal index's own; a list exploded on both sides of a
+# link costs more than the few prisoners it would reach), a part of a double surname being
+# reached there by the date of birth and the forename.
+LINK_BLOCKING = tuple(r for r in PREDICT_BLOCKING if not getattr(r, "_arrays_to_explode", None))
 
 # Training on pairs the police identifiers prove are one person. On a force-sized index every
 # block chosen by names or date of birth also holds families: a father and son of one name at
@@ -329,7 +350,9 @@ def settings(link_type: LinkType) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         comparisons=[c.to_splink() for c in COMPARISONS],
-        blocking_rules_to_generate_predictions=list(PREDICT_BLOCKING),
+        blocking_rules_to_generate_predictions=list(
+            PREDICT_BLOCKING if link_type == "dedupe_only" else LINK_BLOCKING
+        ),
         retain_matching_columns=True,  # gamma columns come only with these
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["record_id"],
@@ -388,6 +411,12 @@ def build_linker(
         model = json.loads(warm_start.read_text())
         model["link_type"] = link_type
         model["linker_uid"] = None
+        if link_type == "link_only":  # the link's own rules (LINK_BLOCKING), not the dedupe's
+            model["blocking_rules_to_generate_predictions"] = [
+                r
+                for r in model["blocking_rules_to_generate_predictions"]
+                if not r.get("arrays_to_explode")
+            ]
         for comparison in model["comparisons"]:
             for level in comparison["comparison_levels"]:
                 level.pop("u_probability", None)

@@ -19,6 +19,19 @@ def test_a_childs_two_nominals_are_one_individual_with_both_ids(resolved: Resolv
     assert entity == "R:TC1A"
 
 
+def test_names_keyed_the_wrong_way_round_are_one_person(resolved: Resolved) -> None:
+    """ "James Thomas" and "Thomas James", one date of birth, one home: the transposed names
+    are reached by blocking and weighed once."""
+    assert resolved.entity("RMS", "TTR1") == resolved.entity("RMS", "TTR2")
+
+
+def test_an_undated_nominal_joins_through_someone_recorded_with_both(resolved: Resolved) -> None:
+    """A name with no date of birth and no address is too weak alone (0.7 here); recorded as
+    the same mother's son it is the same boy. His mother stays her own person."""
+    assert resolved.entity("RMS", "TUD1") == resolved.entity("RMS", "TUD2")
+    assert resolved.entity("RMS", "TUDM") != resolved.entity("RMS", "TUD1")
+
+
 def test_twins_stay_two_people_and_their_pair_goes_to_review(resolved: Resolved) -> None:
     assert resolved.entity("RMS", "TTW1") != resolved.entity("RMS", "TTW2")
     reasons = resolved.con.execute(

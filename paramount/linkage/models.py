@@ -404,7 +404,7 @@ def build_linker(
     db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
-    if model_path.exists() and not retrain:
+    if model_path.exists() and not retrain and _same_comparisons(model_path):
         return TrainedModel(Linker(inputs, str(model_path)), db_api, False, model_path)
 
     if warm_start is not None and warm_start.exists():
@@ -450,6 +450,23 @@ def build_linker(
     model_path.parent.mkdir(parents=True, exist_ok=True)
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     return TrainedModel(linker, db_api, True, model_path)
+
+
+def _same_comparisons(model_path: Path) -> bool:
+    """Whether a saved model has this version's comparisons, level for level: one saved by an
+    earlier version would be read with the wrong words and columns, so it is trained again."""
+    try:
+        saved = json.loads(model_path.read_text())["comparisons"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+    def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [
+            (c["output_column_name"], [lv["sql_condition"] for lv in c["comparison_levels"]])
+            for c in comparisons
+        ]
+
+    return shape(saved) == shape([c.to_splink() for c in COMPARISONS])
 
 
 def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:

@@ -3,6 +3,10 @@ small generated force (one training for the whole module)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 from linkage_world import Resolved
 
 from paramount.db import DuckDBBackend
@@ -141,3 +145,18 @@ def test_reuse_does_not_retrain_and_a_changed_extract_is_noticed(resolved: Resol
     assert not resolution_is_current(DuckDBBackend(con))
     resolve(DuckDBBackend(con), models_dir=resolved.models_dir)
     assert resolution_is_current(DuckDBBackend(con))
+
+
+def test_a_model_saved_with_other_comparisons_is_trained_again(
+    resolved: Resolved, tmp_path: Path
+) -> None:
+    """A nominal model saved by an earlier version (here: one level fewer) would be read with
+    this version's words and columns; it is trained again, the others are reused."""
+    models = tmp_path / "models"
+    shutil.copytree(resolved.models_dir, models)
+    saved = json.loads((models / "nominal.json").read_text())
+    address = next(c for c in saved["comparisons"] if c["output_column_name"] == "address")
+    address["comparison_levels"].pop(2)
+    (models / "nominal.json").write_text(json.dumps(saved))
+    report = resolve(DuckDBBackend(resolved.con), models_dir=models, retrain=False)
+    assert report.trained == {"nominal": True, "prisoner": False, "partner": False}

@@ -32,10 +32,15 @@ def reception_candidates_sql(params: RunParameters) -> str:
 
     `child_key` groups the entities of one child that identity left apart, within the
     reception only (one prisoner's children are few, so a looser test is safe there than
-    force-wide): surnames and first forenames equal, one slip apart, or forenames one name in
-    another form ("Tom" and "Thomas", `paramount.linkage.nicknames`) or shortened ("Jon" of
-    "Jonathan"), dates of birth compatible (equal, missing, within 31 days, a year apart
-    give or take 31 days, or day and month swapped), and sexes not different. Twins differ
+    force-wide): surnames equal, one slip apart or one a part of the other's double surname
+    (or different, when both dates of birth are one date typed twice), first forenames
+    equal, one slip apart, one name in another form ("Tom" and "Thomas",
+    `paramount.linkage.nicknames`) or shortened ("Jon" of "Jonathan"), dates of birth
+    compatible (equal, missing, within 31 days, a year apart give or take 31 days, day and
+    month swapped, or one character of the date slipped), and sexes not different. A
+    forename the nickname table does not know is read as the names it is one letter from
+    ("Alfiie" as Alfie, so Alfred; of four letters or more, since "Ava" is one letter from
+    "Ada" and a name of its own). Twins differ
     in forename and stay apart. Entities with a date of birth group first (two rounds of
     smallest-neighbour, enough for the chains seen in practice; the key is the group's
     smallest entity id); an entity without one then joins a group it is compatible with (the
@@ -58,15 +63,31 @@ def reception_candidates_sql(params: RunParameters) -> str:
         "(greatest(length(a.fore), length(b.fore)) >= 4 AND levenshtein(a.fore, b.fore) <= 1)"
     )
     fore_ok = (
-        f"(a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')} OR {shortened} OR {short_slip})"
+        "(a.canon = b.canon OR list_has_any(a.slip_canons, b.slip_canons)"
+        f" OR {_near_sql('a.fore', 'b.fore')} OR {shortened} OR {short_slip})"
     )
     days = "abs(datediff('day', a.dob, b.dob))"
+    # one date typed twice: the same, day and month swapped, or one character of the ISO date
+    # slipped (2015-03-12 for 2015-08-12 is five months apart but one keystroke)
+    dob_slip = (
+        "(a.dob = b.dob OR (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)"
+        " AND day(a.dob) = month(b.dob))"
+        " OR damerau_levenshtein(CAST(a.dob AS VARCHAR), CAST(b.dob AS VARCHAR)) <= 1)"
+    )
     dob_ok = (
         f"(a.dob IS NULL OR b.dob IS NULL OR {days} <= 31"
         # a year slipped, with or without a day or so (a date of birth worked out from an age)
-        f" OR abs({days} - 365) <= 31"
-        " OR (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)"
-        " AND day(a.dob) = month(b.dob)))"
+        f" OR abs({days} - 365) <= 31 OR {dob_slip})"
+    )
+    # Surnames: one slip apart, or one a part of the other's double surname ("Smith" declared,
+    # "Smith-Jones" recorded); or different altogether (a child declared under the mother's
+    # name, recorded under the father's) when both dates of birth are known and one date
+    # typed twice: one prisoner's two children of one forename born the same day are not two.
+    sur_ok = (
+        f"({_near_sql('a.sur', 'b.sur')} OR list_has_any(a.sur_parts, b.sur_parts)"
+        # a letter lost from a short surname ("Hll" for "Hill")
+        " OR (greatest(length(a.sur), length(b.sur)) >= 4 AND levenshtein(a.sur, b.sur) <= 1)"
+        f" OR (a.dob IS NOT NULL AND b.dob IS NOT NULL AND {dob_slip}))"
     )
     return f"""
 WITH rc AS (
@@ -80,10 +101,21 @@ WITH rc AS (
     JOIN {entities} AS c ON c.entity_id = p.child_entity
 ),
 nick AS ({_nicknames_sql()}),
+known AS (SELECT name FROM nick UNION SELECT canonical FROM nick),
+slipped AS (  -- a forename the table does not know, one letter from one it does ("Alfiie")
+    SELECT f.fore, list(DISTINCT n.canonical) AS canons
+    FROM (SELECT DISTINCT fore FROM rc WHERE length(fore) >= 4
+          AND fore NOT IN (SELECT name FROM known)) AS f
+    JOIN nick AS n ON levenshtein(f.fore, n.name) <= 1 OR levenshtein(f.fore, n.canonical) <= 1
+    GROUP BY f.fore
+),
 kids AS (
     SELECT DISTINCT rc.booking_id, rc.child_entity, rc.date_of_birth AS dob, rc.sur, rc.fore,
-           coalesce(n.canonical, rc.fore) AS canon, rc.sex
-    FROM rc LEFT JOIN nick AS n ON n.name = rc.fore
+           coalesce(n.canonical, rc.fore) AS canon, rc.sex,
+           list_append(coalesce(sl.canons, []), coalesce(n.canonical, rc.fore)) AS slip_canons,
+           list_filter(string_split(regexp_replace(rc.sur, '[^A-Z]+', ' ', 'g'), ' '),
+                       lambda p: length(p) >= 3) AS sur_parts
+    FROM rc LEFT JOIN nick AS n ON n.name = rc.fore LEFT JOIN slipped AS sl USING (fore)
 ),
 same AS (
     SELECT DISTINCT a.booking_id, a.child_entity AS x, b.child_entity AS y,
@@ -92,7 +124,7 @@ same AS (
     JOIN kids AS b ON b.booking_id = a.booking_id AND b.child_entity <> a.child_entity
     WHERE a.sur IS NOT NULL AND b.sur IS NOT NULL AND a.fore <> '' AND b.fore <> ''
       AND (a.sex IS NULL OR b.sex IS NULL OR a.sex = b.sex)
-      AND {_near_sql("a.sur", "b.sur")} AND {fore_ok} AND {dob_ok}
+      AND {sur_ok} AND {fore_ok} AND {dob_ok}
 ),
 dated AS (SELECT DISTINCT booking_id, child_entity FROM kids WHERE dob IS NOT NULL),
 d1 AS (

@@ -11,7 +11,8 @@ def explanation_sql(prefix: str = "") -> str:
     parts = []
     for c in COMPARISONS:
         whens = " ".join(
-            f"WHEN {g} THEN '{w}'" for g, w in sorted(c.gamma_words().items(), reverse=True)
+            f"WHEN {g} THEN '{w.replace(chr(39), chr(39) * 2)}'"
+            for g, w in sorted(c.gamma_words().items(), reverse=True)
         )
         parts.append(f"CASE {prefix}gamma_{c.name} {whens} END")
     return f"concat_ws('; ', {', '.join(parts)})"

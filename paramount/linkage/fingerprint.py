@@ -13,7 +13,7 @@ import json
 from paramount.db.backend import Backend
 
 INFO = "pm_resolution_info"
-VERSION = "1"
+VERSION = "2"
 INPUT_TABLES = (
     "persons",
     "person_aliases",

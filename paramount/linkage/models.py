@@ -5,15 +5,18 @@ since every source is standardised to the same columns (`prepare.py`):
 
 - forename: exact (term-frequency adjusted), the same canonical name (nickname table), a
   near spelling (Jaro-Winkler >= 0.92), a shared token (first and middle names held in one
-  field), an initial against a name, a weak spelling (>= 0.80), else. "Else" is strong
-  evidence against: it is what keeps twins (same surname, same date of birth) two people.
+  field), an initial against a name, a weak spelling (>= 0.80), forename and surname
+  transposed, else. "Else" is strong evidence against: it is what keeps twins (same
+  surname, same date of birth) two people.
 - surname: exact (term-frequency adjusted, so `Smith` counts for less than `Zielinski`),
-  Jaro-Winkler >= 0.92, >= 0.80, else.
-- date of birth: exact, day and month swapped, one character or one day out, same year and
-  month, within a year, else.
+  Jaro-Winkler >= 0.92, >= 0.80, one part of a double surname, else (transposed names count
+  as missing here: the forename comparison weighs them once).
+- date of birth: exact, day and month swapped, one character or one day out, a year out on
+  the same day of the year, same year and month, within a year, else.
 - sex; identifiers (the same canonical PNC, the same CRO, both present and different);
-  address (a shared home: one UPRN or address record; a shared full postcode; a shared
-  postcode district; else).
+  addresses and associates (a shared home: one UPRN or address record; no shared home but
+  someone recorded with both, by a relationship or at a small occurrence; a shared full
+  postcode; a shared postcode district; else).
 
 Training is unsupervised on the extract itself: u by random sampling of record pairs, then
 expectation maximisation on pairs the police identifiers prove are one person (records
@@ -70,11 +73,12 @@ class Comparison:
     null_sql: str
     levels: tuple[Level, ...]  # most specific first, the else level last
     what: str  # the field compared, in words
+    null_words: str = "missing on one side"
 
     def gamma_words(self) -> dict[int, str]:
         """Gamma value -> plain words (Splink numbers non-null levels from the top down)."""
         n = len(self.levels)
-        words = {-1: f"{self.what} missing on one side"}
+        words = {-1: f"{self.what} {self.null_words}"}
         for i, level in enumerate(self.levels):
             words[n - 1 - i] = f"{self.what} {level.words}"
         return words
@@ -108,6 +112,9 @@ def _jw(col: str, t: float) -> str:
     return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {t}'
 
 
+# Forename and surname written the wrong way round (`SMITH, JOHN` keyed as forename Smith).
+_TRANSPOSED = '"forename1_l" = "surname_r" AND "surname_l" = "forename1_r"'
+
 FORENAME = Comparison(
     "forename",
     _null("forename1"),
@@ -127,21 +134,31 @@ FORENAME = Comparison(
             u=0.002,
         ),
         Level(_jw("forename1", 0.80), "spelled somewhat alike"),
+        Level(_TRANSPOSED, "the other record's surname (names transposed)", m=0.005, u=1e-5),
         Level("ELSE", "different"),
     ),
     "forename",
 )
 
+# Transposed names are weighed once, by the forename comparison; the surname says nothing.
 SURNAME = Comparison(
     "surname",
-    _null("surname"),
+    f"{_null('surname')} OR ({_TRANSPOSED})",
     (
         Level('"surname_l" = "surname_r"', "the same", tf_column="surname"),
         Level(_jw("surname", 0.92), "spelled nearly the same"),
         Level(_jw("surname", 0.80), "spelled somewhat alike"),
+        # one record has the double surname, the other one part of it (or another part order)
+        Level(
+            'list_has_any("surname_parts_l", "surname_parts_r")',
+            "sharing one part of a double surname",
+            m=0.01,
+            u=1e-4,
+        ),
         Level("ELSE", "different"),
     ),
     "surname",
+    "missing on one side, or transposed with the forename",
 )
 
 DOB = Comparison(
@@ -158,6 +175,11 @@ DOB = Comparison(
             'damerau_levenshtein(CAST("dob_l" AS VARCHAR), CAST("dob_r" AS VARCHAR)) <= 1 '
             'OR abs(date_diff(\'day\', "dob_l", "dob_r")) <= 1',
             "one digit or one day apart",
+        ),
+        # the year misremembered or mistyped (1989 for 1990 is two digits), the day kept
+        Level(
+            'abs(date_diff(\'day\', "dob_l", "dob_r")) BETWEEN 364 AND 367',
+            "a year apart, on the same day of the year",
         ),
         Level(
             'year("dob_l") = year("dob_r") AND month("dob_l") = month("dob_r")',
@@ -190,46 +212,91 @@ IDS = Comparison(
     "police identifiers:",
 )
 
+# The nominal's circle (`associates`, prepare.py) is weighed here, not as a comparison of
+# its own: people who share a home are mostly a family, who also turn up together, so
+# "someone in common" is evidence only where no home is shared (Splink's comparisons are
+# independent given match status; one comparison's levels are not).
+_SHARED_ASSOCIATE = 'list_has_any("associates_l", "associates_r")'
 ADDRESS = Comparison(
     "address",
-    _null("districts"),
+    f'({_null("districts")}) AND NOT coalesce(list_has_any("associates_l", "associates_r"), false)',
     (
         # The same home (one UPRN or address record) is far rarer between strangers than a
         # shared postcode, and the rarer the larger the force: evidence that grows with the
         # index, as the prior shrinks with it.
         Level('list_has_any("homes_l", "homes_r")', "a shared home"),
+        # two records of one person are often each tied to the same mother, partner or
+        # household at incidents, which strangers of one name are not; a sibling differs in
+        # forename and date of birth, a father of one name in date of birth by a generation
+        Level(
+            _SHARED_ASSOCIATE,
+            "no shared home, but someone recorded with both (a relationship or an incident)",
+        ),
         Level('list_has_any("postcodes_l", "postcodes_r")', "a shared postcode"),
         Level('list_has_any("districts_l", "districts_r")', "a shared postcode district"),
         Level("ELSE", "none shared"),
     ),
-    "addresses:",
+    "addresses and associates:",
 )
 
 COMPARISONS: tuple[Comparison, ...] = (FORENAME, SURNAME, DOB, SEX, IDS, ADDRESS)
 
+
+def _undated(keys: str) -> tuple[CustomRule, CustomRule]:
+    """`keys` where one side has no date of birth, as two rules, one per side: a filter on one
+    side is applied before the join, so the join pairs the few undated records with their
+    block, never every pair of a block of names."""
+    return (
+        CustomRule(f"l.dob IS NULL AND {keys}"),
+        CustomRule(f"r.dob IS NULL AND l.dob IS NOT NULL AND {keys}"),
+    )
+
+
 # Candidate pairs: each rule is an equi-join, so DuckDB hashes rather than compares all.
 # Together they catch a name variant (dob + surname), a surname change or typo (dob +
-# forename), a wrong date of birth (names + year: swaps and day typos; names + day and
-# month: year typos), a missing one (names, only where a side has none), two errors at once
-# at one home (forename + postcode), and an id. No rule joins on names alone: on a force of
-# millions, `John Smith` would pair hundreds of people with each other.
+# forename), a wrong date of birth (names + year: swaps and day typos; names + month: a year
+# out, with or without a day out), a missing one (names, only where a side has none), a name
+# varied and the date slipped at once (one name + year + the other's initial), a double
+# surname (a part of it + forename + dob), transposed names, two errors at once at one home
+# (forename + postcode) or among the same people (someone recorded with both + the
+# forename's initial), and an id. No rule joins on names alone: on a force of millions,
+# `John Smith` would pair hundreds of people with each other.
 PREDICT_BLOCKING = (
     block_on("pnc"),
     block_on("cro"),
     block_on("dob", "surname"),
     block_on("dob", "forename_canon"),
     block_on("surname", "forename_canon", "yob"),
-    block_on("surname", "forename_canon", "month(dob)", "day(dob)"),
-    CustomRule(
-        "l.surname = r.surname AND l.forename_canon = r.forename_canon "
-        "AND (l.dob IS NULL OR r.dob IS NULL)"
+    block_on("surname", "forename_canon", "month(dob)"),
+    # no date of birth on a side: the names (the surname's first letters, or the forename's
+    # initial) where one record has none
+    *_undated(
+        "l.forename_canon = r.forename_canon AND substr(l.surname, 1, 3) = substr(r.surname, 1, 3)"
     ),
+    *_undated("l.surname = r.surname AND substr(l.forename1, 1, 1) = substr(r.forename1, 1, 1)"),
+    # one name varied and the date of birth slipped within its year
+    block_on("surname", "yob", "substr(forename1, 1, 1)"),
+    block_on("forename_canon", "yob", "substr(surname, 1, 1)"),
+    # one name varied and the year slipped (the day and month kept)
+    block_on("surname", "month(dob)", "day(dob)", "substr(forename1, 1, 1)"),
+    block_on("forename_canon", "month(dob)", "day(dob)", "substr(surname, 1, 1)"),
+    # a part of a double surname, the forename and the date of birth
+    block_on("surname_parts", "forename_canon", "dob", arrays_to_explode=["surname_parts"]),
+    CustomRule("l.forename1 = r.surname AND l.surname = r.forename1"),  # names transposed
+    # someone in common (a relationship or a small occurrence), and the forename's initial
+    block_on("associates", "substr(forename1, 1, 1)", arrays_to_explode=["associates"]),
     block_on("forename_canon", "postcode1"),
     # a typo in each name (rarely in the first letter) where the date of birth agrees, or at
     # one home postcode whatever the date of birth says
     block_on("dob", "substr(surname, 1, 1)", "substr(forename1, 1, 1)"),
     block_on("postcode1", "substr(surname, 1, 1)", "substr(forename1, 1, 1)"),
 )
+
+# A prisoner or partner record against the nominals: the same rules but those that explode a
+# list (the nominals' circle is the nominal index's own; a list exploded on both sides of a
+# link costs more than the few prisoners it would reach), a part of a double surname being
+# reached there by the date of birth and the forename.
+LINK_BLOCKING = tuple(r for r in PREDICT_BLOCKING if not getattr(r, "_arrays_to_explode", None))
 
 # Training on pairs the police identifiers prove are one person. On a force-sized index every
 # block chosen by names or date of birth also holds families: a father and son of one name at
@@ -273,6 +340,8 @@ COLUMNS = (
     "postcodes",
     "districts",
     "homes",
+    "surname_parts",
+    "associates",
 )
 
 
@@ -281,7 +350,9 @@ def settings(link_type: LinkType) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         comparisons=[c.to_splink() for c in COMPARISONS],
-        blocking_rules_to_generate_predictions=list(PREDICT_BLOCKING),
+        blocking_rules_to_generate_predictions=list(
+            PREDICT_BLOCKING if link_type == "dedupe_only" else LINK_BLOCKING
+        ),
         retain_matching_columns=True,  # gamma columns come only with these
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["record_id"],
@@ -333,13 +404,19 @@ def build_linker(
     db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
-    if model_path.exists() and not retrain:
+    if model_path.exists() and not retrain and _same_comparisons(model_path):
         return TrainedModel(Linker(inputs, str(model_path)), db_api, False, model_path)
 
     if warm_start is not None and warm_start.exists():
         model = json.loads(warm_start.read_text())
         model["link_type"] = link_type
         model["linker_uid"] = None
+        if link_type == "link_only":  # the link's own rules (LINK_BLOCKING), not the dedupe's
+            model["blocking_rules_to_generate_predictions"] = [
+                r
+                for r in model["blocking_rules_to_generate_predictions"]
+                if not r.get("arrays_to_explode")
+            ]
         for comparison in model["comparisons"]:
             for level in comparison["comparison_levels"]:
                 level.pop("u_probability", None)
@@ -373,6 +450,23 @@ def build_linker(
     model_path.parent.mkdir(parents=True, exist_ok=True)
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     return TrainedModel(linker, db_api, True, model_path)
+
+
+def _same_comparisons(model_path: Path) -> bool:
+    """Whether a saved model has this version's comparisons, level for level: one saved by an
+    earlier version would be read with the wrong words and columns, so it is trained again."""
+    try:
+        saved = json.loads(model_path.read_text())["comparisons"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+    def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [
+            (c["output_column_name"], [lv["sql_condition"] for lv in c["comparison_levels"]])
+            for c in comparisons
+        ]
+
+    return shape(saved) == shape([c.to_splink() for c in COMPARISONS])
 
 
 def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:

@@ -11,7 +11,10 @@ home postcode; both for blocking), `sex` (`M`/`F`,
 unknown as NULL), `pnc` and `cro`
 (canonical, valid only), `postcodes` and `districts` (lists, NULL when none), `homes` (the
 UPRNs, or address ids where a UPRN is missing, of a nominal's `HOME` and `PREVIOUS_HOME`
-addresses; NULL for sources without address records).
+addresses; NULL for sources without address records), `surname_parts` (the surname's
+hyphen- or space-separated parts: `Smith-Jones` has `SMITH` and `JONES`), `associates` (a
+nominal's circle: the other nominals in a recorded relationship with it, either direction,
+or at one of its occurrences of at most `SMALL_GATHERING` people; NULL for other sources).
 
 Names are upper-cased, stripped of accents, and keep letters only (a surname also loses its
 spaces and hyphens, so `Smith-Jones` and `Smith Jones` agree exactly).
@@ -32,6 +35,8 @@ NOMINAL_RECORDS = "pm_lk_nominal_records"
 PRISONER_RECORDS = "pm_lk_prisoner_records"
 PARTNER_RECORDS = "pm_lk_partner_records"
 NICKNAMES = "pm_lk_nicknames"
+# An occurrence of more people than this (a public-order incident, a raid) is not a circle.
+SMALL_GATHERING = 10
 
 # Optional contract tables this package reads, with their columns (made empty when absent, so
 # every query can assume them).
@@ -74,6 +79,12 @@ def surname_sql(expr: str) -> str:
     return f"nullif(replace({name_sql(expr)}, ' ', ''), '')"
 
 
+def surname_parts_sql(expr: str) -> str:
+    """A surname's parts of three letters or more (`Smith-Jones`: `SMITH`, `JONES`)."""
+    spaced = name_sql(f"replace({expr}, '-', ' ')")
+    return f"list_filter(string_split(coalesce({spaced}, ''), ' '), lambda x: length(x) >= 3)"
+
+
 def sex_sql(expr: str) -> str:
     """`M`/`F` from the RMS codes or the prison's `Male`/`Female`; anything else NULL."""
     return (
@@ -89,7 +100,9 @@ SELECT r.unique_id, r.record_id, r.surname,
        r.forename_tokens[1] AS forename1,
        coalesce(n.canonical, r.forename_tokens[1]) AS forename_canon,
        r.forename_tokens, r.dob, year(r.dob) AS yob, r.sex, r.pnc, r.cro, r.postcodes,
-       r.districts, r.postcodes[1] AS postcode1, r.homes
+       r.districts, r.postcodes[1] AS postcode1, r.homes,
+       CASE WHEN len(r.surname_parts) = 0 THEN NULL ELSE r.surname_parts END AS surname_parts,
+       r.associates
 FROM (
     SELECT *, CASE WHEN forenames_std IS NULL THEN NULL
                    ELSE string_split(forenames_std, ' ') END AS forename_tokens
@@ -124,6 +137,22 @@ homes AS (  -- a UPRN is the place itself; an address id stands in where there i
     WHERE pa.address_role IN ('HOME', 'PREVIOUS_HOME')
     GROUP BY pa.person_id
 ),
+assoc AS (  -- the nominal's circle: relationships either way, small occurrences
+    SELECT person_id, list_sort(list_distinct(list(other))) AS associates
+    FROM (
+        SELECT a.person_id, b.person_id AS other
+        FROM occurrence_persons AS a JOIN occurrence_persons AS b USING (occurrence_id)
+        WHERE a.person_id <> b.person_id AND occurrence_id IN (
+            SELECT occurrence_id FROM occurrence_persons GROUP BY occurrence_id
+            HAVING count(DISTINCT person_id) <= {SMALL_GATHERING})
+        UNION ALL
+        SELECT person_id, related_person_id FROM relationships
+        UNION ALL
+        SELECT related_person_id, person_id FROM relationships
+    )
+    WHERE other IS NOT NULL AND other <> person_id
+    GROUP BY person_id
+),
 ids AS (
     SELECT person_id, {canonical_pnc_sql("pnc_c")} AS pnc, {canonical_cro_sql("cro_c")} AS cro
     FROM (SELECT person_id, {clean_sql("pnc_id")} AS pnc_c, {clean_sql("cro_number")} AS cro_c
@@ -133,18 +162,19 @@ base AS (
     SELECT p.person_id, p._row, {surname_sql("p.surname")} AS surname,
            {name_sql("replace(p.forenames, '-', ' ')")} AS forenames_std,
            p.date_of_birth AS dob, {sex_sql("p.sex")} AS sex, ids.pnc, ids.cro,
-           pc.postcodes, pc.districts, homes.homes
+           pc.postcodes, pc.districts, homes.homes,
+           {surname_parts_sql("p.surname")} AS surname_parts, assoc.associates
     FROM persons AS p JOIN ids USING (person_id) LEFT JOIN pc USING (person_id)
-    LEFT JOIN homes USING (person_id)
+    LEFT JOIN homes USING (person_id) LEFT JOIN assoc USING (person_id)
 )
 SELECT person_id || '|0' AS unique_id, person_id AS record_id, surname, forenames_std, dob,
-       sex, pnc, cro, postcodes, districts, homes
+       sex, pnc, cro, postcodes, districts, homes, surname_parts, associates
 FROM base
 UNION ALL
 SELECT al.person_id || '|a' || CAST(al._row AS VARCHAR), al.person_id,
        {surname_sql("al.surname")}, {name_sql("replace(al.forenames, '-', ' ')")},
        coalesce(al.date_of_birth, b.dob), b.sex, b.pnc, b.cro, b.postcodes, b.districts,
-       b.homes
+       b.homes, {surname_parts_sql("al.surname")}, b.associates
 FROM person_aliases AS al JOIN base AS b USING (person_id)
 """
     return _finish(raw)
@@ -164,19 +194,21 @@ WITH base AS (
            {canonical_cro_sql(clean_sql("p.cro_number"))} AS cro,
            CASE WHEN {pc} IS NULL THEN NULL ELSE [{pc}] END AS postcodes,
            CASE WHEN {postcode_district_sql(pc)} IS NULL THEN NULL
-                ELSE [{postcode_district_sql(pc)}] END AS districts
+                ELSE [{postcode_district_sql(pc)}] END AS districts,
+           {surname_parts_sql("p.last_name")} AS surname_parts
     FROM prisoners AS p
 )
 SELECT prisoner_number || '|0' AS unique_id, prisoner_number AS record_id, surname,
        forenames_std, dob, sex, pnc, cro, postcodes, districts,
-       CAST(NULL AS VARCHAR[]) AS homes
+       CAST(NULL AS VARCHAR[]) AS homes, surname_parts, CAST(NULL AS VARCHAR[]) AS associates
 FROM base
 UNION ALL
 SELECT a.prisoner_number || '|a' || CAST(a._row AS VARCHAR), a.prisoner_number,
        {surname_sql("a.last_name")},
        {name_sql(fn.format(f="replace(a.first_name, '-', ' ')", m="a.middle_names"))},
        coalesce(a.date_of_birth, b.dob), coalesce({sex_sql("a.gender")}, b.sex),
-       b.pnc, b.cro, b.postcodes, b.districts, CAST(NULL AS VARCHAR[])
+       b.pnc, b.cro, b.postcodes, b.districts, CAST(NULL AS VARCHAR[]),
+       {surname_parts_sql("a.last_name")}, CAST(NULL AS VARCHAR[])
 FROM prisoner_aliases AS a JOIN base AS b USING (prisoner_number)
 """
     return _finish(raw)
@@ -194,7 +226,8 @@ SELECT partner_person_id || '|0' AS unique_id, partner_person_id AS record_id,
        CASE WHEN {pc} IS NULL THEN NULL ELSE [{pc}] END AS postcodes,
        CASE WHEN {postcode_district_sql(pc)} IS NULL THEN NULL
             ELSE [{postcode_district_sql(pc)}] END AS districts,
-       CAST(NULL AS VARCHAR[]) AS homes
+       CAST(NULL AS VARCHAR[]) AS homes, {surname_parts_sql("surname")} AS surname_parts,
+       CAST(NULL AS VARCHAR[]) AS associates
 FROM partner_persons
 """
     return _finish(raw)

@@ -60,6 +60,14 @@ def add_hand_made_people(con: duckdb.DuckDBPyConnection) -> None:
         # his daughter, and an identically named girl elsewhere, unrelated
         ("TCH3", "Fennimore", "Katherine", "2014-05-06", "F", None, HOME_B),
         ("TCH4", "Fennimore", "Katherine", "2012-01-20", "F", None, HOME_C),
+        # one boy's two nominals, the second keyed with the names the wrong way round
+        ("TTR1", "Thomas", "James", "2011-09-17", "M", None, HOME_B),
+        ("TTR2", "James", "Thomas", "2011-09-17", "M", None, HOME_B),
+        # one boy's two nominals, the second with no date of birth and no
+        # address, each recorded as the same mother's son (mother at HOME_C)
+        ("TUD1", "Ravensworth", "Jack", "2012-10-05", "M", None, HOME_C),
+        ("TUD2", "Ravensworth", "Jack", None, "M", None, None),
+        ("TUDM", "Arkwright", "Maureen", "1988-03-30", "F", None, HOME_C),
     ]
     _add(
         con,
@@ -76,6 +84,7 @@ def add_hand_made_people(con: duckdb.DuckDBPyConnection) -> None:
         [
             {"person_id": p, "address_id": a, "address_role": "HOME", "from_date": "2016-01-01"}
             for p, *_, a in people
+            if a is not None
         ],
     )
     _add(
@@ -83,6 +92,10 @@ def add_hand_made_people(con: duckdb.DuckDBPyConnection) -> None:
         "relationships",
         [
             {"person_id": "TAD2", "related_person_id": "TCH3", "relationship": "PARENT",
+             "source": "OCCURRENCE_NOK"},
+            {"person_id": "TUDM", "related_person_id": "TUD1", "relationship": "PARENT",
+             "source": "OCCURRENCE_NOK"},
+            {"person_id": "TUD2", "related_person_id": "TUDM", "relationship": "CHILD",
              "source": "OCCURRENCE_NOK"},
         ],
     )  # fmt: skip

@@ -3,6 +3,10 @@ small generated force (one training for the whole module)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 from linkage_world import Resolved
 
 from paramount.db import DuckDBBackend
@@ -17,6 +21,19 @@ def test_a_childs_two_nominals_are_one_individual_with_both_ids(resolved: Resolv
     ).fetchall()[0][0]
     assert person_ids == "TC1A;TC1B"
     assert entity == "R:TC1A"
+
+
+def test_names_keyed_the_wrong_way_round_are_one_person(resolved: Resolved) -> None:
+    """ "James Thomas" and "Thomas James", one date of birth, one home: the transposed names
+    are reached by blocking and weighed once."""
+    assert resolved.entity("RMS", "TTR1") == resolved.entity("RMS", "TTR2")
+
+
+def test_an_undated_nominal_joins_through_someone_recorded_with_both(resolved: Resolved) -> None:
+    """A name with no date of birth and no address is too weak alone (0.7 here); recorded as
+    the same mother's son it is the same boy. His mother stays her own person."""
+    assert resolved.entity("RMS", "TUD1") == resolved.entity("RMS", "TUD2")
+    assert resolved.entity("RMS", "TUDM") != resolved.entity("RMS", "TUD1")
 
 
 def test_twins_stay_two_people_and_their_pair_goes_to_review(resolved: Resolved) -> None:
@@ -128,3 +145,18 @@ def test_reuse_does_not_retrain_and_a_changed_extract_is_noticed(resolved: Resol
     assert not resolution_is_current(DuckDBBackend(con))
     resolve(DuckDBBackend(con), models_dir=resolved.models_dir)
     assert resolution_is_current(DuckDBBackend(con))
+
+
+def test_a_model_saved_with_other_comparisons_is_trained_again(
+    resolved: Resolved, tmp_path: Path
+) -> None:
+    """A nominal model saved by an earlier version (here: one level fewer) would be read with
+    this version's words and columns; it is trained again, the others are reused."""
+    models = tmp_path / "models"
+    shutil.copytree(resolved.models_dir, models)
+    saved = json.loads((models / "nominal.json").read_text())
+    address = next(c for c in saved["comparisons"] if c["output_column_name"] == "address")
+    address["comparison_levels"].pop(2)
+    (models / "nominal.json").write_text(json.dumps(saved))
+    report = resolve(DuckDBBackend(resolved.con), models_dir=models, retrain=False)
+    assert report.trained == {"nominal": True, "prisoner": False, "partner": False}

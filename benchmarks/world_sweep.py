@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from run_benchmarks import machine
 from wrong_rows import CLASSES, wrong_row_classes
 
 from paramount.evaluation import evaluate
@@ -41,19 +40,6 @@ KEY_PARAMS = (
     ("p_contact_child", "declared"),
     ("p_duplicate_child", "dup child"),
 )
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem_gb:.0f} GiB, Python {platform.python_version()}"
 
 
 def log(msg: str) -> None:

@@ -27,12 +27,17 @@ def minor_share_sql(params: RunParameters) -> str:
     children only, so their posterior is scaled by the chance that they are one. Three kinds:
     `RECORD` (a police or social-care record makes the adult a parent figure), `DECLARED`
     (only the prisoner's declaration of a son, a daughter or a stepchild: prisoners declare
-    their grown-up children too, while the police and social care record links mostly around
-    minors, so the two are not pooled; see `_declared_share_sql`) and `SHARED` (only a home or
-    incidents in common: the person could as well be a partner, a sibling or a lodger of any
-    age). `RECORD` and `SHARED` are estimated from the force's own pairs with both dates of
-    birth known, each band pooled with its two neighbours (a child's age moves slowly with
-    the parent's, and the bands of a small force are thin), add-one smoothed."""
+    their grown-up children too, and a declared "son" of a 52-year-old is as likely a man as
+    a boy, while the police and social care record links mostly around minors, so the two are
+    not pooled) and `SHARED` (only a home or incidents in common: the person could as well be
+    a partner, a sibling or a lodger of any age). Estimated from the force's own pairs with
+    both dates of birth known, each band pooled with its two neighbours (a declared child's
+    age moves slowly with the parent's, and the bands of a small force are thin), add-one
+    smoothed. For `DECLARED`, the children declared *without* a date of birth whom another
+    record ages (identity joined the contact to a dated nominal) are the sample closest to
+    the ones it is for (a prison may record the dates of grown-up children more or less often
+    than of young ones), so they are counted first, and the declarations made with a date of
+    birth are their prior (two pseudo-counts at that share, in place of add-one's one half)."""
     ev = params.table("evidence")
     entities = entities_view_sql(params)
     start = date_literal(params.window_from)
@@ -43,6 +48,7 @@ def minor_share_sql(params: RunParameters) -> str:
     )
     declared = f"e.route = {literal(_DECL.contract_name)} AND e.kind IN {kinds}"
     shared = "\n       OR ".join(r.shared_basis for r in ROUTES if r.shared_basis)
+    members = params.table("entity_members")
     codes = in_list(prisoner_contacts.codes_of(PARENT_KINDS))
     return f"""
 WITH pairs AS (
@@ -53,28 +59,49 @@ WITH pairs AS (
     WHERE ({record}) OR ({declared}) OR {shared}
     GROUP BY e.adult_entity, e.child_entity
 ),
+declared_undated AS (  -- every declaration of the pair without a date of birth
+    SELECT x.entity_id AS adult_entity, k.entity_id AS child_entity
+    FROM prisoner_contacts AS c
+    JOIN {members} AS x ON x.source = 'PRISONER' AND x.record_id = c.prisoner_number
+    JOIN {members} AS k ON k.source = 'CONTACT' AND k.record_id = CAST(c._row AS VARCHAR)
+    WHERE c.relationship_code IN {codes}
+    GROUP BY x.entity_id, k.entity_id
+    HAVING bool_and(c.date_of_birth IS NULL)
+),
 aged AS (
     SELECT p.basis, {_band_sql(age_years_sql("a.date_of_birth", start))} AS band,
+           p.basis = 'DECLARED' AND u.child_entity IS NOT NULL AS undated,
            CASE WHEN {age_years_sql("c.date_of_birth", start)} < 18 THEN 1 ELSE 0 END AS minor
     FROM pairs AS p
     JOIN {entities} AS a ON a.entity_id = p.adult_entity
     JOIN {entities} AS c ON c.entity_id = p.child_entity
-    WHERE p.basis <> 'DECLARED' AND a.date_of_birth IS NOT NULL AND c.date_of_birth IS NOT NULL
+    LEFT JOIN declared_undated AS u
+           ON u.adult_entity = p.adult_entity AND u.child_entity = p.child_entity
+    WHERE a.date_of_birth IS NOT NULL AND c.date_of_birth IS NOT NULL
       AND (p.basis = 'SHARED' OR c.date_of_birth > a.date_of_birth)
 ),
-counts AS (SELECT basis, band, sum(minor) AS minors, count(*) AS n FROM aged GROUP BY basis, band),
+counts AS (
+    SELECT basis, band, undated, sum(minor) AS minors, count(*) AS n
+    FROM aged GROUP BY basis, band, undated
+),
 bands AS (
     SELECT DISTINCT basis, band + d AS band
     FROM counts CROSS JOIN (VALUES (-5), (0), (5)) AS t(d)
 ),
 pooled AS (
-    SELECT b.basis, b.band, sum(c.minors) AS m, sum(c.n) AS n
+    SELECT b.basis, b.band,
+           coalesce(sum(c.minors) FILTER (WHERE NOT c.undated), 0) AS m_d,
+           coalesce(sum(c.n) FILTER (WHERE NOT c.undated), 0) AS n_d,
+           coalesce(sum(c.minors) FILTER (WHERE c.undated), 0) AS m_u,
+           coalesce(sum(c.n) FILTER (WHERE c.undated), 0) AS n_u
     FROM bands AS b
     JOIN counts AS c ON c.basis = b.basis AND abs(c.band - b.band) <= 5
     GROUP BY b.basis, b.band
 )
-SELECT basis, band, (m + 1.0) / (n + 2.0) AS p_minor, n AS pairs, 0 AS undated_pairs
+SELECT basis, band, (m_u + 2.0 * (m_d + 1.0) / (n_d + 2.0)) / (n_u + 2.0) AS p_minor,
+       n_d + n_u AS pairs, n_u AS undated_pairs
 FROM pooled
+WHERE basis <> 'DECLARED'
 UNION ALL
 SELECT 'DECLARED' AS basis, band, p_minor, pairs, undated_pairs
 FROM ({_declared_share_sql(start, codes)}) AS d

@@ -111,10 +111,9 @@ def test_an_undated_son_of_a_prisoner_of_52_is_judged_by_what_prisoners_of_52_de
     """The police record links to children mostly while they are children, so among the
     force's police parent links at 50 to 54 nearly every child is a minor; the children that
     prisoners of that age declare with a date of birth are mostly grown up. An undated "son"
-    declared by a prisoner of 52 is judged by the declarations, not by the police links: by how
-    often prisoners of that age leave a date out against how often the prison leaves a minor's
-    out (young prisoners' declarations), his chance of being under 18 is small, and he is not
-    on the worklist."""
+    declared by a prisoner of 52 is judged by the declarations, not by the police links: his
+    chance of being under 18 is the declared children's share, and he is not on the
+    worklist."""
     x = extract
     _prisoner(x, date(1972, 1, 15))
     contact(x, "SON", first="Max", dob=None)
@@ -139,22 +138,6 @@ def test_an_undated_son_of_a_prisoner_of_52_is_judged_by_what_prisoners_of_52_de
             emergency_contact="N",
             active="Y",
         )
-    # young prisoners (no grown-up children yet): how often the prison leaves a minor's date out
-    for i in range(6):
-        number = f"Y{i}000YY"
-        _prisoner(x, date(1999, 6, 6), number=number, booking=None)
-        x.add(
-            "prisoner_contacts",
-            prisoner_number=number,
-            booking_id=None,
-            first_name="Jo",
-            last_name=f"Young{i}",
-            date_of_birth=date(2019, 8, 8),
-            relationship_code="DAU",
-            next_of_kin="N",
-            emergency_contact="N",
-            active="Y",
-        )
     result = x.identify(method=METHOD)
     (row,) = [r for r in decided(x) if r["child_forenames"] == "Max"]
     assert row["p_child"] < 0.3
@@ -165,45 +148,3 @@ def test_an_undated_son_of_a_prisoner_of_52_is_judged_by_what_prisoners_of_52_de
     assert share[("RECORD", 50)]["p_minor"] > 0.9  # the police links: minors
     # what prisoners of 50 to 54 declare with a date of birth: adults
     assert row["p_child"] == share[("DECLARED", 50)]["p_minor"]
-
-
-def _declared(x: Extract, number: str, dob: date, code: str, kid: date | None) -> None:
-    """A prisoner (not received) of birth date `dob` who declared one child."""
-    _prisoner(x, dob, number=number, booking=None)
-    x.add(
-        "prisoner_contacts",
-        prisoner_number=number,
-        booking_id=None,
-        first_name="Kit",
-        last_name=f"Decl{number}",
-        date_of_birth=kid,
-        relationship_code=code,
-        next_of_kin="N",
-        emergency_contact="N",
-        active="Y",
-    )
-
-
-def test_an_undated_son_is_judged_by_how_often_dates_are_left_out_not_by_the_dated_ones(
-    extract: Extract,
-) -> None:
-    """Every child that prisoners of about 45 declare *with* a date of birth is a minor, but
-    they leave the date out far more often than young prisoners do (whose declared children
-    are all minors): the extra undated declarations are grown-up children, whose dates the
-    prison seldom takes. The dated declarations alone would call an undated son of a
-    prisoner of 45 a minor nine times in ten; by Bayes' rule over the three shares he is
-    one about as often as not, and he is not listed as certain."""
-    x = extract
-    _prisoner(x, date(1979, 1, 15))
-    contact(x, "SON", first="Leo", dob=None)
-    for i in range(8):  # prisoners of 44 to 47: half their declarations undated
-        _declared(x, f"M{i}000MM", date(1978 + i % 4, 6, 6), "SON", date(2012 + i % 5, 8, 8))
-        _declared(x, f"N{i}000NN", date(1978 + i % 4, 6, 6), "DAU", None)
-    for i in range(8):  # young prisoners: their children are minors, dated nearly always
-        _declared(x, f"Y{i}000YY", date(1999, 6, 6), "DAU", None if i == 0 else date(2019, 8, 8))
-    x.identify(method=METHOD)
-    (row,) = [r for r in decided(x) if r["child_forenames"] == "Leo"]
-    share = {(r["basis"], r["band"]): r for r in x.rows("SELECT * FROM pm_minor_share")}
-    assert row["p_child"] == share[("DECLARED", 45)]["p_minor"]
-    assert row["p_child"] < 0.5
-    assert row["decision"] != "WORKLIST"

@@ -101,61 +101,6 @@ pooled AS (
 SELECT basis, band, (m_u + 2.0 * (m_d + 1.0) / (n_d + 2.0)) / (n_u + 2.0) AS p_minor,
        n_d + n_u AS pairs, n_u AS undated_pairs
 FROM pooled
-WHERE basis <> 'DECLARED'
-UNION ALL
-SELECT 'DECLARED' AS basis, band, p_minor, pairs, undated_pairs
-FROM ({_declared_share_sql(start, codes)}) AS d
-"""
-
-
-# Prisoners this young declare no grown-up son or daughter: their declarations show how often
-# the prison leaves a minor's date of birth out.
-_ALL_MINORS_BELOW_AGE = 30
-
-
-def _declared_share_sql(start: str, codes: str) -> str:
-    """P(under 18 | declared as a son, daughter or stepchild without a date of birth, the
-    prisoner's five-year age band), by Bayes' rule from three shares the declarations show.
-    The dated declarations and the aged undated ones are biased towards minors (a grown-up
-    child seldom has a record that ages him), so what is counted is how often a date is left
-    out. u_m, the share of a minor's declarations without a date, is read where every declared
-    child is a minor (prisoners under `_ALL_MINORS_BELOW_AGE`) and assumed not to depend on
-    the prisoner's age. At band A, with U the share undated and d the share of minors among
-    the dated: the share of minors among all declared is x = d (1 - U) / (1 - u_m), and among
-    the undated u_m x / U. Bands pooled with their two neighbours, add-one smoothed."""
-    age = age_years_sql("p.date_of_birth", start)
-    child_age = age_years_sql("c.date_of_birth", start)
-    return f"""
-WITH decl AS (
-    SELECT {age} AS age, {_band_sql(age)} AS band, c.date_of_birth IS NULL AS undated,
-           CASE WHEN {child_age} < 18 THEN 1 ELSE 0 END AS minor
-    FROM prisoner_contacts AS c
-    JOIN (SELECT prisoner_number, min(date_of_birth) AS date_of_birth
-          FROM prisoners GROUP BY prisoner_number) AS p
-      ON p.prisoner_number = c.prisoner_number
-    WHERE c.relationship_code IN {codes} AND p.date_of_birth IS NOT NULL
-      AND (c.date_of_birth IS NULL OR c.date_of_birth > p.date_of_birth)
-),
-minor_gap AS (  -- u_m
-    SELECT (count(*) FILTER (WHERE undated) + 1.0) / (count(*) + 2.0) AS u_m
-    FROM decl WHERE age < {_ALL_MINORS_BELOW_AGE}
-),
-bands AS (SELECT DISTINCT band + t.d AS band FROM decl CROSS JOIN (VALUES (-5), (0), (5)) AS t(d)),
-pooled AS (
-    SELECT b.band, count(*) AS n, count(*) FILTER (WHERE x.undated) AS n_u,
-           sum(x.minor) FILTER (WHERE NOT x.undated) AS m_d
-    FROM bands AS b JOIN decl AS x ON abs(x.band - b.band) <= 5
-    GROUP BY b.band
-),
-shares AS (
-    SELECT band, n, n_u, (n_u + 1.0) / (n + 2.0) AS u,
-           (coalesce(m_d, 0) + 1.0) / (n - n_u + 2.0) AS d
-    FROM pooled
-)
-SELECT s.band, least(1.0, greatest(0.0,
-           g.u_m * least(1.0, s.d * (1 - s.u) / (1 - g.u_m)) / s.u)) AS p_minor,
-       s.n AS pairs, s.n_u AS undated_pairs
-FROM shares AS s CROSS JOIN minor_gap AS g
 """
 
 

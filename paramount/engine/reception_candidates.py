@@ -20,9 +20,10 @@ def _nicknames_sql() -> str:
 
 def _near_sql(a: str, b: str) -> str:
     """Two names one typing slip apart: equal, or an edit distance of 1 (2 for names of five
-    letters or more: a transposition is two edits in plain Levenshtein)."""
+    letters or more, counting a transposition as one edit, so that a slip on each side, a
+    letter doubled in one and two swapped in the other, still meets)."""
     return (
-        f"({a} = {b} OR (least(length({a}), length({b})) >= 4 AND levenshtein({a}, {b}) <= "
+        f"({a} = {b} OR (least(length({a}), length({b})) >= 4 AND damerau_levenshtein({a}, {b}) <= "
         f"CASE WHEN least(length({a}), length({b})) >= 5 THEN 2 ELSE 1 END))"
     )
 
@@ -83,11 +84,20 @@ def reception_candidates_sql(params: RunParameters) -> str:
     # "Smith-Jones" recorded); or different altogether (a child declared under the mother's
     # name, recorded under the father's) when both dates of birth are known and one date
     # typed twice: one prisoner's two children of one forename born the same day are not two.
+    # Or different, when exactly one of the two is undated and the forenames are one name in
+    # another form or one slip apart: a child declared to the prison with no date of birth
+    # under the prisoner's surname, recorded by the police under the mother's, among one
+    # prisoner's children is the same child (one prisoner's two children of one forename are
+    # rare, and the undated side joins only one group, the first).
+    undated_other = (
+        f"((a.dob IS NULL) <> (b.dob IS NULL) AND (a.canon = b.canon"
+        f" OR {_near_sql('a.fore', 'b.fore')}))"
+    )
     sur_ok = (
         f"({_near_sql('a.sur', 'b.sur')} OR list_has_any(a.sur_parts, b.sur_parts)"
         # a letter lost from a short surname ("Hll" for "Hill")
         " OR (greatest(length(a.sur), length(b.sur)) >= 4 AND levenshtein(a.sur, b.sur) <= 1)"
-        f" OR (a.dob IS NOT NULL AND b.dob IS NOT NULL AND {dob_slip}))"
+        f" OR (a.dob IS NOT NULL AND b.dob IS NOT NULL AND {dob_slip}) OR {undated_other})"
     )
     return f"""
 WITH rc AS (

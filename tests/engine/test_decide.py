@@ -377,6 +377,29 @@ def test_a_childs_second_nominal_with_a_digit_slipped_in_the_dob_is_one_row(
     assert sorted(str(r["child_person_ids"]) for r in decided(extract)) == ["C1;C1B", "T1", "T2"]
 
 
+def test_a_child_declared_under_the_prisoners_surname_is_the_mothers_surnamed_nominal(
+    extract: Extract,
+) -> None:
+    """Declared to the prison as "Sunita Testperson" (the prisoner's surname), no date of
+    birth; recorded by the police as "Sunita Gill" (her mother's) with one: one child, one
+    row. And a slip on each side of a forename ("Darern" declared, "Daarren" recorded) is
+    still one child."""
+    received_father(extract)
+    extract.person("C1", dob=date(2016, 1, 22), forenames="Sunita", surname="Gill", sex="F")
+    extract.person("C2", dob=date(2013, 4, 4), forenames="Daarren", surname="Testperson")
+    for c in ("C1", "C2"):
+        extract.relationship("P1", c, "PARENT")
+    _family_home(extract, "C1", "C2")
+    contact(extract, "DAU", first="Sunita", last="Testperson")
+    contact(extract, "SON", first="Darern", last="Testperson")
+    extract.identify(method=METHOD)
+    rows = decided(extract)
+    assert sorted(str(r["child_person_ids"]) for r in rows) == ["C1", "C2"], [
+        (r["child_forenames"], r["sources"]) for r in rows
+    ]
+    assert all("PRISON_CONTACT" in r["sources"] for r in rows)
+
+
 def test_twins_declared_without_dobs_stay_two_rows(extract: Extract) -> None:
     """Twins recorded by the police and declared to the prison by first name only, one of
     them under a double surname: two children, two rows."""

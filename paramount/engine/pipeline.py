@@ -195,6 +195,7 @@ def run_pipeline(
     reporter = reporter or SilentReporter()
     pipeline.check(params, set(EXTRACT_TABLES))
     results: list[StepResult] = []
+    kept: dict[str, str] = {}  # window-free table -> the key it was built or kept under
     with reporter.task(f"Identifying children ({pipeline.name})", total=len(pipeline.steps)) as t:
         for step in pipeline.steps:
             table = step.output_table(params)
@@ -202,7 +203,7 @@ def run_pipeline(
             if isinstance(step, ProcedureStep):
                 step.run(backend, params, reporter)
             elif step.window_free:
-                _create_or_keep(backend, params, step, table)
+                kept[table] = _create_or_keep(backend, params, step, table, kept)
             else:
                 backend.create_table(table, step.sql(params))
             rows = backend.count(table)
@@ -233,21 +234,27 @@ def _inputs_key(backend: Backend) -> str | None:
     return "\n".join(parts)
 
 
-def _create_or_keep(backend: Backend, params: RunParameters, step: Step, table: str) -> None:
-    """Build a window-free step's table unless the stored one was built from the same SQL and
-    the same inputs."""
+def _create_or_keep(
+    backend: Backend, params: RunParameters, step: Step, table: str, kept: dict[str, str]
+) -> str:
+    """Build a window-free step's table unless the stored one was built from the same SQL, the
+    same inputs and the same window-free tables before it (`kept`: their keys, so that a step
+    whose SQL is unchanged, a union of routes' evidence, is rebuilt when a table it reads
+    was); its key."""
     sql = step.sql(params)
     inputs = _inputs_key(backend)
+    upstream = "\n".join(f"{t}={kept[t]}" for t in sorted(step.reads(params)) if t in kept)
+    key = hashlib.sha256(f"{params.method}\n{sql}\n{inputs}\n{upstream}".encode()).hexdigest()
     if inputs is None:
         backend.create_table(table, sql)
-        return
-    key = hashlib.sha256(f"{params.method}\n{sql}\n{inputs}".encode()).hexdigest()
+        return key
     if backend.table_exists(STEP_STATE) and backend.table_exists(table):
         stored = backend.fetch_rows(f"SELECT key FROM {STEP_STATE} WHERE table_name = '{table}'")
         if stored and stored[0]["key"] == key:
-            return
+            return key
     backend.create_table(table, sql)
     if not backend.table_exists(STEP_STATE):
         backend.execute(f"CREATE TABLE {STEP_STATE} (table_name VARCHAR, key VARCHAR)")
     backend.execute(f"DELETE FROM {STEP_STATE} WHERE table_name = '{table}'")
     backend.execute(f"INSERT INTO {STEP_STATE} VALUES ('{table}', '{key}')")
+    return key

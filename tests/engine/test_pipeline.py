@@ -138,6 +138,25 @@ def test_a_kept_window_free_table_is_rebuilt_when_the_resolution_is_new(
     assert planted() == 0  # resolved again (say, retrained): rebuilt
 
 
+def test_a_kept_window_free_table_is_rebuilt_when_a_table_it_reads_is(
+    extract: Extract,
+) -> None:
+    """A union's SQL does not change when one of its parts' SQL does (a new version of a
+    route's evidence): the union is rebuilt all the same, never kept stale."""
+    backend = extract.backend()
+    backend.execute("CREATE TABLE pm_load_state AS SELECT 'f1' AS fingerprint, '' AS report")
+
+    def pipeline(part_sql: str) -> Pipeline:
+        part = Step("part", "force-wide", lambda p: part_sql, window_free=True)
+        union = Step("union", "reads the part", lambda p: "SELECT * FROM pm_part",
+                     window_free=True)  # fmt: skip
+        return Pipeline("two", (part, union))
+
+    run_pipeline(pipeline("SELECT 1 AS n"), backend, PARAMS)
+    run_pipeline(pipeline("SELECT 2 AS n"), backend, PARAMS)
+    assert backend.fetch_rows("SELECT n FROM pm_union") == [{"n": 2}]
+
+
 def test_a_misordered_pipeline_is_refused() -> None:
     steps = METHODS["baseline"].steps
     broken = Pipeline("broken", (steps[1], steps[0]))

@@ -16,6 +16,8 @@ from engine_extract import PNC_A, PNC_B, Extract
 sys.path.insert(0, str(Path(__file__).parent / "routes"))
 from family import address, lives
 
+from paramount.contract.identifiers import format_pnc
+
 METHOD = "routes-exact"
 
 
@@ -176,3 +178,63 @@ def test_an_incident_that_recorded_the_link_is_not_counted_again(extract: Extrac
         "WHERE adult_entity = 'X:A1234BC' AND child_entity = 'R:C1'"
     )
     assert (row["events"], row["records"]) == (1, "occurrence O2")
+
+
+def test_a_step_father_who_left_and_still_declares_the_stepchild_is_not_listed(
+    extract: Extract,
+) -> None:
+    """Men recorded as a girl's step-father, each declaring her to the prison as a
+    stepdaughter. P1 lived with her from 2018 to mid 2021 and is recorded as her mother's
+    ex-partner since: the step-relationship is over, and his declaration of the same
+    relationship weighs nothing beside the police's record that it ended. P3 is the same
+    without the police's step link: his declaration of a step-relationship the records show
+    over speaks against a current one. P2 still lives with his stepdaughter: he is listed."""
+    x = extract
+    _received(x, "A1234BC", "B1", "P1", PNC_A, date(1985, 5, 1))
+    _received(x, "B2345CD", "B2", "P2", PNC_B, date(1984, 6, 1))
+    _background(x)
+    # step-fathers received besides, each at home with his stepchild and declaring her
+    families = [("1", "P1", "A1234BC", "B1"), ("2", "P2", "B2345CD", "B2")]
+    for i in range(3, 11):
+        number, nominal = f"C{i}000DE", f"P{i}"
+        _received(x, number, f"B{i}", nominal, format_pnc(2005, 1000 + i), date(1980 + i, 2, 2))
+        families.append((str(i), nominal, number, f"B{i}"))
+    for tag, step, number, booking in families:
+        _step_family(x, tag, step, since=date(2018, 6, 1))
+        x.add(
+            "prisoner_contacts",
+            prisoner_number=number,
+            booking_id=booking,
+            first_name="Robin",
+            last_name="Mum" + tag,
+            date_of_birth=None,
+            relationship_code="SDAU",
+            next_of_kin="N",
+            emergency_contact="N",
+            active="Y",
+        )
+    # P1's and P3's homes with them closed in 2021, and the police's record of the break-up
+    for step, mother in (("P1", "M1"), ("P3", "M3")):
+        x.con.execute(
+            f"UPDATE person_addresses SET to_date = DATE '2021-06-01' WHERE person_id = '{step}'"
+        )
+        x.relationship(step, mother, "EX_PARTNER", recorded_at=date(2021, 8, 8))
+    x.con.execute(
+        "DELETE FROM relationships WHERE person_id = 'P3' AND relationship = 'STEP_PARENT'"
+    )
+    x.identify(method=METHOD)
+    rows = _rows(x)
+    assert rows["C2"]["decision"] == "WORKLIST"
+    assert "PRISON_CONTACT" in rows["C2"]["sources"]
+    for child in ("C1", "C3"):
+        assert rows[child]["decision"] != "WORKLIST"
+        assert rows[child]["confidence"] < 0.5
+    declared = {
+        r["child_key"]: r["l_contact"]
+        for r in x.rows("SELECT child_key, l_contact FROM pm_comparisons WHERE l_contact <> 'NONE'")
+    }
+    assert (declared["R:C1"], declared["R:C2"], declared["R:C3"]) == (
+        "STEP_ENDED_SEEN",
+        "STEP",
+        "STEP_ENDED",
+    )

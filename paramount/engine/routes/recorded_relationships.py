@@ -173,9 +173,12 @@ EVIDENCE_RMS = Step(
 )
 
 _ON = f"e.route = {literal(CONTRACT_NAME)}"
+# the police's step link, over: an ex-partner record of the child's parent no older than the
+# link, or a shared home ended and none now; unless the adult named the child's parent as his
+# partner at the reception (`step_ended`, where the other sources' step claims are read)
 _ENDED = (
-    "(rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
-    " OR (res_past = 1 AND res_cur = 0)"
+    "((rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
+    " OR (res_past = 1 AND res_cur = 0)) AND coalesce(tp_together, 0) = 0"
 )
 
 ROUTE = Route(

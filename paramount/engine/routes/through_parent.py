@@ -139,6 +139,9 @@ couples AS (
            -- a later record of the couple as current (a domestic incident says neither)
            max(CASE WHEN NOT ex AND source <> 'DOMESTIC' THEN on_date END) AS last_cur,
            bool_or(ex) AS any_ex,
+           -- the prisoner named the other parent as his partner at the reception: the
+           -- couple is together now
+           bool_or(source = 'CONTACT') AS declared,
            count(*) FILTER (WHERE source = 'DOMESTIC') AS incidents,
            arg_min(source, ({_COUPLE_RANK}) * 10 + CASE WHEN ex THEN 0 ELSE 1 END) AS source,
            array_to_string(list_sort(list_distinct(list(record)))[1:5], ', ') AS records
@@ -228,12 +231,13 @@ def evidence_through_sql(params: RunParameters) -> str:
         f"{_couple_words_sql()} || 'the child''s ' || {other_word} || {incidents} || {dates} "
         f"|| '; ' || {pronoun} || ' ' || t.parent_words || {timing} || {surname}"
     )
+    # open_ended: the couple still together (declared as partners at the reception)
     return f"""
 WITH {_couples_sql(params)},
 {_parents_sql(params)},
 paths AS (
     SELECT cp.adult, p.child, cp.other, cp.first_on, cp.last_on, cp.last_ex, cp.last_cur,
-           cp.any_ex, cp.incidents, cp.source, cp.records AS couple_records,
+           cp.any_ex, cp.declared, cp.incidents, cp.source, cp.records AS couple_records,
            p.basis, p.words AS parent_words, p.record AS parent_record
     FROM couples AS cp
     JOIN parents AS p ON p.parent = cp.other
@@ -289,6 +293,7 @@ SELECT {
             events="1",
             first_seen="t.first_on",
             last_seen="t.last_on",
+            open_ended="t.declared",
             records="t.couple_records || '; ' || t.parent_record",
             detail=detail,
         )
@@ -374,6 +379,9 @@ ROUTE = Route(
         # any route that links the adult and the child themselves (the police's "ex-partner
         # of the child's parent" is this route's own path again, not a direct link)
         PairColumn("tp_direct", f"NOT ({_ON}) AND e.kind <> 'EX_PARTNERS_CHILD'"),
+        # the adult is the partner of the child's parent now (declared at the reception): a
+        # step-relationship through that parent is not over (`step_ended`)
+        PairColumn("tp_together", f"{_ON} AND coalesce(e.open_ended, FALSE)"),
     ),
     features=(
         Feature(

@@ -1,0 +1,29 @@
+"""When a step-relationship is over, read the same way for every source that records one.
+
+A step-parent is a parent figure only while he is the child's parent's partner; a birth
+parent stays one after he leaves. So a step claim (a police STEP_PARENT link, a stepson
+declared to the prison, social care's step-parent) says nothing for a *current* parent figure
+once the records show the partnership over: the adult is recorded as the ex-partner of the
+child's parent, or the two shared a home that has ended and share none now; no source
+records him as the child's birth parent; and he did not name the child's parent as his
+partner at the reception. The police route reads its own link this way
+(`STEP_ENDED`, with the link's date against the ex-partner record's); the prison's and social
+care's step claims read it here, so that a declaration of an ended step-relationship does not
+outweigh the police's record that it ended, nor stand alone as a current one.
+"""
+
+from __future__ import annotations
+
+# the comparison row's columns (pairs: `engine/decision/comparisons.py`), NULL as 0
+_NO_BIRTH_PARENT = (
+    "coalesce(rms_parent, 0) = 0 AND coalesce(c_parent, 0) = 0 AND coalesce(p_parent, 0) = 0"
+)
+_OVER = (
+    "(coalesce(rms_exchild, 0) = 1"
+    " OR ((coalesce(res_past, 0) = 1 OR coalesce(res_earlier, 0) = 1)"
+    " AND coalesce(res_cur, 0) = 0))"
+)
+# the prisoner declared the child's parent as his partner at the reception: together now
+_TOGETHER = "coalesce(tp_together, 0) = 1"
+STEP_OVER_SQL = f"({_NO_BIRTH_PARENT} AND {_OVER} AND NOT {_TOGETHER})"
+"""The pair's step-relationship is over (see the module docstring)."""

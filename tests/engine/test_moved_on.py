@@ -238,3 +238,37 @@ def test_a_step_father_who_left_and_still_declares_the_stepchild_is_not_listed(
         "STEP",
         "STEP_ENDED",
     )
+
+
+def test_a_lone_police_link_is_weighed_by_how_often_the_forces_lone_links_are_borne_out(
+    extract: Extract,
+) -> None:
+    """A force whose separated fathers' children mostly carry their surname, and whose lone
+    police links (a PARENT record, nothing else) mostly join adults to children of another
+    surname: neighbours and boyfriends written down as "father". P1's lone link to a girl of
+    another surname is not listed; P2's lone link to a girl with his surname is."""
+    x = extract
+    _received(x, "A1234BC", "B1", "P1", PNC_A, date(1985, 5, 1))
+    _received(x, "B2345CD", "B2", "P2", PNC_B, date(1984, 6, 1))
+    _background(x)
+    _bystanders(x)
+    for i in range(10):  # separated fathers: lived with their child once, recorded as parent
+        address(x, f"AS{i}", postcode=f"OX2 {i}SS")
+        x.person(f"SF{i}", dob=date(1982, 3, 1 + i), surname=f"Sep{i}", forenames="Al", sex="M")
+        x.person(f"SC{i}", dob=date(2012, 5, 1 + i), surname=f"Sep{i}", forenames="Jo")
+        x.relationship(f"SF{i}", f"SC{i}", "PARENT", recorded_at=date(2015, 5, 5))
+        lives(x, f"SC{i}", f"AS{i}", since=date(2012, 5, 1 + i))
+        lives(x, f"SF{i}", f"AS{i}", since=date(2012, 5, 1 + i), until=date(2016, 1, 1))
+    for i in range(12):  # bystanders recorded once as a bystander child's parent
+        x.relationship(f"NA{i + 20}", f"NC{i}", "PARENT", recorded_at=date(2023, 3, 3))
+    x.person("C1", dob=date(2014, 4, 4), surname="Other", forenames="Kit", sex="F")
+    x.person("C2", dob=date(2014, 4, 4), surname="StepmanP2", forenames="Kit", sex="F")
+    for adult, child in (("P1", "C1"), ("P2", "C2")):
+        x.relationship(adult, child, "PARENT", recorded_at=date(2023, 8, 8))
+    x.identify(method=METHOD)
+    rows = _rows(x)
+    assert rows["C2"]["decision"] == "WORKLIST"
+    assert rows["C1"]["decision"] != "WORKLIST"
+    assert "Only a police record links them" in rows["C1"]["evidence"]
+    (diff,) = x.rows("SELECT p FROM pm_lone_share WHERE l_surname = 'DIFF'")
+    assert diff["p"] < 0.3

@@ -7,14 +7,15 @@ fitted by EM in SQL over the whole space (the pairs no route connects as counts 
 `em_population`); fixed factors deny a current parent where a record says so; a competition
 feature counts the child's other likely parent figures; a generation factor weighs the chance
 that the adult's own recorded parent is the child's parent (`generation`); a child of unknown
-age is discounted by the force's share of minors (`minor_share`). Per reception, one row per
+age is discounted by the force's share of minors (`minor_share`), and a lone police link by
+the share of such links the force's surnames bear out (`lone_share`). Per reception, one row per
 child; the worklist threshold is chosen from the confidences for the target precision, the
 rest above a floor goes to review (settings: `params.decision`, `paramount.engine.settings`).
 
 One module a job: `model` (constants, features, fixed factors), `comparisons` (the
 comparison vectors), `moved_on` (the conditional features for records that outlive the
 relationship: moved_on and recency), `em` (fitting), `scoring` (confidence, minors,
-competition), `generation` (the adult's own parents), `carers`,
+competition), `generation` (the adult's own parents), `lone_link` (lone police links), `carers`,
 `final_list` (the decision, the threshold, the worklist and review). The within-reception
 merging of one child's records is identity work: `engine/reception_candidates.py`. How the
 model works in full, and the experiments tried and not kept: `docs/decision-model.md`.
@@ -33,6 +34,7 @@ from paramount.engine.decision.em import (
 )
 from paramount.engine.decision.final_list import DECIDE_CHILDREN, DECIDED, REVIEW
 from paramount.engine.decision.generation import GENERATION, OWN_PARENTS
+from paramount.engine.decision.lone_link import LONE_SHARE
 from paramount.engine.decision.model import FEATURES, FIXED_BAYES_FACTORS
 from paramount.engine.decision.scoring import COMPETITION, MINOR_SHARE, SCORED, SCORED_BASE
 from paramount.engine.pipeline import Step
@@ -57,6 +59,7 @@ def decide_steps(em_iterations: int = DEFAULT_DECISION.em_iterations) -> tuple[S
         *(em_step(i) for i in range(1, em_iterations + 1)),
         MINOR_SHARE,
         *(r.share for r in ROUTES if r.share),
+        LONE_SHARE,
         SCORED_BASE,
         OWN_PARENTS,
         COMPETITION,

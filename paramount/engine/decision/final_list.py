@@ -179,6 +179,11 @@ SELECT e.*,
        || substr(coalesce(e.for_text, 'no evidence for'), 2)
        || CASE WHEN e.against_text IS NOT NULL AND e.against_text <> ''
                THEN '. Against: ' || e.against_text ELSE '' END
+       || CASE WHEN e.p_lone < 0.95
+               THEN '. Only a police record links them: in this force about '
+                    || CAST(round(100 * e.p_lone) AS INTEGER) || ' in 100 such lone records '
+                    || 'are borne out, judged by how often the child carries the adult''s surname'
+               ELSE '' END
        || CASE WHEN e.generation_q >= 0.05
                THEN '. The prisoner''s own parent (recorded, or at the prisoner''s home) may be '
                     || 'this child''s parent too (' || CAST(round(100 * e.generation_q) AS INTEGER)

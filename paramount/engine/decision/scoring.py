@@ -3,6 +3,7 @@ model, the share of minors for children of unknown age, and the competition feat
 
 from __future__ import annotations
 
+from paramount.engine.decision.lone_link import lone_sql
 from paramount.engine.decision.model import (
     COMPETITION_CAP,
     FEATURES,
@@ -159,6 +160,11 @@ def scored_base_sql(params: RunParameters) -> str:
     )
     terms = " + ".join(f"coalesce({log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
     band = _band_sql(age_years_sql("w.adult_dob", "w.ref_date"))
+    lone = params.table("lone_share")
+    p_lone = (
+        f"CASE WHEN {lone_sql('w')} THEN coalesce((SELECT max(s.p) FROM {lone} AS s "
+        "WHERE s.l_surname = w.l_surname), 1.0) ELSE 1.0 END"
+    )
     # lambda over the whole space; for EM on candidates only, times the candidates' share
     scale = "sum(candidates) / sum(n)" if d.em_fit == "candidates" else "max(1.0)"
     return f"""
@@ -171,12 +177,12 @@ w AS (
     {joins}
 ),
 overall AS (SELECT basis, sum(p_minor * pairs) / sum(pairs) AS p FROM {minor} GROUP BY basis)
-SELECT w.*,
+SELECT w.*, {p_lone} AS p_lone,
        -- no data at all: 1/2, what the add-one smoothing gives for zero counts
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
        {_path_share_sql(params)} AS p_path,
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
-           * {_path_share_sql(params)} / (1.0 + exp(-w.match_weight)) AS confidence
+           * {_path_share_sql(params)} * {p_lone} / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w
 LEFT JOIN overall AS o ON o.basis = {_record_basis_sql("w")}
 LEFT JOIN {minor} AS m ON m.band = {band} AND m.basis = {_record_basis_sql("w")}
@@ -315,7 +321,7 @@ w AS (
     LEFT JOIN {gen} AS g ON g.booking_id IS NOT DISTINCT FROM b.booking_id
                         AND g.adult_entity = b.adult_entity AND g.child_key = b.child_key
 )
-SELECT w.*, w.p_child * w.p_path / (1.0 + exp(-w.match_weight)) AS confidence
+SELECT w.*, w.p_child * w.p_path * w.p_lone / (1.0 + exp(-w.match_weight)) AS confidence
 FROM w
 """
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from paramount.engine.entities import entities_view_sql
 from paramount.engine.pipeline import RunParameters, Step
-from paramount.engine.sql import age_years_sql, literal
+from paramount.engine.routes import prisoner_contacts
+from paramount.engine.routes.links import PARENT_KINDS
+from paramount.engine.sql import age_years_sql, in_list, literal
 from paramount.linkage import nickname_rows
 
 
@@ -84,14 +86,17 @@ def reception_candidates_sql(params: RunParameters) -> str:
     # "Smith-Jones" recorded); or different altogether (a child declared under the mother's
     # name, recorded under the father's) when both dates of birth are known and one date
     # typed twice: one prisoner's two children of one forename born the same day are not two.
-    # Or different, when exactly one of the two is undated and the forenames are one name in
-    # another form or one slip apart: a child declared to the prison with no date of birth
-    # under the prisoner's surname, recorded by the police under the mother's, among one
-    # prisoner's children is the same child (one prisoner's two children of one forename are
-    # rare, and the undated side joins only one group, the first).
+    # Or different, when the undated one is a child the prisoner declared as his son,
+    # daughter or stepchild, the other is dated and the forenames are one name in another form
+    # or one slip apart: a child declared to the prison with no date of birth under the
+    # prisoner's surname, recorded by the police under the mother's, among one prisoner's
+    # children is the same child (one prisoner's two children of one forename are rare, and
+    # the undated side joins only one group, the first). A contact declared as a friend or a
+    # niece of that forename is someone else.
     undated_other = (
-        f"((a.dob IS NULL) <> (b.dob IS NULL) AND (a.canon = b.canon"
-        f" OR {_near_sql('a.fore', 'b.fore')}))"
+        "(CASE WHEN a.dob IS NULL THEN a.declared_child AND b.dob IS NOT NULL"
+        " WHEN b.dob IS NULL THEN b.declared_child ELSE FALSE END"
+        f" AND (a.canon = b.canon OR {_near_sql('a.fore', 'b.fore')}))"
     )
     sur_ok = (
         f"({_near_sql('a.sur', 'b.sur')} OR list_has_any(a.sur_parts, b.sur_parts)"
@@ -110,6 +115,12 @@ WITH rc AS (
     JOIN {pairs} AS p ON p.adult_entity = pe.entity_id
     JOIN {entities} AS c ON c.entity_id = p.child_entity
 ),
+declared AS (  -- entities the reception's prisoner declared as a son, daughter or stepchild
+    SELECT DISTINCT m.entity_id, c.prisoner_number
+    FROM prisoner_contacts AS c
+    JOIN {members} AS m ON m.source = 'CONTACT' AND m.record_id = CAST(c._row AS VARCHAR)
+    WHERE c.relationship_code IN {in_list(prisoner_contacts.codes_of(PARENT_KINDS))}
+),
 nick AS ({_nicknames_sql()}),
 known AS (SELECT name FROM nick UNION SELECT canonical FROM nick),
 slipped AS (  -- a forename the table does not know, one letter from one it does ("Alfiie")
@@ -122,10 +133,13 @@ slipped AS (  -- a forename the table does not know, one letter from one it does
 kids AS (
     SELECT DISTINCT rc.booking_id, rc.child_entity, rc.date_of_birth AS dob, rc.sur, rc.fore,
            coalesce(n.canonical, rc.fore) AS canon, rc.sex,
+           d.entity_id IS NOT NULL AS declared_child,
            list_append(coalesce(sl.canons, []), coalesce(n.canonical, rc.fore)) AS slip_canons,
            list_filter(string_split(regexp_replace(rc.sur, '[^A-Z]+', ' ', 'g'), ' '),
                        lambda p: length(p) >= 3) AS sur_parts
     FROM rc LEFT JOIN nick AS n ON n.name = rc.fore LEFT JOIN slipped AS sl USING (fore)
+    LEFT JOIN declared AS d
+           ON d.entity_id = rc.child_entity AND d.prisoner_number = rc.prisoner_number
 ),
 same AS (
     SELECT DISTINCT a.booking_id, a.child_entity AS x, b.child_entity AS y,

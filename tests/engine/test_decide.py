@@ -383,7 +383,7 @@ def test_a_child_declared_under_the_prisoners_surname_is_the_mothers_surnamed_no
     """Declared to the prison as "Sunita Testperson" (the prisoner's surname), no date of
     birth; recorded by the police as "Sunita Gill" (her mother's) with one: one child, one
     row. And a slip on each side of a forename ("Darern" declared, "Daarren" recorded) is
-    still one child."""
+    still one child. A friend declared as "Sunita Patel" is someone else: she stays apart."""
     received_father(extract)
     extract.person("C1", dob=date(2016, 1, 22), forenames="Sunita", surname="Gill", sex="F")
     extract.person("C2", dob=date(2013, 4, 4), forenames="Daarren", surname="Testperson")
@@ -392,8 +392,13 @@ def test_a_child_declared_under_the_prisoners_surname_is_the_mothers_surnamed_no
     _family_home(extract, "C1", "C2")
     contact(extract, "DAU", first="Sunita", last="Testperson")
     contact(extract, "SON", first="Darern", last="Testperson")
+    contact(extract, "FRI", first="Sunita", last="Patel")
     extract.identify(method=METHOD)
-    rows = decided(extract)
+    merged = extract.rows(
+        "SELECT DISTINCT child_key FROM pm_reception_candidates WHERE child_entity = 'C:3'"
+    )
+    assert merged == [{"child_key": "C:3"}]
+    rows = [r for r in decided(extract) if r["child_person_ids"]]
     assert sorted(str(r["child_person_ids"]) for r in rows) == ["C1", "C2"], [
         (r["child_forenames"], r["sources"]) for r in rows
     ]

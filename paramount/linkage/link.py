@@ -5,8 +5,10 @@ nominal's individual, whatever the names say. Everyone else (partner persons alw
 linked by the person model, trained as a link between the source and the nominal records
 and warm-started from the dedupe model's m probabilities. A source record's candidates are
 read at individual level (the best-scoring record pair for each individual); the best
-individual is taken at or above the accept threshold unless the forenames are plainly
-different; other candidates scoring at least the review threshold go to the review list.
+individual is taken when a pair of the two's records whose forenames are not plainly
+different scores at or above the accept threshold (a prisoner's alias under another forename
+that happens to score highest does not hold back the match his own name makes); other
+candidates scoring at least the review threshold go to the review list.
 """
 
 from __future__ import annotations
@@ -103,7 +105,11 @@ WITH oriented AS (
 by_entity AS (
     SELECT s.record_id, c.entity_id, max(s.match_probability) AS match_probability,
            arg_max(s.match_weight, s.match_probability) AS match_weight,
-           arg_max(s.person_id, s.match_probability) AS person_id, {gam_src}
+           arg_max(s.person_id, s.match_probability) AS person_id, {gam_src},
+           -- the best pair of the two's records whose forenames are not plainly different
+           -- (a prisoner's alias under another forename may score highest on its own)
+           max(s.match_probability) FILTER (WHERE s.gamma_forename <> {FORENAME_DIFFERENT})
+               AS named_probability
     FROM oriented AS s JOIN {CLUSTERS} AS c ON c.person_id = s.person_id
     {skip}
     GROUP BY s.record_id, c.entity_id
@@ -113,8 +119,8 @@ ranked AS (
                                  ORDER BY match_probability DESC, entity_id) AS rank
     FROM by_entity
 )
-SELECT *, rank = 1 AND match_probability >= {accept}
-          AND gamma_forename <> {FORENAME_DIFFERENT} AS taken
+SELECT * EXCLUDE (named_probability),
+       rank = 1 AND coalesce(named_probability, 0) >= {accept} AS taken
 FROM ranked
 """)
     predictions.drop_table_from_database_and_remove_from_cache()

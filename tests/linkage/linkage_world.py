@@ -68,6 +68,9 @@ def add_hand_made_people(con: duckdb.DuckDBPyConnection) -> None:
         ("TUD1", "Ravensworth", "Jack", "2012-10-05", "M", None, HOME_C),
         ("TUD2", "Ravensworth", "Jack", None, "M", None, None),
         ("TUDM", "Arkwright", "Maureen", "1988-03-30", "F", None, HOME_C),
+        # a father without PNC, received under his own name, a letter and ten days out;
+        # the prison also holds an alias of his under another forename, with the right date
+        ("TAD3", "Ashdownley", "Tyler", "1984-02-09", "M", None, HOME_B),
     ]
     _add(
         con,
@@ -110,6 +113,17 @@ def add_hand_made_people(con: duckdb.DuckDBPyConnection) -> None:
             {"prisoner_number": "T2222BB", "first_name": "Bill", "last_name": "Fennimore",
              "date_of_birth": "1985-11-04", "gender": "Male", "legal_status": "REMAND",
              "home_postcode": "OX4 1AD", "prison_id": "BZI"},
+            {"prisoner_number": "T3333CC", "first_name": "Tyler", "last_name": "Ashdownly",
+             "date_of_birth": "1984-01-30", "gender": "Male", "legal_status": "REMAND",
+             "home_postcode": "OX4 1AD", "prison_id": "BZI"},
+        ],
+    )  # fmt: skip
+    _add(
+        con,
+        "prisoner_aliases",
+        [
+            {"prisoner_number": "T3333CC", "first_name": "Luke", "last_name": "Ashdownley",
+             "date_of_birth": "1984-02-09", "gender": "Male"},
         ],
     )  # fmt: skip
     _add(

@@ -57,6 +57,17 @@ def test_a_nickname_and_swapped_dob_match_by_model(resolved: Resolved) -> None:
     assert basis == "SPLINK" and probability >= ACCEPT
 
 
+def test_an_alias_under_another_forename_does_not_hold_back_the_prisoners_own_name(
+    resolved: Resolved,
+) -> None:
+    """Tyler, received with his date of birth ten days out and his surname mistyped, has an
+    alias "Luke" with the right date: the alias pair scores highest but its forenames
+    differ; his own name's pair, above the accept threshold too, decides."""
+    entity, probability, basis = resolved.member("PRISONER", "T3333CC")
+    assert entity == resolved.entity("RMS", "TAD3")
+    assert basis == "SPLINK" and probability >= ACCEPT
+
+
 def test_a_contact_matches_the_child_in_the_circle_not_a_namesake(resolved: Resolved) -> None:
     entity, probability, basis = resolved.member("CONTACT", resolved.contact_row("Katie"))
     assert entity == resolved.entity("RMS", "TCH3")

@@ -2,11 +2,11 @@
 
 Pairs are scored by the person model (`models.py`) at record level, then read at person
 level (a person's best-scoring record pair stands for the two persons). A pair is taken
-when its probability reaches the accept threshold and its forenames are not plainly
-different; a shared valid PNC or CRO is taken whatever the rest says. Groups are the
-connected components of taken pairs. A pair between review and accept, or an
-accept-scoring pair whose forenames differ (the twins' signature: same surname, same date of
-birth), goes to the review list unless the two end up together anyway.
+when a pair of the two's records (a nominal with its aliases) whose forenames are not
+plainly different reaches the accept threshold; a shared valid PNC or CRO is taken whatever
+the rest says. Groups are the connected components of taken pairs. A pair between review
+and accept, or an accept-scoring pair whose forenames differ (the twins' signature: same
+surname, same date of birth), goes to the review list unless the two end up together anyway.
 
 One person is never two generations. A father and his son of the same name at the same
 home score high against a third record of that name without a date of birth, and the
@@ -54,14 +54,17 @@ WITH person_pairs AS (
     SELECT least(record_id_l, record_id_r) AS person_l,
            greatest(record_id_l, record_id_r) AS person_r,
            max(match_probability) AS match_probability,
-           arg_max(match_weight, match_probability) AS match_weight, {gam}
+           arg_max(match_weight, match_probability) AS match_weight, {gam},
+           -- the best pair of the two's records whose forenames are not plainly different
+           -- (an alias under another forename may score highest on its own)
+           max(match_probability) FILTER (WHERE gamma_forename <> {FORENAME_DIFFERENT})
+               AS named_probability
     FROM {predictions.physical_name}
     WHERE record_id_l <> record_id_r
     GROUP BY 1, 2
 )
-SELECT *,
-       gamma_ids IN ({IDS_PNC}, {IDS_CRO})
-       OR (match_probability >= {accept} AND gamma_forename <> {FORENAME_DIFFERENT})
+SELECT * EXCLUDE (named_probability),
+       gamma_ids IN ({IDS_PNC}, {IDS_CRO}) OR coalesce(named_probability, 0) >= {accept}
            AS accepted,
        CASE WHEN gamma_ids = {IDS_PNC} THEN 'PNC' WHEN gamma_ids = {IDS_CRO} THEN 'CRO'
             ELSE 'SPLINK' END AS basis,

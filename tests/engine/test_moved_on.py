@@ -188,7 +188,9 @@ def test_a_step_father_who_left_and_still_declares_the_stepchild_is_not_listed(
     ex-partner since: the step-relationship is over, and his declaration of the same
     relationship weighs nothing beside the police's record that it ended. P3 is the same
     without the police's step link: his declaration of a step-relationship the records show
-    over speaks against a current one. P2 still lives with his stepdaughter: he is listed."""
+    over speaks against a current one. P2 still lives with his stepdaughter: he is listed. So
+    is P4, whose home row with them was closed in 2021 but whom the police recorded as the
+    mother's partner in 2023: the family moved and his new address was never recorded."""
     x = extract
     _received(x, "A1234BC", "B1", "P1", PNC_A, date(1985, 5, 1))
     _received(x, "B2345CD", "B2", "P2", PNC_B, date(1984, 6, 1))
@@ -222,10 +224,13 @@ def test_a_step_father_who_left_and_still_declares_the_stepchild_is_not_listed(
     x.con.execute(
         "DELETE FROM relationships WHERE person_id = 'P3' AND relationship = 'STEP_PARENT'"
     )
+    x.con.execute("UPDATE person_addresses SET to_date = DATE '2021-06-01' WHERE person_id = 'P4'")
+    x.relationship("P4", "M4", "PARTNER", recorded_at=date(2023, 3, 3))
     x.identify(method=METHOD)
     rows = _rows(x)
-    assert rows["C2"]["decision"] == "WORKLIST"
-    assert "PRISON_CONTACT" in rows["C2"]["sources"]
+    for child in ("C2", "C4"):
+        assert rows[child]["decision"] == "WORKLIST"
+        assert "PRISON_CONTACT" in rows[child]["sources"]
     for child in ("C1", "C3"):
         assert rows[child]["decision"] != "WORKLIST"
         assert rows[child]["confidence"] < 0.5

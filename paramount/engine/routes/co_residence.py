@@ -220,6 +220,12 @@ ROUTE = Route(
         PairColumn("res_past", f"r.kind = 'HOME' AND {_STARTED}"),
         PairColumn("res_shared", f"r.kind = 'SHARED' AND {_STARTED}"),
         PairColumn("res_earlier", f"r.kind = 'EARLIER' AND {_STARTED}"),
+        # when their latest shared home (ended by the reference date) ended
+        PairColumn(
+            "res_home_end",
+            f"max(CASE WHEN r.kind IN ('HOME', 'EARLIER') AND {_STARTED} THEN r.last_seen END)",
+            flag=False,
+        ),
     ),
     features=(HOME_OCC,),
     shared_basis=f"(e.route = {literal(CONTRACT_NAME)} AND e.kind = 'HOME')",

@@ -14,7 +14,10 @@ One row is one piece of evidence between an adult entity and a (possibly) child 
 | surprise | -log10 of the chance of the observation under independence (co-occurrence) |
 | events | how many records or events the row rests on |
 | first_seen, last_seen | dates of the evidence (co-residence: the overlap; null = open) |
-| open_ended | co-residence still running at the extract's end |
+| open_ended | co-residence still running at the extract's end; the route through the other
+  parent: the couple declared as partners at the reception |
+| current_at | the route through the other parent: the newest record of the couple as
+  partners (not as ex-partners), null elsewhere |
 | records | the ids it rests on, for an analyst to check |
 | detail | a clause in plain words, without the date (the decision adds dates) |
 
@@ -37,6 +40,7 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "first_seen",
     "last_seen",
     "open_ended",
+    "current_at",
     "records",
     "detail",
 )
@@ -52,6 +56,7 @@ def select_evidence(**columns: str) -> str:
         "first_seen": "DATE",
         "last_seen": "DATE",
         "open_ended": "BOOLEAN",
+        "current_at": "DATE",
     }
     unknown = set(columns) - set(EVIDENCE_COLUMNS)
     if unknown:

@@ -18,6 +18,7 @@ from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.links import directed_links_sql, ex_partners_children_sql
 from paramount.engine.routes.route import AGAINST_FACTOR, Feature, PairColumn, Route
+from paramount.engine.routes.step_ended import TOGETHER_SQL
 from paramount.engine.sql import age_years_sql, in_list, literal, long_date_sql
 
 CONTRACT_NAME = "RMS_RELATIONSHIP"
@@ -175,10 +176,11 @@ EVIDENCE_RMS = Step(
 _ON = f"e.route = {literal(CONTRACT_NAME)}"
 # the police's step link, over: an ex-partner record of the child's parent no older than the
 # link, or a shared home ended and none now; unless the adult named the child's parent as his
-# partner at the reception (`step_ended`, where the other sources' step claims are read)
+# partner at the reception or they were recorded as partners since (`step_ended`, where the
+# other sources' step claims are read)
 _ENDED = (
     "((rms_ex_at IS NOT NULL AND rms_ex_at >= coalesce(rms_step_at, DATE '1900-01-01'))"
-    " OR (res_past = 1 AND res_cur = 0)) AND coalesce(tp_together, 0) = 0"
+    f" OR (res_past = 1 AND res_cur = 0)) AND NOT {TOGETHER_SQL}"
 )
 
 ROUTE = Route(

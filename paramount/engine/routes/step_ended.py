@@ -5,11 +5,13 @@ parent stays one after he leaves. So a step claim (a police STEP_PARENT link, a 
 declared to the prison, social care's step-parent) says nothing for a *current* parent figure
 once the records show the partnership over: the adult is recorded as the ex-partner of the
 child's parent, or the two shared a home that has ended and share none now; no source
-records him as the child's birth parent; and he did not name the child's parent as his
-partner at the reception. The police route reads its own link this way
-(`STEP_ENDED`, with the link's date against the ex-partner record's); the prison's and social
-care's step claims read it here, so that a declaration of an ended step-relationship does not
-outweigh the police's record that it ended, nor stand alone as a current one.
+records him as the child's birth parent; and they are not together now (he did not name the
+child's parent as his partner at the reception, nor did the police or social care record them
+as partners after their home ended and after any record of them as exes). The police route
+reads its own link this way (`STEP_ENDED`, with the link's date against the ex-partner
+record's); the prison's and social care's step claims read it here, so that a declaration of
+an ended step-relationship does not outweigh the police's record that it ended, nor stand
+alone as a current one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ _OVER = (
     " OR ((coalesce(res_past, 0) = 1 OR coalesce(res_earlier, 0) = 1)"
     " AND coalesce(res_cur, 0) = 0))"
 )
-# the prisoner declared the child's parent as his partner at the reception: together now
-_TOGETHER = "coalesce(tp_together, 0) = 1"
-STEP_OVER_SQL = f"({_NO_BIRTH_PARENT} AND {_OVER} AND NOT {_TOGETHER})"
+# together now: the prisoner declared the child's parent as his partner at the reception, or
+# the police or social care recorded the two as partners after their shared home ended (the
+# family moved and his new address was not recorded) and after any record of them as exes
+TOGETHER_SQL = (
+    "(coalesce(tp_together, 0) = 1 OR (tp_partner_at IS NOT NULL"
+    " AND tp_partner_at > coalesce(res_home_end, DATE '1900-01-01')"
+    " AND tp_partner_at > coalesce(rms_ex_at, DATE '1900-01-01')))"
+)
+STEP_OVER_SQL = f"({_NO_BIRTH_PARENT} AND {_OVER} AND NOT {TOGETHER_SQL})"
 """The pair's step-relationship is over (see the module docstring)."""

@@ -231,7 +231,8 @@ def evidence_through_sql(params: RunParameters) -> str:
         f"{_couple_words_sql()} || 'the child''s ' || {other_word} || {incidents} || {dates} "
         f"|| '; ' || {pronoun} || ' ' || t.parent_words || {timing} || {surname}"
     )
-    # open_ended: the couple still together (declared as partners at the reception)
+    # open_ended: the couple still together (declared as partners at the reception);
+    # current_at: the newest record of them as partners
     return f"""
 WITH {_couples_sql(params)},
 {_parents_sql(params)},
@@ -294,6 +295,7 @@ SELECT {
             first_seen="t.first_on",
             last_seen="t.last_on",
             open_ended="t.declared",
+            current_at="CASE WHEN t.last_ex IS NULL OR t.last_cur > t.last_ex THEN t.last_cur END",
             records="t.couple_records || '; ' || t.parent_record",
             detail=detail,
         )
@@ -382,6 +384,8 @@ ROUTE = Route(
         # the adult is the partner of the child's parent now (declared at the reception): a
         # step-relationship through that parent is not over (`step_ended`)
         PairColumn("tp_together", f"{_ON} AND coalesce(e.open_ended, FALSE)"),
+        # the newest record of the adult and the child's parent as partners (`step_ended`)
+        PairColumn("tp_partner_at", f"max(CASE WHEN {_ON} THEN e.current_at END)", flag=False),
     ),
     features=(
         Feature(

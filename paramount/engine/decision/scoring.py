@@ -161,10 +161,6 @@ def scored_base_sql(params: RunParameters) -> str:
     terms = " + ".join(f"coalesce({log_bf_sql(f'p_{f}')}, 0)" for f in FEATURES)
     band = _band_sql(age_years_sql("w.adult_dob", "w.ref_date"))
     lone = params.table("lone_share")
-    p_lone = (
-        f"CASE WHEN {lone_sql('w')} THEN coalesce((SELECT max(s.p) FROM {lone} AS s "
-        "WHERE s.l_surname = w.l_surname), 1.0) ELSE 1.0 END"
-    )
     # lambda over the whole space; for EM on candidates only, times the candidates' share
     scale = "sum(candidates) / sum(n)" if d.em_fit == "candidates" else "max(1.0)"
     return f"""
@@ -177,13 +173,16 @@ w AS (
     {joins}
 ),
 overall AS (SELECT basis, sum(p_minor * pairs) / sum(pairs) AS p FROM {minor} GROUP BY basis)
-SELECT w.*, {p_lone} AS p_lone,
+SELECT w.*, coalesce(ls.p, 1.0) AS p_lone,
        -- no data at all: 1/2, what the add-one smoothing gives for zero counts
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END AS p_child,
        {_path_share_sql(params)} AS p_path,
        CASE WHEN w.child_dob IS NULL THEN coalesce(m.p_minor, o.p, 0.5) ELSE 1.0 END
-           * {_path_share_sql(params)} * {p_lone} / (1.0 + exp(-w.match_weight)) AS confidence
+           * {_path_share_sql(params)} * coalesce(ls.p, 1.0) / (1.0 + exp(-w.match_weight))
+           AS confidence
 FROM w
+-- a lone police link: the force's share of such links borne out, at its surname level
+LEFT JOIN {lone} AS ls ON {lone_sql("w")} AND ls.l_surname = w.l_surname
 LEFT JOIN overall AS o ON o.basis = {_record_basis_sql("w")}
 LEFT JOIN {minor} AS m ON m.band = {band} AND m.basis = {_record_basis_sql("w")}
 """

@@ -12,7 +12,11 @@ from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.links import directed_links_sql
 from paramount.engine.routes.recorded_relationships import _kind_words_sql
 from paramount.engine.routes.route import AGAINST_FACTOR, Feature, PairColumn, Route
-from paramount.engine.routes.step_ended import STEP_OVER_SQL
+from paramount.engine.routes.step_ended import (
+    STEP_ENDED_FIXED,
+    STEP_ENDED_LEVELS,
+    step_levels_sql,
+)
 from paramount.engine.sql import literal
 
 CONTRACT_NAME = "PARTNER"
@@ -83,8 +87,7 @@ ROUTE = Route(
             levels={
                 "PARENT": (0.4, 0.01),
                 "STEP": (0.05, 0.005),
-                "STEP_ENDED": (0.005, 0.005),
-                "STEP_ENDED_SEEN": (0.005, 0.005),
+                **STEP_ENDED_LEVELS,
                 "GUARDIAN": (0.02, 0.002),
                 "GRAND": (0.01, 0.01),
                 "AGAINST": (0.01, 0.1),
@@ -93,16 +96,12 @@ ROUTE = Route(
             levels_sql=f"""CASE WHEN NOT partner_applicable THEN NULL
             WHEN p_against = 1 AND (p_parent = 1 OR p_step = 1) THEN 'AGAINST'
             WHEN p_parent = 1 THEN 'PARENT'
-            WHEN p_step = 1 AND {STEP_OVER_SQL}
-                 AND (coalesce(rms_step, 0) = 1 OR coalesce(c_step, 0) = 1)
-                THEN 'STEP_ENDED_SEEN'
-            WHEN p_step = 1 AND {STEP_OVER_SQL} THEN 'STEP_ENDED'
-            WHEN p_step = 1 THEN 'STEP'
+            {step_levels_sql("p_step", ("rms_step", "c_step"))}
             WHEN p_guard = 1 THEN 'GUARDIAN' WHEN p_grand = 1 THEN 'GRAND'
             WHEN p_against = 1 THEN 'AGAINST' ELSE 'NONE' END""",
             applies="partner_applicable",
             # social care's "not the parent"
-            fixed={"AGAINST": AGAINST_FACTOR, "STEP_ENDED": AGAINST_FACTOR, "STEP_ENDED_SEEN": 1.0},
+            fixed={"AGAINST": AGAINST_FACTOR, **STEP_ENDED_FIXED},
             record=True,
         ),
     ),

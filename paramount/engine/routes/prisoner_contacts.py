@@ -13,7 +13,11 @@ from __future__ import annotations
 from paramount.engine.pipeline import RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.route import AGAINST_FACTOR, Feature, PairColumn, Route
-from paramount.engine.routes.step_ended import STEP_OVER_SQL
+from paramount.engine.routes.step_ended import (
+    STEP_ENDED_FIXED,
+    STEP_ENDED_LEVELS,
+    step_levels_sql,
+)
 from paramount.engine.sql import literal
 
 CONTRACT_NAME = "PRISON_CONTACT"
@@ -100,8 +104,7 @@ ROUTE = Route(
             levels={
                 "PARENT": (0.5, 0.01),
                 "STEP": (0.05, 0.005),
-                "STEP_ENDED": (0.005, 0.005),
-                "STEP_ENDED_SEEN": (0.005, 0.005),
+                **STEP_ENDED_LEVELS,
                 "GUARDIAN": (0.02, 0.002),
                 "GRAND": (0.01, 0.01),
                 "OTHER": (0.01, 0.05),
@@ -109,17 +112,14 @@ ROUTE = Route(
             },
             levels_sql=f"""CASE WHEN NOT adult_declared THEN NULL
             WHEN c_parent = 1 THEN 'PARENT'
-            WHEN c_step = 1 AND {STEP_OVER_SQL} AND coalesce(rms_step, 0) = 1
-                THEN 'STEP_ENDED_SEEN'
-            WHEN c_step = 1 AND {STEP_OVER_SQL} THEN 'STEP_ENDED'
-            WHEN c_step = 1 THEN 'STEP'
+            {step_levels_sql("c_step", ("rms_step",))}
             WHEN c_guard = 1 THEN 'GUARDIAN' WHEN c_grand = 1 THEN 'GRAND'
             WHEN c_other = 1 THEN 'OTHER' ELSE 'NONE' END""",
             applies="adult_declared",
             # the prisoner's own word that the child is a nephew, a friend...; a stepchild of
             # a step-relationship the records show over (`step_ended`): against a current
             # parent figure, once (where the police's step link already says so, neutral)
-            fixed={"OTHER": AGAINST_FACTOR, "STEP_ENDED": AGAINST_FACTOR, "STEP_ENDED_SEEN": 1.0},
+            fixed={"OTHER": AGAINST_FACTOR, **STEP_ENDED_FIXED},
             record=True,
         ),
     ),

@@ -16,6 +16,8 @@ alone as a current one.
 
 from __future__ import annotations
 
+from paramount.engine.routes.route import AGAINST_FACTOR
+
 # the comparison row's columns (pairs: `engine/decision/comparisons.py`), NULL as 0
 _NO_BIRTH_PARENT = (
     "coalesce(rms_parent, 0) = 0 AND coalesce(c_parent, 0) = 0 AND coalesce(p_parent, 0) = 0"
@@ -35,3 +37,22 @@ TOGETHER_SQL = (
 )
 STEP_OVER_SQL = f"({_NO_BIRTH_PARENT} AND {_OVER} AND NOT {TOGETHER_SQL})"
 """The pair's step-relationship is over (see the module docstring)."""
+
+# A source's step levels: the step claim over (`STEP_ENDED`, against a current parent figure)
+# or over and already carried by an earlier source's step claim (`STEP_ENDED_SEEN`, the same
+# relationship seen again, counted once); starting weights only point EM the right way.
+STEP_ENDED_LEVELS: dict[str, tuple[float, float]] = {
+    "STEP_ENDED": (0.005, 0.005),
+    "STEP_ENDED_SEEN": (0.005, 0.005),
+}
+STEP_ENDED_FIXED: dict[str, float] = {"STEP_ENDED": AGAINST_FACTOR, "STEP_ENDED_SEEN": 1.0}
+
+
+def step_levels_sql(step_flag: str, earlier_step_flags: tuple[str, ...]) -> str:
+    """The WHEN clauses of a source's step levels: STEP_ENDED_SEEN, STEP_ENDED or STEP for a
+    pair whose `step_flag` is set; `earlier_step_flags` the step claims of the sources read
+    before it (the police's for the prison's; both for social care's)."""
+    seen = " OR ".join(f"coalesce({f}, 0) = 1" for f in earlier_step_flags)
+    return f"""WHEN {step_flag} = 1 AND {STEP_OVER_SQL} AND ({seen}) THEN 'STEP_ENDED_SEEN'
+            WHEN {step_flag} = 1 AND {STEP_OVER_SQL} THEN 'STEP_ENDED'
+            WHEN {step_flag} = 1 THEN 'STEP'"""

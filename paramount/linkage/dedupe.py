@@ -24,7 +24,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from paramount.contract.tables import GENERATION_YEARS
 from paramount.db.backend import Backend
-from paramount.linkage.explain import FORENAME_DIFFERENT, IDS_CRO, IDS_PNC
+from paramount.linkage.explain import IDS_CRO, IDS_PNC, named_probability_sql
 from paramount.linkage.models import COMPARISONS, TrainedModel, build_linker
 from paramount.linkage.prepare import NOMINAL_RECORDS
 
@@ -55,10 +55,7 @@ WITH person_pairs AS (
            greatest(record_id_l, record_id_r) AS person_r,
            max(match_probability) AS match_probability,
            arg_max(match_weight, match_probability) AS match_weight, {gam},
-           -- the best pair of the two's records whose forenames are not plainly different
-           -- (an alias under another forename may score highest on its own)
-           max(match_probability) FILTER (WHERE gamma_forename <> {FORENAME_DIFFERENT})
-               AS named_probability
+           {named_probability_sql()} AS named_probability
     FROM {predictions.physical_name}
     WHERE record_id_l <> record_id_r
     GROUP BY 1, 2

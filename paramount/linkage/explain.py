@@ -21,3 +21,13 @@ def explanation_sql(prefix: str = "") -> str:
 # gamma values with a meaning the resolution uses directly
 FORENAME_DIFFERENT = 0  # the forename's else level
 IDS_PNC, IDS_CRO = 2, 1
+
+
+def named_probability_sql(prefix: str = "") -> str:
+    """An aggregate over the scored pairs of two people's records: the best probability among
+    the pairs whose forenames are not plainly different (the twins' guard reads this, so that
+    an alias under another forename that happens to score highest holds nothing back)."""
+    return (
+        f"max({prefix}match_probability) "
+        f"FILTER (WHERE {prefix}gamma_forename <> {FORENAME_DIFFERENT})"
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from paramount.db.backend import Backend
 from paramount.linkage.dedupe import CLUSTERS
-from paramount.linkage.explain import FORENAME_DIFFERENT
+from paramount.linkage.explain import named_probability_sql
 from paramount.linkage.models import COMPARISONS, build_linker
 from paramount.linkage.prepare import NOMINAL_RECORDS
 
@@ -106,10 +106,7 @@ by_entity AS (
     SELECT s.record_id, c.entity_id, max(s.match_probability) AS match_probability,
            arg_max(s.match_weight, s.match_probability) AS match_weight,
            arg_max(s.person_id, s.match_probability) AS person_id, {gam_src},
-           -- the best pair of the two's records whose forenames are not plainly different
-           -- (a prisoner's alias under another forename may score highest on its own)
-           max(s.match_probability) FILTER (WHERE s.gamma_forename <> {FORENAME_DIFFERENT})
-               AS named_probability
+           {named_probability_sql("s.")} AS named_probability
     FROM oriented AS s JOIN {CLUSTERS} AS c ON c.person_id = s.person_id
     {skip}
     GROUP BY s.record_id, c.entity_id

@@ -411,6 +411,40 @@ CHILDREN_COLUMNS: tuple[str, ...] = (
     "lpa",
 )
 
+# What a force's checkers found: `verdicts.csv` (contract version 1.1, optional input).
+VERDICT_COLUMNS: tuple[str, ...] = (
+    "booking_id",
+    "prisoner_number",
+    "child_person_ids",
+    "child_partner_ids",
+    "child_surname",
+    "child_forenames",
+    "child_date_of_birth",
+    "verdict",
+    "reason",
+    "checked_on",
+)
+# Paramount's optional columns after the contract's (a reader accepts files without them):
+# the row a DUPLICATE duplicates (its child ids), the confidence the listing run stated, and
+# the casework force that wrote the file.
+VERDICT_EXTRA_COLUMNS: tuple[str, ...] = (
+    "duplicate_of_person_ids",
+    "duplicate_of_partner_ids",
+    "stated_confidence",
+    "force",
+)
+VERDICTS = ("CONFIRMED", "REJECTED")
+VERDICT_REASONS = (
+    "NOT_RELATED",
+    "SIBLING",
+    "OTHER_RELATIVE",
+    "RELATIONSHIP_ENDED",
+    "ADULT",
+    "NOT_BORN",
+    "DUPLICATE",
+    "OTHER",
+)
+
 ROUTES = (
     "RMS_RELATIONSHIP",
     "PRISON_CONTACT",

@@ -45,6 +45,20 @@ def wrong_row_classes(
     extract_date: date = date(2026, 1, 31),
 ) -> dict[str, int]:
     """Count the WRONG and DUPLICATE rows of `verdicts` by class (see CLASSES)."""
+    out = Counter({c: 0 for c in CLASSES})
+    out.update(row_classes(params, population, seed, force, verdicts, extract_date).values())
+    return dict(out)
+
+
+def row_classes(
+    params: SynthParams,
+    population: int,
+    seed: int,
+    force: Path,
+    verdicts: Path,
+    extract_date: date = date(2026, 1, 31),
+) -> dict[int, str]:
+    """The class (see CLASSES) of each WRONG and DUPLICATE row of `verdicts`, by row_id."""
     rng = np.random.Generator(np.random.PCG64(seed))
     E = day(extract_date)
     ws = day(years_before(extract_date, params.movement_years))
@@ -57,11 +71,11 @@ def wrong_row_classes(
     link = {
         (int(p), int(c)): int(k) for p, c, k in zip(w.l_parent, w.l_child, w.l_kind, strict=True)
     }
-    out = Counter({c: 0 for c in CLASSES})
+    out: dict[int, str] = {}
     with verdicts.open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             if r["verdict"] == "DUPLICATE":
-                out["duplicate"] += 1
+                out[int(r["row_id"])] = "duplicate"
                 continue
             if r["verdict"] != "WRONG" or not r["individual_id"]:
                 continue
@@ -69,8 +83,8 @@ def wrong_row_classes(
             p = prisoner.get(booking.get(r["booking_id"], ""), -1)
             if p < 0:
                 continue
-            out[_classify(w, link, p, c, E)] += 1
-    return dict(out)
+            out[int(r["row_id"])] = _classify(w, link, p, c, E)
+    return out
 
 
 def _classify(w, link: dict, p: int, c: int, E: int) -> str:

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from paramount import __version__
 
 if TYPE_CHECKING:  # the commands import what they run, so `paramount --help` stays quick
     from paramount.db import Backend
     from paramount.loading import LoadReport
+    from paramount.verdicts import VerdictKnowledge
 
 app = typer.Typer(
     name="paramount",
@@ -160,6 +162,15 @@ def identify(
             "is not loaded again (default: a fresh OUT/paramount.duckdb)."
         ),
     ] = None,
+    verdicts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--verdicts",
+            help="The force's checkers' verdicts.csv (repeatable, or a folder of them): "
+            "rejected pairs are not listed again, duplicates are merged, the confidence is "
+            "recalibrated on them, and the earlier lists' measured precision is reported.",
+        ),
+    ] = None,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
     from paramount.engine import METHODS
@@ -171,6 +182,9 @@ def identify(
     start, end = _day(window_from), _day(window_to)
     if end < start:
         raise typer.BadParameter("--to is before --from")
+    for path in verdicts or []:
+        if not path.exists():
+            raise typer.BadParameter(f"no such verdicts file or folder: {path}")
     with _contract_refused(), _untrainable_refused(), RichReporter() as reporter:
         run = identify_extract(
             extract,
@@ -181,6 +195,7 @@ def identify(
             mapping=mapping,
             db=db,
             reporter=reporter,
+            verdicts=verdicts or [],
         )
     _print_load(run.load)
     counts = run.counts
@@ -198,6 +213,33 @@ def identify(
             f"  identity:  {run.identity_review_csv} ({counts['identity_review']:,} uncertain "
             "identity matches touching these families)"
         )
+    if run.verdicts is not None:
+        _print_verdicts(run.verdicts, run.out_dir)
+
+
+def _print_verdicts(knowledge: VerdictKnowledge, out_dir: Path) -> None:
+    """What the verdicts taught the run, and the earlier lists' honesty as a table."""
+    summary = knowledge.to_dict()
+    out.print(
+        f"Verdicts: {summary['rows_read']:,} rows read, {summary['rows_matched']:,} matched, "
+        f"{summary['labels_used']:,} used as labels, {summary['pairs_held']:,} rejected pairs "
+        f"held; {summary['rows_set_aside']:,} rows and {len(summary['files_set_aside'])} "
+        f"files set aside (see {out_dir / 'verdicts' / 'problems.csv'})."
+    )
+    if knowledge.honesty:
+        table = Table(title="Earlier lists: the confidence stated and the share checkers confirmed")
+        for column in ("confidence band", "rows", "stated", "measured", "95% interval"):
+            table.add_column(column, justify="right")
+        for b in knowledge.honesty:
+            low, high = b["interval"]
+            table.add_row(
+                b["band"],
+                f"{b['rows']:,}",
+                f"{b['stated']:.3f}",
+                f"{b['measured']:.3f}",
+                f"{low:.2f} to {high:.2f}",
+            )
+        out.print(table)
 
 
 @app.command()

@@ -20,6 +20,7 @@ Raises `paramount.loading.ContractError` when the extract does not meet the cont
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +34,12 @@ from paramount.outputs.manifest import write_manifest
 from paramount.outputs.review import write_identity_review, write_review
 from paramount.outputs.worklist import write_worklist
 from paramount.progress import Reporter, SilentReporter
+from paramount.verdicts import (
+    VerdictKnowledge,
+    learn_from_verdicts,
+    read_verdicts,
+    write_verdict_report,
+)
 
 
 @dataclass
@@ -48,6 +55,7 @@ class IdentifyResult:
     identity_review_csv: Path | None
     load: LoadReport
     identification: IdentificationResult
+    verdicts: VerdictKnowledge | None = None  # what the checkers' verdicts taught the run
     seconds: dict[str, float] = field(default_factory=dict)  # load, identify, outputs, total
 
     @property
@@ -80,6 +88,7 @@ def identify_extract(
     db: Path | None = None,
     reporter: Reporter | None = None,
     decision: DecisionSettings | None = None,
+    verdicts: Sequence[Path] = (),
 ) -> IdentifyResult:
     """Identify the children of prisoners received from `date_from` to `date_to` (inclusive)
     in the extract folder `extract`, writing every output and the manifest into `out`.
@@ -89,7 +98,10 @@ def identify_extract(
     a per-force DuckDB file kept between runs, so an extract it already holds is not loaded
     again and window-free work is reused; without it a fresh `out/paramount.duckdb` is made.
     `reporter`: progress of every long step (default: silent). `decision`: the decision
-    model's settings (default: the recommended), recorded in the manifest.
+    model's settings (default: the recommended), recorded in the manifest. `verdicts`:
+    the force's checkers' `verdicts.csv` files (or folders of them): pairs they rejected are
+    held, duplicates merged, the confidence recalibrated on their labels, and the measured
+    precision of the earlier lists written to `out/verdicts/` and the manifest.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
@@ -117,10 +129,28 @@ def identify_extract(
             reuse=db is not None,
         )
         seconds["load"] = round(time.perf_counter() - started, 3)
+        knowledge = None
+        if verdicts:
+            knowledge = learn_from_verdicts(
+                backend,
+                read_verdicts(list(verdicts)),
+                method=method,
+                decision=decision,
+                reporter=reporter,
+            )
+            seconds["verdicts"] = round(time.perf_counter() - started - seconds["load"], 3)
         result = run_identify(
-            backend, date_from, date_to, method=method, reporter=reporter, decision=decision
+            backend,
+            date_from,
+            date_to,
+            method=method,
+            reporter=reporter,
+            decision=decision,
+            verdicts=None if knowledge is None else knowledge.correction,
         )
-        seconds["identify"] = round(time.perf_counter() - started - seconds["load"], 3)
+        seconds["identify"] = round(
+            time.perf_counter() - started - seconds["load"] - seconds.get("verdicts", 0.0), 3
+        )
     finally:
         backend.close()
 
@@ -134,6 +164,8 @@ def identify_extract(
     review = write_review(result.review, out)
     identity_review = write_identity_review(result.identity_review, out)
     outputs = [children, worklist, *(p for p in (review, identity_review) if p)]
+    if knowledge is not None:
+        outputs += write_verdict_report(knowledge, out)
     manifest = write_manifest(
         out / "manifest.json",
         parameters={
@@ -145,7 +177,9 @@ def identify_extract(
             "mapping": str(mapping) if mapping else None,
             "database": str(db_path),
             "decision": decision.to_dict(),
+            "verdicts": [str(p) for p in verdicts],
         },
+        verdicts=None if knowledge is None else knowledge.to_dict(),
         load=load.to_dict(),
         identification=result.to_dict(),
         outputs=outputs,
@@ -163,5 +197,6 @@ def identify_extract(
         identity_review_csv=identity_review,
         load=load,
         identification=result,
+        verdicts=knowledge,
         seconds=seconds,
     )

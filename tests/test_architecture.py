@@ -64,16 +64,17 @@ def test_the_scan_sees_a_connection() -> None:
 
 # The layers, lowest first: a package imports only from its own layer or below, so
 # identification's path runs one way (contract -> db -> loading -> linkage -> engine ->
-# outputs -> run -> operations -> cli). `progress` and the package root (its version) serve
-# every layer; `synth` makes extracts from the contract; `casework` is the stage-two
-# application; `operations` runs both for a force (the daily run).
+# outputs, evaluation and verdicts -> run -> operations -> cli). `progress` and the package
+# root (its version) serve every layer; `synth` makes extracts from the contract;
+# `casework` is the stage-two application; `operations` runs both for a force (the daily
+# run).
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "progress", "contract"}),
     frozenset({"db"}),
     frozenset({"loading", "synth"}),
     frozenset({"linkage"}),
     frozenset({"engine"}),
-    frozenset({"outputs", "evaluation"}),
+    frozenset({"outputs", "evaluation", "verdicts"}),
     frozenset({"run", "casework"}),
     frozenset({"operations"}),
     frozenset({"cli"}),
@@ -81,7 +82,7 @@ LAYERS: tuple[frozenset[str], ...] = (
 # Packages whose imports of Paramount modules are all at the top (cli and casework import
 # inside commands and apps so `paramount --help` and Django's start stay quick).
 TOP_LEVEL_IMPORTS_ONLY = frozenset(
-    {"contract", "db", "loading", "linkage", "engine", "outputs", "evaluation", "run"}
+    {"contract", "db", "loading", "linkage", "engine", "outputs", "evaluation", "verdicts", "run"}
 )
 # A package that only some layers above may reach through its public surface
 # (`paramount.linkage`, its __init__), never through its modules.

@@ -22,6 +22,7 @@ from datetime import date
 import pyarrow as pa
 
 from paramount.db import Backend, DuckDBBackend, EngineError
+from paramount.engine.decision.correction import Correction
 from paramount.engine.methods import METHODS, get_method
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
@@ -97,13 +98,23 @@ def identify(
     method: str = DEFAULT_METHOD,
     reporter: Reporter | None = None,
     decision: DecisionSettings | None = None,
+    verdicts: Correction | None = None,
 ) -> IdentificationResult:
     """Run a method over receptions from `window_from` to `window_to` (both inclusive), the
-    decision model (methods that have one) set by `decision` (default: the recommended)."""
+    decision model (methods that have one) set by `decision` (default: the recommended).
+    `verdicts`: the correction fitted on the force's checkers' verdicts, with the table
+    `verdicts_held` on the backend (`paramount.verdicts` makes both); ignored by the
+    baseline."""
     decision = decision or DEFAULT_DECISION
-    pipeline = get_method(method, decision)
+    if method == "baseline":
+        verdicts = None
+    pipeline = get_method(method, decision, with_verdicts=verdicts is not None)
     params = RunParameters(
-        window_from=window_from, window_to=window_to, method=method, decision=decision
+        window_from=window_from,
+        window_to=window_to,
+        method=method,
+        decision=decision,
+        verdicts=verdicts,
     )
     started = time.perf_counter()
     steps = run_pipeline(pipeline, backend, params, reporter)

@@ -50,8 +50,9 @@ def _routes_pipeline(
     description: str,
     after_decision: tuple[Step, ...] = (),
     em_iterations: int = DEFAULT_DECISION.em_iterations,
+    with_verdicts: bool = False,
 ) -> Pipeline:
-    *deciding, result = decide_steps(em_iterations)
+    *deciding, result = decide_steps(em_iterations, with_verdicts)
     return Pipeline(
         name,
         (
@@ -68,22 +69,24 @@ def _routes_pipeline(
     )
 
 
-def _routes_exact(em_iterations: int) -> Pipeline:
+def _routes_exact(em_iterations: int, with_verdicts: bool = False) -> Pipeline:
     return _routes_pipeline(
         "routes-exact",
         (EXACT_ENTITY_MEMBERS, EXACT_ENTITIES),
         "Every route and the calibrated decision, on exact (PNC/CRO) entities only",
         em_iterations=em_iterations,
+        with_verdicts=with_verdicts,
     )
 
 
-def _full(em_iterations: int) -> Pipeline:
+def _full(em_iterations: int, with_verdicts: bool = False) -> Pipeline:
     return _routes_pipeline(
         "full",
         _identity_steps(),
         "Probabilistic identity, every route to a child, calibrated decision",
         after_decision=IDENTITY_REVIEW_STEPS,
         em_iterations=em_iterations,
+        with_verdicts=with_verdicts,
     )
 
 
@@ -98,11 +101,17 @@ METHODS: dict[str, Pipeline] = {
 _BUILDERS = {"routes-exact": _routes_exact, "full": _full}
 
 
-def get_method(name: str, decision: DecisionSettings = DEFAULT_DECISION) -> Pipeline:
-    """The method's pipeline, with as many EM steps as `decision` asks for."""
+def get_method(
+    name: str, decision: DecisionSettings = DEFAULT_DECISION, with_verdicts: bool = False
+) -> Pipeline:
+    """The method's pipeline, with as many EM steps as `decision` asks for, and the
+    checkers' verdicts applied after the decision when `with_verdicts` (methods with a
+    decision; the baseline has no confidence to correct and ignores them)."""
     if name not in METHODS:
         known = ", ".join(sorted(METHODS))
         raise ValueError(f"unknown method {name!r}; known methods: {known}")
-    if name in _BUILDERS and decision.em_iterations != DEFAULT_DECISION.em_iterations:
-        return _BUILDERS[name](decision.em_iterations)
+    if name in _BUILDERS and (
+        with_verdicts or decision.em_iterations != DEFAULT_DECISION.em_iterations
+    ):
+        return _BUILDERS[name](decision.em_iterations, with_verdicts)
     return METHODS[name]

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlglot
 from sqlglot import exp
@@ -30,6 +31,9 @@ from paramount.db.backend import Backend
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 from paramount.engine.sql import DUCKDB
 from paramount.progress import Reporter, SilentReporter
+
+if TYPE_CHECKING:
+    from paramount.engine.decision.correction import Correction
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class RunParameters:
     method: str = "baseline"
     table_prefix: str = "pm_"
     decision: DecisionSettings = DEFAULT_DECISION
+    # The force's checkers' verdicts, fitted (None: a run without verdicts). With them the
+    # pipeline gains `verdict_decided` and reads the input table `verdicts_held`.
+    verdicts: Correction | None = None
 
     def __post_init__(self) -> None:
         if self.window_from > self.window_to:
@@ -193,7 +200,8 @@ def run_pipeline(
 ) -> list[StepResult]:
     """Materialise every step in order, recording rows and seconds of each."""
     reporter = reporter or SilentReporter()
-    pipeline.check(params, set(EXTRACT_TABLES))
+    inputs = set(EXTRACT_TABLES) | ({"verdicts_held"} if params.verdicts is not None else set())
+    pipeline.check(params, inputs)
     results: list[StepResult] = []
     kept: dict[str, str] = {}  # window-free table -> the key it was built or kept under
     with reporter.task(f"Identifying children ({pipeline.name})", total=len(pipeline.steps)) as t:

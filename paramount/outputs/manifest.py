@@ -104,12 +104,15 @@ def build_manifest(
     identification: Mapping[str, Any] | Any | None = None,
     outputs: Iterable[str | Path] = (),
     output_dir: str | Path | None = None,
+    verdicts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict.
 
     `load` is the loader's report (or its `to_dict()`), kept as given but for its `seconds`,
     which joins the timings; `identification` an `IdentificationResult` (or its
-    `to_dict()`); output paths are named relative to `output_dir` when inside it. `command`
+    `to_dict()`); output paths are named relative to `output_dir` when inside it.
+    `verdicts`: what the force's checkers' verdicts taught the run (files, labels used, the
+    correction, the measured precision of earlier lists by band), when it had any. `command`
     defaults to `parameters["command"]`, `finished_at` to now.
     """
     if finished_at is None:
@@ -125,7 +128,7 @@ def build_manifest(
         # The one timing in the loader's report moves to `timings`, so `load` compares equal.
         timings["load"] = load_dict.pop("seconds")
     base = Path(output_dir) if output_dir is not None else None
-    return {
+    manifest = {
         "manifest_version": MANIFEST_VERSION,
         "paramount_version": __version__,
         "data_contract_version": DATA_CONTRACT_VERSION,
@@ -139,6 +142,9 @@ def build_manifest(
         "finished_at": finished_at.isoformat(),
         "timings": timings,
     }
+    if verdicts is not None:
+        manifest["verdicts"] = _jsonable(dict(verdicts))
+    return manifest
 
 
 def write_manifest(path: str | Path, **kwargs: Any) -> Path:

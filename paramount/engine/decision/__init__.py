@@ -16,7 +16,9 @@ One module a job: `model` (constants, features, fixed factors), `comparisons` (t
 comparison vectors), `moved_on` (the conditional features for records that outlive the
 relationship: moved_on and recency), `em` (fitting), `scoring` (confidence, minors,
 competition), `generation` (the adult's own parents), `lone_link` (lone police links), `carers`,
-`final_list` (the decision, the threshold, the worklist and review). The within-reception
+`final_list` (the decision, the threshold, the worklist and review), `correction` and
+`verdict_decided` (the force's checkers' verdicts: a correction fitted on them, held pairs,
+merged duplicates). The within-reception
 merging of one child's records is identity work: `engine/reception_candidates.py`. How the
 model works in full, and the experiments tried and not kept: `docs/decision-model.md`.
 """
@@ -37,6 +39,7 @@ from paramount.engine.decision.generation import GENERATION, OWN_PARENTS
 from paramount.engine.decision.lone_link import LONE_SHARE
 from paramount.engine.decision.model import FEATURES, FIXED_BAYES_FACTORS
 from paramount.engine.decision.scoring import COMPETITION, MINOR_SHARE, SCORED, SCORED_BASE
+from paramount.engine.decision.verdict_decided import VERDICT_DECIDED
 from paramount.engine.pipeline import Step
 from paramount.engine.reception_candidates import RECEPTION_CANDIDATES
 from paramount.engine.routes.registry import ROUTES
@@ -45,9 +48,12 @@ from paramount.engine.settings import DEFAULT_DECISION
 __all__ = ["DECIDE_STEPS", "FEATURES", "FIXED_BAYES_FACTORS", "decide_steps"]
 
 
-def decide_steps(em_iterations: int = DEFAULT_DECISION.em_iterations) -> tuple[Step, ...]:
+def decide_steps(
+    em_iterations: int = DEFAULT_DECISION.em_iterations, with_verdicts: bool = False
+) -> tuple[Step, ...]:
     """The decision's steps, with one EM step per iteration (`DecisionSettings.em_iterations`:
-    a run's parameters must ask for the same number, which `Pipeline.check` enforces)."""
+    a run's parameters must ask for the same number, which `Pipeline.check` enforces), and
+    with the checkers' verdicts applied after the decision when a run has them."""
     return (
         PAIRS,
         RECEPTION_CANDIDATES,
@@ -67,6 +73,7 @@ def decide_steps(em_iterations: int = DEFAULT_DECISION.em_iterations) -> tuple[S
         SCORED,
         CARERS,
         DECIDED,
+        *((VERDICT_DECIDED,) if with_verdicts else ()),
         REVIEW,
         DECIDE_CHILDREN,
     )

@@ -196,7 +196,7 @@ FROM eligible AS e CROSS JOIN threshold AS th
 
 
 def _output_sql(params: RunParameters, decision: str) -> str:
-    decided = params.table("decided")
+    decided = params.table("decided" if params.verdicts is None else "verdict_decided")
     columns = {
         "child_person_ids": "child_person_ids",
         "child_partner_ids": "child_partner_ids",

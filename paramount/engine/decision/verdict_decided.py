@@ -14,20 +14,26 @@ latest verdict first, made by `paramount.verdicts`). For each decided row:
 - **merged**: a row a checker marked as a duplicate of another child of the reception is
   folded into that row (its ids added), and leaves the list.
 - **recalibrated**: every other row's confidence is the correction's; a row the model
-  listed whose corrected confidence is under one half (more likely wrong than right on the
-  force's own verdicts) moves to review. No row is promoted: checkers only saw listed rows.
+  listed moves to review when the verdicts show beyond doubt (its corrected log-odds under
+  zero by 1.645 posterior standard deviations) that rows like it are more often wrong than
+  right. No row is promoted: checkers only saw listed rows.
 """
 
 from __future__ import annotations
 
-from paramount.engine.decision.correction import tokens_sql
+from paramount.engine.decision.correction import DOUBT_Z, tokens_sql
 from paramount.engine.pipeline import RunParameters, Step
 
 VERDICTS_HELD = "verdicts_held"  # the input table `paramount.verdicts` registers
 # Reasons that hold for the pair on any later reception (NOT_BORN: that reception only;
 # RELATIONSHIP_ENDED: until newer evidence; DUPLICATE: merged, not held).
 LASTING_REASONS = ("NOT_RELATED", "SIBLING", "OTHER_RELATIVE", "ADULT", "OTHER")
-STAYS_LISTED = 0.5  # a listed row stays listed while its corrected confidence is this or more
+# A listed row whose corrected confidence is under this may leave the worklist, if the
+# verdicts show it beyond doubt (`correction.DOUBT_Z`).
+STAYS_LISTED = 0.5
+# When a piece of evidence was recorded: a shared home when it began, a record or an incident
+# when last made (undated evidence, such as a declaration, is never newer than a verdict).
+_RECORDED = "CASE WHEN e.route = 'CO_RESIDENCE' THEN e.first_seen ELSE e.last_seen END"  # a listed row stays listed while its corrected confidence is this or more
 
 
 def _ids_overlap(row_ids: str, held_ids: str) -> str:
@@ -54,8 +60,22 @@ def verdict_decided_sql(params: RunParameters) -> str:
         "OR (m.dup_person_ids IS NULL AND m.dup_partner_ids IS NULL))"
     )
     calibrated = correction.sql("d.confidence", tokens_sql("d"))
+    # the rows the verdicts might move off the worklist, with their posterior variance
+    doubtful = correction.variance_sql(
+        "confidence",
+        "tokens",
+        f"""SELECT booking_id, child_key, confidence, {tokens_sql("d")} AS tokens,
+                   corrected FROM pre AS d
+            WHERE decision = 'WORKLIST' AND corrected < {STAYS_LISTED}""",
+    )
     return f"""
 WITH d AS (SELECT * FROM {decided}),
+pre AS (SELECT d.*, {calibrated} AS corrected FROM d),
+doubt AS (
+    SELECT booking_id, child_key FROM ({doubtful}) AS v
+    WHERE ln(greatest(v.corrected, 1e-12) / (1 - v.corrected))
+          + {DOUBT_Z} * sqrt(greatest(v.variance, 0.0)) < 0
+),
 held AS (
     SELECT d.booking_id, d.child_key, h.reason, h.checked_on,
            h.dup_person_ids, h.dup_partner_ids,
@@ -67,13 +87,13 @@ held AS (
        OR (h.reason = 'NOT_BORN' AND h.booking_id = d.booking_id)
 ),
 m AS (SELECT * FROM held WHERE pick = 1),
-newer AS (
-    SELECT m.booking_id, m.child_key, max(e.first_seen) AS newest
+newer AS (  -- a record or incident made, or a shared home begun, after the verdict
+    SELECT m.booking_id, m.child_key, max({_RECORDED}) AS newest
     FROM m
     JOIN {cands} AS c ON c.booking_id = m.booking_id AND c.child_key = m.child_key
     JOIN {evidence} AS e ON e.adult_entity = c.adult_entity
                         AND e.child_entity = c.child_entity
-    WHERE m.reason = 'RELATIONSHIP_ENDED' AND NOT e.against AND e.first_seen > m.checked_on
+    WHERE m.reason = 'RELATIONSHIP_ENDED' AND NOT e.against AND {_RECORDED} > m.checked_on
     GROUP BY m.booking_id, m.child_key
 ),
 merged AS (  -- each duplicate row and the row of its reception it folds into
@@ -95,11 +115,13 @@ folded AS (
     GROUP BY g.booking_id, g.into_key
 ),
 marked AS (
-    SELECT d.*, {calibrated} AS corrected, d.confidence AS model_confidence,
+    SELECT d.*, d.corrected, d.confidence AS model_confidence,
+           dt.child_key IS NOT NULL AS doubted,
            m.reason AS held_reason, m.checked_on AS held_on, n.newest,
            g.into_key IS NOT NULL AS merged_away,
            f.person_ids AS folded_person_ids, f.partner_ids AS folded_partner_ids
-    FROM d
+    FROM pre AS d
+    LEFT JOIN doubt AS dt ON dt.booking_id = d.booking_id AND dt.child_key = d.child_key
     LEFT JOIN m ON m.booking_id = d.booking_id AND m.child_key = d.child_key
     LEFT JOIN newer AS n ON n.booking_id = d.booking_id AND n.child_key = d.child_key
     LEFT JOIN merged AS g ON g.booking_id = d.booking_id AND g.from_key = d.child_key
@@ -120,7 +142,7 @@ SELECT * REPLACE (
          WHEN held_reason = 'RELATIONSHIP_ENDED' AND newest IS NOT NULL
               AND decision IN ('WORKLIST', 'REVIEW') THEN 'REVIEW'
          WHEN held_reason IS NOT NULL AND held_reason <> 'DUPLICATE' THEN 'HELD'
-         WHEN decision = 'WORKLIST' AND corrected < {STAYS_LISTED} THEN 'REVIEW'
+         WHEN decision = 'WORKLIST' AND doubted THEN 'REVIEW'
          ELSE decision END AS decision,
     evidence
     || CASE WHEN held_reason = 'RELATIONSHIP_ENDED' AND newest IS NOT NULL
@@ -128,6 +150,9 @@ SELECT * REPLACE (
                  || strftime(held_on, '%-d %B %Y') || '); evidence first recorded since, on '
                  || strftime(newest, '%-d %B %Y') || ', links them again: check before listing.'
             ELSE '' END
+    || CASE WHEN doubted AND decision = 'WORKLIST'
+            THEN ' On this force''s own verdicts, rows like this are more often wrong than '
+                 || 'right: for review, not the worklist.' ELSE '' END
     || CASE WHEN folded_person_ids IS NOT NULL OR folded_partner_ids IS NOT NULL
             THEN ' Merged with a row a checker marked as the same child.' ELSE '' END
     || CASE WHEN {correction.labels} > 0

@@ -33,7 +33,7 @@ LASTING_REASONS = ("NOT_RELATED", "SIBLING", "OTHER_RELATIVE", "ADULT", "OTHER")
 STAYS_LISTED = 0.5
 # When a piece of evidence was recorded: a shared home when it began, a record or an incident
 # when last made (undated evidence, such as a declaration, is never newer than a verdict).
-_RECORDED = "CASE WHEN e.route = 'CO_RESIDENCE' THEN e.first_seen ELSE e.last_seen END"  # a listed row stays listed while its corrected confidence is this or more
+_RECORDED = "CASE WHEN e.route = 'CO_RESIDENCE' THEN e.first_seen ELSE e.last_seen END"
 
 
 def _ids_overlap(row_ids: str, held_ids: str) -> str:

@@ -96,3 +96,29 @@ def test_identify_runs_the_best_method_unless_told(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "too few records to train" in " ".join(result.output.split())
+
+
+def test_identify_reads_verdicts_and_reports_what_it_set_aside(tmp_path: Path) -> None:
+    """A verdicts file none of whose receptions is in the extract (another force's) is set
+    aside whole, named in the output, the manifest and `verdicts/problems.csv`; the run goes
+    on. A verdicts path that does not exist stops the run before any work."""
+    from paramount.contract.tables import VERDICT_COLUMNS
+
+    verdicts = tmp_path / "verdicts.csv"
+    verdicts.write_text(
+        ",".join(VERDICT_COLUMNS) + "\n"
+        "Z1,Z9999ZZ,P1,,Example,Alex,2015-01-01,REJECTED,SIBLING,2024-03-01\n"
+    )
+    out = tmp_path / "run"
+    args = ["identify", str(FIXTURES / "contract_extract"), "--from", "2020-01-01",
+            "--to", "2026-12-31", "--out", str(out), "--method", "baseline"]  # fmt: skip
+    result = runner.invoke(app, [*args, "--verdicts", str(verdicts)])
+    assert result.exit_code == 0, result.output
+    assert "1 rows read" in result.output and "1 files set aside" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["verdicts"]["files_set_aside"] == [str(verdicts)]
+    assert manifest["parameters"]["verdicts"] == [str(verdicts)]
+    problems = (out / "verdicts" / "problems.csv").read_text().splitlines()
+    assert problems[1].startswith(f"{verdicts},0,booking_id,")
+    missing = runner.invoke(app, [*args, "--verdicts", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 2 and "no such verdicts file" in missing.output

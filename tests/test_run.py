@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from paramount.engine import DecisionSettings
+from paramount.contract.tables import VERDICT_COLUMNS
 from paramount.run import identify_extract
 from paramount.synth import generate_force
 
@@ -117,3 +118,46 @@ def test_a_bad_window_or_method_is_refused_before_any_work(extract: Path, tmp_pa
     with pytest.raises(ValueError, match="before it starts"):
         identify_extract(extract, tmp_path / "b", date_from=WINDOW[1], date_to=WINDOW[0])
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_run_with_verdicts_learns_from_every_row_it_can_match(
+    extract: Path, tmp_path: Path
+) -> None:
+    """One half-year listed and judged (every row confirmed but the first, rejected as a
+    sibling), the next half-year listed with those verdicts: every verdict is matched and
+    used, the rejected pair is not listed, and the earlier list's measured precision is in
+    the manifest and `verdicts/precision_by_band.csv`, band by band."""
+    first_half = (WINDOW[0], WINDOW[0].replace(month=6, day=30))
+    first = identify_extract(
+        extract, tmp_path / "first", date_from=first_half[0], date_to=first_half[1],
+        method="routes-exact",
+    )  # fmt: skip
+    with first.children_csv.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) >= 5
+    verdicts = tmp_path / "verdicts.csv"
+    with verdicts.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=(*VERDICT_COLUMNS, "stated_confidence"))
+        writer.writeheader()
+        for i, r in enumerate(rows):
+            writer.writerow(
+                {c: r.get(c, "") for c in VERDICT_COLUMNS}
+                | {"verdict": "REJECTED" if i == 0 else "CONFIRMED",
+                   "reason": "SIBLING" if i == 0 else "", "checked_on": r["reception_date"],
+                   "stated_confidence": r["confidence"]}  # fmt: skip
+            )
+    result = identify_extract(
+        extract, tmp_path / "again", date_from=first_half[0], date_to=WINDOW[1],
+        method="routes-exact", verdicts=[verdicts],
+    )  # fmt: skip
+    manifest = json.loads(result.manifest.read_text())["verdicts"]
+    assert manifest["rows_matched"] == manifest["labels_used"] == len(rows)
+    assert manifest["rows_set_aside"] == 0 and manifest["pairs_held"] == 1
+    assert sum(b["rows"] for b in manifest["measured_precision_by_band"]) == len(rows)
+    with result.children_csv.open(newline="") as f:
+        listed = {(r["booking_id"], r["child_person_ids"]) for r in csv.DictReader(f)}
+    assert (rows[0]["booking_id"], rows[0]["child_person_ids"]) not in listed
+    assert (rows[1]["booking_id"], rows[1]["child_person_ids"]) in listed
+    with (result.out_dir / "verdicts" / "precision_by_band.csv").open(newline="") as f:
+        bands = list(csv.DictReader(f))
+    assert [b["band"] for b in bands] == [b["band"] for b in manifest["measured_precision_by_band"]]

@@ -359,3 +359,43 @@ def test_export_verdicts_from_the_command_line(world, family, tmp_path) -> None:
                                      str(tmp_path / "no.csv"), *args])
         assert result.exit_code != 0, args
         assert not (tmp_path / "no.csv").exists()
+
+
+def test_the_verdict_page_and_the_download(world, family, client, settings) -> None:
+    settings.PARAMOUNT_REQUIRE_SECOND_FACTOR = False
+    tia, leo, tea = _rows(family)
+    client.force_login(world["checker"])
+    page = f"/cases/{family.reference}/children/{leo.pk}/verdict/"
+    response = client.get(page)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'data-aria-controls="conditional-rejected"' in text
+    assert "The prisoner&#x27;s brother or sister" in text
+    # Rejected without a reason: the error, and nothing recorded.
+    response = client.post(page, {"verdict": "REJECTED", "reason": ""})
+    assert response.status_code == 400 and "Select why the child is rejected" in (
+        response.content.decode())
+    response = client.post(page, {"verdict": "REJECTED", "reason": "SIBLING"})
+    assert response.status_code == 302
+    leo.refresh_from_db()
+    assert (leo.verdict, leo.verdict_reason) == ("REJECTED", "SIBLING")
+    response = client.post(f"/cases/{family.reference}/children/{tea.pk}/verdict/",
+                           {"verdict": "REJECTED", "reason": "DUPLICATE",
+                            "duplicate_of": str(tia.pk)})
+    assert response.status_code == 302
+    tea.refresh_from_db()
+    assert tea.duplicate_of_id == tia.pk
+    case_page = client.get(f"/cases/{family.reference}/").content.decode()
+    assert case_page.count("Rejected: not approached") == 2
+    # The checker does not download the force's verdicts; an analyst does.
+    assert client.get("/verdicts.csv").status_code == 403
+    client.force_login(world["champion"])  # not allocated: the page is not theirs
+    assert client.get(page).status_code in (403, 404)
+    client.force_login(world["analyst"])
+    assert client.get(page).status_code == 403
+    response = client.get("/verdicts.csv")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert sorted(r["reason"] for r in rows) == ["DUPLICATE", "SIBLING"]
+    assert AuditRecord.objects.filter(action=AuditAction.DISCLOSE, object_type="verdicts",
+                                      actor=world["analyst"]).count() == 1

@@ -369,7 +369,7 @@ def test_the_verdict_page_and_the_download(world, family, client, settings) -> N
     response = client.get(page)
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'data-aria-controls="conditional-rejected"' in text
+    assert 'data-app-reveals="conditional-rejected"' in text
     assert "The prisoner&#x27;s brother or sister" in text
     # Rejected without a reason: the error, and nothing recorded.
     response = client.post(page, {"verdict": "REJECTED", "reason": ""})

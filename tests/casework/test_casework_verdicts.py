@@ -342,6 +342,18 @@ def test_export_verdicts_from_the_command_line(world, family, tmp_path) -> None:
     assert sorted((r["child_forenames"], r["verdict"]) for r in rows) == [
         ("Leo", "REJECTED"), ("Tia", "CONFIRMED")]
 
+    # As the deployer (no --as): the whole named force, and never another force's rows.
+    import_run(write_run(tmp_path / "other", [child_row(child_ids="P1", forenames="Ana")]),
+               force=world.other_force)
+    v.record_verdict(user=world["other_supervisor"],
+                     case_child=CaseChild.objects.get(case__force=world.other_force),
+                     verdict="REJECTED", reason="ADULT")
+    result = runner.invoke(app, ["casework", "export-verdicts", str(out), "--force", "TST"])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as f:
+        assert sorted((r["child_forenames"], r["force"]) for r in csv.DictReader(f)) == [
+            ("Leo", "TST"), ("Tia", "TST")]
+
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     result = runner.invoke(app, ["casework", "export-verdicts", str(out), "--force", "TST",
                                  "--since", tomorrow])

@@ -85,6 +85,69 @@ def import_(
         raise typer.Exit(2) from error
 
 
+@casework_app.command("export-verdicts")
+def export_verdicts(
+    file: Annotated[Path, typer.Argument(help="Where to write verdicts.csv.")],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only verdicts recorded on or after this day (YYYY-MM-DD)."),
+    ] = None,
+    force: Annotated[
+        str | None, typer.Option(help="Force code (default: the only force there is).")
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Username of the analyst or supervisor exporting (their "
+                     "force and areas); without it, the whole force, audited as 'cli'."),
+    ] = None,
+) -> None:
+    """Write the force's verdicts (is each listed child the prisoner's?) as verdicts.csv,
+    for `paramount identify` to read back. Audited as a disclosure; prints counts only."""
+    from datetime import date
+
+    day = None
+    if since is not None:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError as error:
+            typer.echo("Not exported: --since must be a date like 2025-04-01.", err=True)
+            raise typer.Exit(2) from error
+    _django()
+    _migrate()
+    from django.core.exceptions import PermissionDenied
+    from django.core.management.base import CommandError
+
+    from paramount.casework.management.commands.casework_import import resolve_force
+    from paramount.casework.models import User
+    from paramount.casework.services.verdicts import export_verdicts as export
+
+    user = None
+    if as_user:
+        user = User.objects.filter(username=as_user, is_active=True).first()
+        if user is None:
+            typer.echo(f"Not exported: no active user {as_user!r}.", err=True)
+            raise typer.Exit(2)
+    try:
+        # The signed-in user's force unless --force names one (refused if not theirs).
+        target = user.force if user and user.force and not force else resolve_force(force)
+    except CommandError as error:
+        typer.echo(f"Not exported: {error}", err=True)
+        raise typer.Exit(2) from error
+    partial = file.with_name(f".{file.name}.partial")
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as out:
+            result = export(out, force=target, user=user, since=day, destination=file.name)
+    except PermissionDenied as error:
+        partial.unlink(missing_ok=True)
+        typer.echo(f"Not exported: {error}", err=True)
+        raise typer.Exit(2) from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(file)
+    typer.echo(f"Wrote {result.summary()} of force {target.code} to {file}.")
+
+
 @casework_app.command()
 def retention(
     dispose: Annotated[

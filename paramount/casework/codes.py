@@ -7,7 +7,12 @@ value never changes once used.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from django.db import models
+
+from paramount.contract.tables import VERDICT_REASONS, VERDICTS
 
 
 class Role(models.TextChoices):
@@ -110,6 +115,64 @@ class EventCode(models.TextChoices):
     NOTE = "note", "Note"
     CLOSED = "closed", "Closed"
     REVIEWED = "reviewed", "Retention review: kept"
+    VERDICT_RECORDED = "verdict_recorded", "Verdict recorded for a child"
+
+
+# ---------------------------------------------------------------------------------------
+# Verdicts: whether each listed child really is the prisoner's child (the contract's
+# `verdicts.csv`, `paramount.contract.tables.VERDICTS` and `VERDICT_REASONS`). The values are
+# the contract's own; these are only the words a user sees.
+
+VERDICT_LABELS: dict[str, str] = {
+    "CONFIRMED": "Confirmed: the prisoner's child, or a child in their care",
+    "REJECTED": "Rejected: not to be approached about this prisoner",
+}
+VERDICT_REASON_LABELS: dict[str, str] = {
+    "NOT_RELATED": "Not related to the prisoner",
+    "SIBLING": "The prisoner's brother or sister",
+    "OTHER_RELATIVE": "Another relative, not the prisoner's child (a niece, a grandchild)",
+    "RELATIONSHIP_ENDED": "The relationship had ended before the prisoner was received",
+    "ADULT": "18 or over when the prisoner was received",
+    "NOT_BORN": "Not yet born when the prisoner was received",
+    "DUPLICATE": "The same child as another child listed in this case",
+    "OTHER": "Another reason (say why in the note)",
+}
+if tuple(VERDICT_LABELS) != VERDICTS or tuple(VERDICT_REASON_LABELS) != VERDICT_REASONS:
+    raise ImportError("casework's verdict words do not match the contract's codes")
+CONFIRMED, REJECTED = VERDICTS
+DUPLICATE = "DUPLICATE"
+VERDICT_CHOICES = [(v, VERDICT_LABELS[v]) for v in VERDICTS]
+VERDICT_REASON_CHOICES = [(r, VERDICT_REASON_LABELS[r]) for r in VERDICT_REASONS]
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """Who may append an event, and in which case states (cla_backend's declarative event
+    codes, with the permission beside the meaning). The service checks it; the scope
+    (`selectors.scope.visible_cases`) still limits a champion to their own allocations."""
+
+    code: str
+    states_by_role: Mapping[str, frozenset[str]]
+
+    def allows(self, role: str, state: str) -> bool:
+        return state in self.states_by_role.get(role, frozenset())
+
+
+# A verdict: a checker at the research and intelligence check, the allocated champion from
+# allocation to the end of the family's approach (the first call is where most are learnt),
+# a supervisor at any point while the case is open. Nobody else (least privilege: analysts,
+# partners, evaluators, auditors and administrators never decide who a family's children are).
+VERDICT_RULE = EventRule(
+    EventCode.VERDICT_RECORDED,
+    {
+        Role.CHECKER: frozenset({CaseState.NEW, CaseState.CHECKS}),
+        Role.CHAMPION: ALLOCATED_STATES,
+        Role.SUPERVISOR: OPEN_STATES,
+    },
+)
+# Who may export the verdicts of their force (`verdicts.csv`, a disclosure to the
+# identification run): the analysts who run identification, and supervisors.
+VERDICT_EXPORTERS = frozenset({Role.ANALYST, Role.SUPERVISOR})
 
 
 class SocialCareStatus(models.TextChoices):

@@ -23,6 +23,10 @@ from django.db import models
 from django.utils import timezone
 
 from paramount.casework.codes import (
+    DUPLICATE,
+    REJECTED,
+    VERDICT_CHOICES,
+    VERDICT_REASON_CHOICES,
     CaseState,
     EventCode,
     NotApproachedReason,
@@ -133,13 +137,49 @@ class CaseChild(models.Model):
         blank=True,
         related_name="+",
     )
+    # The current verdict (is this the prisoner's child?): the latest `verdict_recorded`
+    # event's, kept here by `services.verdicts.record_verdict` in the same transaction, as
+    # `state` is for a case (`services.events.replay_verdicts` rebuilds it from the log).
+    # A REJECTED child is out of the family's approach.
+    verdict = models.CharField(max_length=10, choices=VERDICT_CHOICES, blank=True)
+    verdict_reason = models.CharField(max_length=24, choices=VERDICT_REASON_CHOICES,
+                                      blank=True)
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # For a DUPLICATE: the row of the same case this one duplicates.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "case children"
         constraints = (
             models.UniqueConstraint(fields=["child", "reception"], name="casechild_unique"),
+            # A reason only for a rejection, and always for one.
+            models.CheckConstraint(
+                condition=(models.Q(verdict=REJECTED) & ~models.Q(verdict_reason=""))
+                | (~models.Q(verdict=REJECTED) & models.Q(verdict_reason="")),
+                name="casechild_verdict_reason",
+            ),
+            # The row duplicated is named by a DUPLICATE verdict only, and is not itself.
+            models.CheckConstraint(
+                condition=models.Q(duplicate_of__isnull=True)
+                | (models.Q(verdict_reason=DUPLICATE) & ~models.Q(duplicate_of=models.F("pk"))),
+                name="casechild_duplicate_of",
+            ),
         )
+
+    @property
+    def rejected(self) -> bool:
+        """Out of the family's approach: not contacted, agreed or referred about."""
+        return self.verdict == REJECTED
 
     def __str__(self) -> str:
         return f"{self.case.reference}:{self.child.pseudonym}"

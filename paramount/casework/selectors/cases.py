@@ -73,7 +73,9 @@ def _with_children(qs):
     return qs.select_related("lpa", "champion").prefetch_related(
         Prefetch(
             "case_children",
-            queryset=CaseChild.objects.select_related("child", "reception__prisoner"),
+            queryset=CaseChild.objects.select_related(
+                "child", "reception__prisoner", "verdict_by", "duplicate_of__child"
+            ),
         )
     )
 

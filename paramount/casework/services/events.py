@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from paramount.casework.codes import TRANSITIONS, AuditAction, CaseState
+from paramount.casework.codes import TRANSITIONS, AuditAction, CaseState, EventCode
 from paramount.casework.models import Case, CaseEvent, User
 from paramount.casework.services.audit import audit
 
@@ -86,3 +86,20 @@ def replay_state(case: Case) -> dict[str, Any]:
         "closed_at": closed_at,
         "outcome": outcome,
     }
+
+
+def replay_verdicts(case: Case) -> dict[int, dict[str, Any]]:
+    """Each child row's current verdict from the event log alone (the latest
+    `verdict_recorded` event of the row wins): case child id -> verdict, reason,
+    duplicate_of, at, actor_id. What `CaseChild.verdict*` must agree with."""
+    current: dict[int, dict[str, Any]] = {}
+    events = CaseEvent.objects.filter(case=case, code=EventCode.VERDICT_RECORDED)
+    for event in events.order_by("at", "id"):
+        current[event.payload["case_child"]] = {
+            "verdict": event.payload["verdict"],
+            "reason": event.payload.get("reason", ""),
+            "duplicate_of": event.payload.get("duplicate_of"),
+            "at": event.at,
+            "actor_id": event.actor_id,
+        }
+    return current

@@ -22,6 +22,7 @@ from django.utils import timezone
 from paramount.casework.codes import (
     ALLOCATED_STATES,
     OPEN_STATES,
+    REJECTED,
     SOCIAL_CARE_OPEN,
     AuditAction,
     CaseState,
@@ -148,6 +149,10 @@ def record_child_check(
     case = _lock_case(user, cc.case_id)
     if case.state not in (CaseState.NEW, CaseState.CHECKS):
         raise ValidationError("Checks are recorded before a case is ready.", code="state")
+    if cc.verdict == REJECTED:
+        # Out of the approach: nobody (a social worker included) is told about this child.
+        raise ValidationError("This child was rejected: they are not checked or approached.",
+                              code="rejected")
     _choice(social_care_status, SocialCareStatus, "social_care_status")
     if social_care_status == SocialCareStatus.UNKNOWN:
         raise ValidationError({"social_care_status": "Say what social care told you."})
@@ -219,13 +224,21 @@ def complete_checks(*, user: User, case: Case | int, note: str = "") -> Case:
     _require_role(user, Role.CHECKER, Role.SUPERVISOR)
     case = _lock_case(user, case)
     check_transition(case, CaseState.READY)
-    unchecked = case.case_children.filter(social_care_status=SocialCareStatus.UNKNOWN).count()
+    # Rejected children (services.verdicts) need no check; a family with none left is not
+    # to be approached at all.
+    approached = case.case_children.exclude(verdict=REJECTED)
+    if not approached.exists():
+        raise ValidationError(
+            "Every child of this case was rejected: record that the family is not to be "
+            "approached instead.", code="all_rejected",
+        )
+    unchecked = approached.filter(social_care_status=SocialCareStatus.UNKNOWN).count()
     if unchecked:
         raise ValidationError(
             f"{unchecked} {'child has' if unchecked == 1 else 'children have'} not been checked.",
             code="unchecked",
         )
-    case.safeguarding_concern = case.case_children.filter(safeguarding_concern=True).exists()
+    case.safeguarding_concern = approached.filter(safeguarding_concern=True).exists()
     case.save(update_fields=["safeguarding_concern", "updated_at"])
     record_event(
         case,
@@ -453,6 +466,9 @@ def record_agreement(
     chosen = list(case.case_children.filter(pk__in=child_ids))
     if len(chosen) != len(child_ids):
         raise ValidationError({"children": "Choose children of this case only."})
+    if any(cc.verdict == REJECTED for cc in chosen):
+        raise ValidationError({"children": "A rejected child is not part of the family's "
+                                           "approach: leave them out."})
     share = sorted(set(may_share))
     if not share:
         raise ValidationError({"may_share": "Choose what may be shared with the charity."})
@@ -568,10 +584,13 @@ def _partner_for(case: Case, organisation: PartnerOrganisation | int | None) -> 
 def build_referral_pack(
     case: Case, children: Iterable[CaseChild], may_share: Iterable[str]
 ) -> dict:
-    """The referral pack: for the agreed children, only the agreed items."""
+    """The referral pack: for the agreed children, only the agreed items. A child rejected
+    since (not the prisoner's child, `services.verdicts`) is left out."""
     share = set(may_share)
     pack: dict = {"reference": case.reference, "children": []}
     for cc in children:
+        if cc.verdict == REJECTED:
+            continue
         child = cc.child
         item: dict = {"pseudonym": child.pseudonym}
         if ShareItem.CHILD_NAMES in share:
@@ -602,7 +621,8 @@ def build_override_pack(case: Case, supervisor: User) -> dict:
     """The pack of a referral the family did not agree to: `OVERRIDE_SHARE` for each child
     of the case (one entry per child, however many receptions), and who decided."""
     children = {}
-    for cc in case.case_children.select_related("child", "reception").order_by("-pk"):
+    approached = case.case_children.exclude(verdict=REJECTED)
+    for cc in approached.select_related("child", "reception").order_by("-pk"):
         children.setdefault(cc.child_id, cc)
     pack = build_referral_pack(case, reversed(list(children.values())), OVERRIDE_SHARE)
     pack["basis"] = ReferralBasis.SAFEGUARDING_OVERRIDE
@@ -642,6 +662,9 @@ def send_referral(
         pack = build_referral_pack(
             case, found.children.select_related("child", "reception"), found.may_share
         )
+        if not pack["children"]:
+            raise ValidationError({"agreement": "Every child this agreement covers was "
+                                                "rejected since: there is no one to refer."})
         referral = Referral.objects.create(
             case=case, basis=ReferralBasis.AGREEMENT, agreement=found, organisation=partner,
             pack=pack, sent_at=now, sent_by=user,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from paramount.casework.codes import (
     ALLOCATED_STATES,
     OPEN_STATES,
+    REJECTED,
+    VERDICT_RULE,
     CaseState,
     Role,
     SocialCareStatus,
@@ -38,7 +40,8 @@ def case_actions(user, case, agreements, children=()) -> list[Action]:
     out: list[Action] = []
     role = user.role
     if role in (Role.CHECKER, Role.SUPERVISOR) and state in (CaseState.NEW, CaseState.CHECKS):
-        unchecked = [cc for cc in children if cc.social_care_status == SocialCareStatus.UNKNOWN]
+        unchecked = [cc for cc in children if cc.social_care_status == SocialCareStatus.UNKNOWN
+                     and cc.verdict != REJECTED]
         if unchecked:
             cc = unchecked[0]
             name = cc.child.display_name or cc.child.pseudonym
@@ -87,6 +90,13 @@ def case_actions(user, case, agreements, children=()) -> list[Action]:
 def may_check(user, case) -> bool:
     return user.role in (Role.CHECKER, Role.SUPERVISOR) and case.state in (
         CaseState.NEW, CaseState.CHECKS
+    )
+
+
+def may_record_verdict(user, case) -> bool:
+    """Whether to offer the verdict page (`services.verdicts.record_verdict` decides)."""
+    return VERDICT_RULE.allows(user.role, case.state) and (
+        user.role != Role.CHAMPION or case.champion_id == user.pk
     )
 
 

@@ -12,6 +12,10 @@ from django import forms
 from django.utils import timezone
 
 from paramount.casework.codes import (
+    DUPLICATE,
+    REJECTED,
+    VERDICT_CHOICES,
+    VERDICT_REASON_CHOICES,
     AuditAction,
     ContactMethod,
     ContactOutcome,
@@ -191,6 +195,41 @@ class ChildCheckForm(forms.Form):
                                    "name@example.org"},
     )
     note = _note()
+
+
+class VerdictForm(forms.Form):
+    """Is this the prisoner's child? The reason and the duplicated child are shown only for a
+    rejection (GOV.UK conditional reveal, `cases/verdict.html`)."""
+
+    verdict = _radios("Is this the prisoner's child?", VERDICT_CHOICES,
+                      "Select whether this is the prisoner's child")
+    reason = forms.ChoiceField(
+        label="Why is the child rejected?", required=False,
+        choices=[("", "Choose a reason"), *VERDICT_REASON_CHOICES],
+        error_messages={"invalid_choice": "Choose a reason from the list"},
+    )
+    duplicate_of = forms.ChoiceField(
+        label="Which child of this case is it a duplicate of?", required=False,
+        help_text="Only for a duplicate: the same child listed twice.",
+        error_messages={"invalid_choice": "Choose another child of this case"},
+    )
+    note = _note(help_text="Needed if you chose another reason.")
+
+    def __init__(self, *args, others: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_of"].choices = [("", "Not a duplicate"), *others]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("verdict") != REJECTED:
+            data["reason"], data["duplicate_of"] = "", ""  # hidden, whatever they held
+        elif not data.get("reason"):
+            self.add_error("reason", "Select why the child is rejected")
+        elif data["reason"] != DUPLICATE:
+            data["duplicate_of"] = ""
+        elif not data.get("duplicate_of"):
+            self.add_error("duplicate_of", "Select the child this one duplicates")
+        return data
 
 
 class _TelInput(forms.TextInput):

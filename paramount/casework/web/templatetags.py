@@ -9,6 +9,8 @@ from django import template
 from django.utils import timezone
 
 from paramount.casework.codes import (
+    VERDICT_LABELS,
+    VERDICT_REASON_LABELS,
     CaseState,
     ContactMethod,
     ContactOutcome,
@@ -31,6 +33,8 @@ _LABELS = {
     "share": ShareItem,
     "social_care": SocialCareStatus,
 }
+# Code lists that are the data contract's (plain dicts of code -> words, not TextChoices).
+_WORDS = {"verdict": VERDICT_LABELS, "verdict_reason": VERDICT_REASON_LABELS}
 
 # GOV.UK tag colours by case state.
 _STATE_COLOURS = {
@@ -51,6 +55,8 @@ _STATE_COLOURS = {
 @register.filter
 def label(value: Any, kind: str) -> str:
     """The words for a code: `{{ case.state|label:"state" }}`."""
+    if kind in _WORDS:
+        return _WORDS[kind].get(value, "" if value is None else str(value))
     choices = _LABELS.get(kind)
     if choices is None or value in (None, ""):
         return "" if value is None else str(value)

@@ -230,3 +230,89 @@ def test_champion_journey_from_email_to_referral_and_partner_view(
     assert not problems, problems
     checked = sum(len(s.violations) for s in (sup, champ, phone, partner))
     assert checked >= 8
+
+
+def test_checker_records_verdicts_and_they_are_exported(
+    browser, axe_source, live_server, settings, tmp_path: Path
+) -> None:
+    """A checker confirms one child, rejects one as the prisoner's sibling and one as a
+    duplicate of another; `verdicts.csv` then says so, in the contract's columns."""
+    import csv
+    import io
+
+    from paramount.casework.models import CaseChild
+    from paramount.casework.services.verdicts import export_verdicts
+    from paramount.contract.tables import VERDICT_COLUMNS, VERDICT_EXTRA_COLUMNS
+
+    settings.PARAMOUNT_REQUIRE_SECOND_FACTOR = False
+    world = make_world()
+    rows = [
+        child_row(child_ids="P1", forenames="Tia", prisoner_name="Dan Fictus"),
+        child_row(child_ids="P2", forenames="Leo", dob="2018-02-03", child_age="7",
+                  confidence="0.62"),
+        child_row(child_ids="P7", forenames="Tiah", dob="2015-09-02", confidence="0.58"),
+    ]
+    import_run(write_run(tmp_path / "run", rows), force=world.force, user=world["analyst"])
+    case = Case.objects.get()
+    by_name = {cc.child.forenames: cc for cc in CaseChild.objects.select_related("child")}
+
+    checker = Session(browser, live_server.url, axe_source)
+    checker.sign_in("checker")
+    checker.page.wait_for_url(re.compile(r"/cases/$"))
+    page = checker.page
+    page.get_by_role("link", name=case.reference).click()
+
+    def verdict(name: str) -> None:
+        page.get_by_role("link", name=f"Record verdict for {name} Fictus").click()
+        page.wait_for_url(re.compile(r"/verdict/$"))
+
+    verdict("Tia")
+    assert not page.get_by_label("Why is the child rejected?").is_visible()  # revealed later
+    page.get_by_label(re.compile(r"^Confirmed")).check()
+    page.get_by_role("button", name="Save verdict").click()
+    assert "Verdict recorded" in page.locator(".govuk-notification-banner").inner_text()
+
+    verdict("Leo")
+    page.get_by_label(re.compile(r"^Rejected")).check()
+    page.get_by_role("button", name="Save verdict").click()  # no reason: an error
+    assert page.locator(".govuk-error-summary").is_visible()
+    checker.axe("verdict form with errors")
+    page.get_by_label(re.compile(r"^Rejected")).check()
+    page.get_by_label("Why is the child rejected?").select_option("SIBLING")
+    page.get_by_role("button", name="Save verdict").click()
+    assert "Verdict recorded" in page.content()
+
+    verdict("Tiah")
+    page.get_by_label(re.compile(r"^Rejected")).check()
+    page.get_by_label("Why is the child rejected?").select_option("DUPLICATE")
+    page.get_by_label("Which child of this case is it a duplicate of?").select_option(
+        str(by_name["Tia"].pk))
+    checker.axe("verdict form")
+    page.get_by_role("button", name="Save verdict").click()
+    assert "Verdict recorded" in page.content()
+    assert page.get_by_text("Rejected: not approached").count() == 2
+    checker.axe("case page with verdicts")
+    checker.close()
+    assert not checker.csp_errors, checker.csp_errors
+    problems = {name: v for name, v in checker.violations.items() if v}
+    assert not problems, problems
+
+    out = io.StringIO()
+    result = export_verdicts(out, force=world.force, user=world["supervisor"])
+    assert (result.rows, result.confirmed, result.rejected) == (3, 1, 2)
+    reader = csv.DictReader(io.StringIO(out.getvalue()))
+    exported = {r["child_forenames"]: r for r in reader}
+    assert reader.fieldnames == [*VERDICT_COLUMNS, *VERDICT_EXTRA_COLUMNS]
+    assert {k: (r["verdict"], r["reason"]) for k, r in exported.items()} == {
+        "Tia": ("CONFIRMED", ""), "Leo": ("REJECTED", "SIBLING"),
+        "Tiah": ("REJECTED", "DUPLICATE")}
+    assert exported["Tiah"]["child_person_ids"] == "P7"
+    assert exported["Tiah"]["duplicate_of_person_ids"] == "P1"
+    assert exported["Leo"]["stated_confidence"] == "0.62"
+    assert {r["booking_id"] for r in exported.values()} == {"B1001"}
+    verdicts_csv = tmp_path / "verdicts.csv"
+    verdicts_csv.write_text(out.getvalue(), encoding="utf-8")
+    # next: identify the next window with these verdicts, once the identification engine
+    # takes them (`paramount.run.identify_extract(extract, out, date_from=..., date_to=...,
+    # verdicts=[verdicts_csv])`, `paramount identify ... --verdicts FILE`): the other
+    # engineer completes this step after merging.

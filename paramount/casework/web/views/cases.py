@@ -118,6 +118,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "actions": user_actions,
         "primary": next((a for a in user_actions if a.primary), None),
         "may_check": actions.may_check(request.user, case),
+        "may_verdict": actions.may_record_verdict(request.user, case),
         "may_withdraw": actions.may_withdraw(request.user, case),
         "events": list(reversed(detail.events)),
     })

@@ -3,12 +3,15 @@ tables) and the evaluator's pseudonymised aggregates."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from paramount.casework.codes import FUNNEL, Outcome, Role
 from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors import reports
+from paramount.casework.services import verdicts
 from paramount.casework.web import pictures
 from paramount.casework.web.rendering import render
 from paramount.casework.web.views.cases import overdue_counts
@@ -69,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         overdue = {"total": len(items), **overdue_counts(items),
                    "longest": max((c.days_waited for c in items), default=0)}
     return render(request, "reports/dashboard.html", {
+        "may_export_verdicts": verdicts.may_export_verdicts(request.user),
         "overdue": overdue,
         "funnel": funnel, "rows": rows, "funnel_chart": funnel_chart, "times": times,
         "area_chart": area_chart if area_rows else None,
@@ -136,3 +140,19 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             "tables": tables,
         },
     )
+
+
+@require_GET
+@page
+def verdicts_csv(request: HttpRequest) -> HttpResponse:
+    """The force's verdicts as `verdicts.csv` (the same file as `paramount casework
+    export-verdicts`), for an analyst or supervisor; audited as a disclosure."""
+    user = request.user
+    if not verdicts.may_export_verdicts(user):
+        raise PermissionDenied("Your role cannot export the force's verdicts.")
+    name = f"verdicts-{user.force.code}-{timezone.localdate():%Y-%m-%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    verdicts.export_verdicts(response, force=user.force, user=user, destination=name)
+    return response

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from paramount.casework.models import FamilyContact, User
 from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors.cases import CaseDetail
-from paramount.casework.services import contact, workflow
+from paramount.casework.services import contact, verdicts, workflow
 from paramount.casework.web import actions
 from paramount.casework.web import forms as f
 from paramount.casework.web.govuk import Hinted
@@ -26,10 +26,11 @@ from paramount.casework.web.views.common import apply_errors, form_context, page
 
 
 def _child_choices(d: CaseDetail) -> list[tuple[str, str]]:
+    """The children an agreement may cover: not those rejected (`services.verdicts`)."""
     return [
         (str(cc.pk), f"{cc.child.display_name or cc.child.pseudonym}"
          + (f" (age {cc.child_age})" if cc.child_age is not None else ""))
-        for cc in d.children
+        for cc in d.children if not cc.rejected
     ]
 
 
@@ -222,6 +223,51 @@ def child_check(request: HttpRequest, reference: str, case_child_id: int) -> Htt
 
     name = cc.child.display_name or cc.child.pseudonym
     return _run_step(request, detail, CHECK, title=f"Checks for {name}", act=act)
+
+
+VERDICT = Step(
+    "Is this the prisoner's child?", f.VerdictForm, lambda *a: None,
+    "Verdict recorded for the child.", "Save verdict",
+    warning="A rejected child is taken out of the family's approach: they are not checked, "
+            "contacted about or referred.",
+)
+
+
+def _child_label(cc, several_receptions: bool) -> str:
+    name = cc.child.display_name or cc.child.pseudonym
+    born = cc.child.date_of_birth
+    label = f"{name} (born {born.day} {born:%B %Y})" if born else name
+    if several_receptions:
+        label += f", prisoner {cc.reception.prisoner.prisoner_number}"
+    return label
+
+
+@require_http_methods(["GET", "POST"])
+@page
+def child_verdict(request: HttpRequest, reference: str, case_child_id: int) -> HttpResponse:
+    """Record whether a child row is the prisoner's child (`services.verdicts`)."""
+    detail = case_selectors.case_detail(request.user, reference)
+    cc = next((c for c in detail.links if c.pk == case_child_id), None)
+    if cc is None:
+        return render(request, "404.html", status=404)
+    if not actions.may_record_verdict(request.user, detail.case):
+        raise PermissionDenied("Verdicts are recorded by checkers, the champion and "
+                               "supervisors.")
+    several = len(detail.links) > len(detail.children)
+    others = [(str(o.pk), _child_label(o, several)) for o in detail.links if o.pk != cc.pk]
+    initial = {"verdict": cc.verdict, "reason": cc.verdict_reason,
+               "duplicate_of": str(cc.duplicate_of_id or "")} if cc.verdict else {}
+
+    def act(user, d, c, _form):
+        return verdicts.record_verdict(
+            user=user, case_child=cc, verdict=c["verdict"], reason=c["reason"],
+            duplicate_of=int(c["duplicate_of"]) if c["duplicate_of"] else None,
+            note=c["note"])
+
+    name = cc.child.display_name or cc.child.pseudonym
+    return _run_step(request, detail, VERDICT, title=f"Is {name} the prisoner's child?",
+                     act=act, form_kwargs={"others": others, "initial": initial},
+                     template="cases/verdict.html", extra={"cc": cc})
 
 
 WITHDRAW = Step(

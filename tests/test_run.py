@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from paramount.engine import DecisionSettings
 from paramount.contract.tables import VERDICT_COLUMNS
+from paramount.engine import DecisionSettings
 from paramount.run import identify_extract
 from paramount.synth import generate_force
 
@@ -144,7 +144,7 @@ def test_a_run_with_verdicts_learns_from_every_row_it_can_match(
                 {c: r.get(c, "") for c in VERDICT_COLUMNS}
                 | {"verdict": "REJECTED" if i == 0 else "CONFIRMED",
                    "reason": "SIBLING" if i == 0 else "", "checked_on": r["reception_date"],
-                   "stated_confidence": r["confidence"]}  # fmt: skip
+                   "stated_confidence": r["confidence"]}
             )
     result = identify_extract(
         extract, tmp_path / "again", date_from=first_half[0], date_to=WINDOW[1],

@@ -10,9 +10,11 @@ with the number of verdicts).
     .venv/bin/python benchmarks/verdict_loop.py --worlds 9 --population-range 900000 900000 \\
         --work /work/worlds/big --out /work/verdict-loop
 
-A world already generated under `--work/world-K` (by this script or `world_sweep.py --keep`)
-is reused. Writes `OUT/verdict-loop.json`, `OUT/verdict-loop.md` and, with `--chart`, the
-chart of precision and calibration error against verdicts used.
+Several processes' results are merged (table and chart) with `--merge A/verdict-loop.json
+B/verdict-loop.json --out DIR --chart FILE`. A world already generated under
+`--work/world-K` (by this script or `world_sweep.py --keep`) is reused. Writes
+`OUT/verdict-loop.json`, `OUT/verdict-loop.md` and, with `--chart`, the chart of precision
+and calibration error against verdicts used.
 """
 
 from __future__ import annotations
@@ -221,13 +223,14 @@ def markdown(worlds: list[dict], started: str) -> str:
 
 
 def chart(worlds: list[dict], path: Path) -> None:
-    """Precision and calibration error of months 7 to 12 against the verdicts used."""
+    """Precision, recall and calibration error of months 7 to 12 against the verdicts used
+    (recall too, since the gain must not cost children)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 5))
     markers = "os^vD<>phX*P"
     for i, w in enumerate(worlds):
         xs = [0] + [w["with"][str(s)]["labels_used"] for s in SHARES]
@@ -235,25 +238,33 @@ def chart(worlds: list[dict], path: Path) -> None:
         es = [w["without"]["calibration_error"]] + [
             w["with"][str(s)]["calibration_error"] for s in SHARES
         ]
+        rs = [w["without"]["recall"]] + [w["with"][str(s)]["recall"] for s in SHARES]
         style = {"marker": markers[i % len(markers)], "color": "black", "linewidth": 1}
         left.plot(xs, ps, label=f"world {w['world']}", **style)
+        middle.plot(xs, rs, label=f"world {w['world']}", **style)
         right.plot(xs, es, label=f"world {w['world']}", **style)
     left.axhline(0.96, color="0.5", linestyle="--", label="target 0.96")
     left.set_xlabel("verdicts used (checked rows of months 1 to 6)")
     left.set_ylabel("precision of months 7 to 12")
+    middle.set_xlabel("verdicts used (checked rows of months 1 to 6)")
+    middle.set_ylabel("recall of months 7 to 12")
     right.set_xlabel("verdicts used (checked rows of months 1 to 6)")
     right.set_ylabel("calibration error (ECE) of months 7 to 12")
-    for ax in (left, right):
+    for ax in (left, middle, right):
         ax.grid(True, color="0.85", linewidth=0.5)
         ax.legend(fontsize=8)
-    fig.suptitle("The next list with the checkers' verdicts: precision and honesty")
+    fig.suptitle("The next list with the checkers' verdicts: precision, recall and honesty")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worlds", type=int, nargs="+", required=True)
+    parser.add_argument("--worlds", type=int, nargs="+", default=[])
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", default=[],
+        help="instead of running: merge earlier runs' verdict-loop.json into OUT",
+    )  # fmt: skip
     parser.add_argument("--population-range", type=int, nargs=2, default=[100_000, 300_000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/worlds/verdicts"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/verdict-loop"))
@@ -263,6 +274,10 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     worlds = []
+    for path in args.merge:
+        earlier = json.loads(path.read_text())
+        started = min(started, earlier["started"])
+        worlds.extend(earlier["worlds"])
     for k in args.worlds:
         worlds.append(run_world(k, args))
         (args.out / f"world-{k}.json").write_text(json.dumps(worlds[-1], indent=2))

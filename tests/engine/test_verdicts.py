@@ -256,12 +256,14 @@ def test_without_labels_the_correction_is_the_model() -> None:
 
 
 def test_labels_against_a_description_weigh_against_it() -> None:
-    """Rows described `lone=yes` are wrong two times in three on the force's verdicts: their
-    corrected confidence falls below one half; others stay high."""
-    labelled = [(0.99, ["lone=yes"], i % 3 == 0) for i in range(60)]
-    labelled += [(0.99, ["lone=no"], True) for _ in range(60)]
+    """Rows described `lone=yes` are wrong two times in three on the force's verdicts (a
+    year's, 150 of them): their corrected confidence falls below one half, beyond doubt;
+    the others' stays high."""
+    labelled = [(0.99, ["lone=yes"], i % 3 == 0) for i in range(150)]
+    labelled += [(0.99, ["lone=no"], True) for _ in range(150)]
     c = fit_correction(labelled)
     assert c.probability(0.99, ["lone=yes"]) < 0.5 < 0.95 < c.probability(0.99, ["lone=no"])
+    assert c.doubted(0.99, ["lone=yes"]) and not c.doubted(0.99, ["lone=no"])
 
 
 def test_a_few_labels_move_no_row_off_the_worklist() -> None:

@@ -36,7 +36,8 @@ from typing import Any
 
 from paramount import __version__
 
-STEPS = ("casework", "identify", "import", "notify", "publish")
+STEPS = ("casework", "verdicts", "identify", "import", "notify", "publish")
+VERDICTS_IN = "verdicts-in.csv"  # the force's verdicts the run learnt from, in its folder
 LOCK_NAME = ".paramount-run.lock"
 # Test-only hook: the run waits before the named step until a `.resume-STEP` file appears in
 # the runs folder (it writes `.paused-STEP` first), so a test can kill it at a known point.
@@ -71,6 +72,9 @@ class DailyRunConfig:
     data_dir: Path | None = None
     base_url: str | None = None
     source: Path | None = None
+    # Export the force's verdicts from casework before identifying, and identify with them
+    # (held pairs, merged duplicates, recalibrated confidence: `identify --verdicts`).
+    learn_from_verdicts: bool = False
 
     @classmethod
     def from_toml(cls, path: str | Path) -> DailyRunConfig:
@@ -100,6 +104,7 @@ class DailyRunConfig:
             "days",
             "analysts",
             "casework",
+            "learn_from_verdicts",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -139,6 +144,9 @@ class DailyRunConfig:
             isinstance(a, str) and "@" in a for a in analysts
         ):
             raise ConfigError(f"{where}: key 'analysts' must be a list of email addresses")
+        learn = data.get("learn_from_verdicts", False)
+        if not isinstance(learn, bool):
+            raise ConfigError(f"{where}: key 'learn_from_verdicts' must be true or false")
         return cls(
             force=text(data, "force", "force", required=True),
             extract=path(data, "extract", "extract", required=True),
@@ -152,6 +160,7 @@ class DailyRunConfig:
             data_dir=path(casework, "data_dir", "casework.data_dir"),
             base_url=text(casework, "base_url", "casework.base_url"),
             source=source,
+            learn_from_verdicts=learn,
         )
 
 
@@ -221,9 +230,14 @@ def run_daily(
         try:
             with _step(record, "casework", runs):
                 force = _casework(config)
+            verdicts: list[Path] = []
+            if config.learn_from_verdicts:
+                step = "verdicts"
+                with _step(record, step, runs):
+                    verdicts, record["verdicts"] = _export_verdicts(force, partial)
             step = "identify"
             with _step(record, step, runs):
-                identify_window(config, start, end, partial)
+                identify_window(config, start, end, partial, verdicts)
             step = "import"
             with _step(record, step, runs):
                 record["import"] = _import(force, partial, start, end, runs)
@@ -258,7 +272,9 @@ def run_daily(
 # --- the steps -------------------------------------------------------------------------------
 
 
-def identify_window(config: DailyRunConfig, start: date, end: date, out_dir: Path) -> None:
+def identify_window(
+    config: DailyRunConfig, start: date, end: date, out_dir: Path, verdicts: list[Path] = ()
+) -> None:
     """Load the extract into the force database and identify the window's children into
     `out_dir` (children.csv, review.csv, worklist.xlsx, manifest.json): the daily run's only
     call into identification, the library's `identify_extract`. The load is reused from the
@@ -275,7 +291,20 @@ def identify_window(config: DailyRunConfig, start: date, end: date, out_dir: Pat
         method=config.method,
         mapping=config.mapping,
         db=config.force_db,
+        verdicts=list(verdicts),
     )
+
+
+def _export_verdicts(force, folder: Path) -> tuple[list[Path], dict[str, int]]:
+    """The force's verdicts, every one recorded so far (a rejection holds for good), written
+    into the run's folder for identification (audited as a disclosure, by the deployer)."""
+    from paramount.casework.services.verdicts import export_verdicts
+
+    path = folder / VERDICTS_IN
+    with path.open("w", encoding="utf-8", newline="") as out:
+        result = export_verdicts(out, force=force, destination=str(path))
+    counts = {"rows": result.rows, "confirmed": result.confirmed, "rejected": result.rejected}
+    return ([path] if result.rows else []), counts
 
 
 def _casework(config: DailyRunConfig):

@@ -42,6 +42,7 @@ class SyntheticForce:
         extract: Path | None = None,
         analysts: tuple[str, ...] = (),
         casework: dict[str, str] | None = None,
+        learn_from_verdicts: bool = False,
     ) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         db = db or self.copy_db(folder / "force.duckdb")
@@ -53,6 +54,7 @@ class SyntheticForce:
             'method = "full"',
             f"days = {(WINDOW[1] - WINDOW[0]).days + 1}",
             "analysts = [" + ", ".join(f'"{a}"' for a in analysts) + "]",
+            f"learn_from_verdicts = {str(learn_from_verdicts).lower()}",
         ]
         if casework:
             lines.append("[casework]")

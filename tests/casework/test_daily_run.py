@@ -10,6 +10,7 @@ test_daily_run_kill.py.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from paramount.casework.models import (
     Case,
     CaseChild,
     CaseEvent,
+    ChildIdentifier,
     Force,
     IdentificationRun,
     Notification,
@@ -137,6 +139,36 @@ def test_a_daily_run_imports_tells_supervisors_and_runs_again_without_duplicates
 
 
 @pytest.mark.django_db
+def test_a_daily_run_learns_from_the_checkers_verdicts(synthetic, tmp_path, smtp_server) -> None:
+    """With `learn_from_verdicts`, a run exports the force's verdicts from casework and
+    identifies with them: a child a supervisor rejected as the prisoner's sibling is not
+    listed again, and the run's manifest counts the verdicts it learnt from."""
+    from paramount.casework.services.verdicts import record_verdict
+
+    area_code = synthetic.children[0]["lpa"]
+    _, supervisor, _ = _world(area_code)
+    config = DailyRunConfig.from_toml(synthetic.write_config(tmp_path, learn_from_verdicts=True))
+    first = run_daily(config, run_date=RUN_DATE)
+    assert first.ok, first.record["error"]
+    assert first.record["verdicts"] == {"rows": 0, "confirmed": 0, "rejected": 0}
+    rejected = CaseChild.objects.select_related("reception").order_by("pk").first()
+    assert rejected is not None
+    record_verdict(user=supervisor, case_child=rejected, verdict="REJECTED", reason="SIBLING")
+
+    again = run_daily(config, run_date=RUN_DATE)
+    assert again.ok, again.record["error"]
+    assert again.record["verdicts"] == {"rows": 1, "confirmed": 0, "rejected": 1}
+    assert [s["step"] for s in again.record["steps"]][:3] == ["casework", "verdicts", "identify"]
+    manifest = json.loads((again.folder / "manifest.json").read_text())
+    assert manifest["verdicts"]["rows_matched"] == 1 and manifest["verdicts"]["pairs_held"] == 1
+    with (again.folder / "children.csv").open(encoding="utf-8") as f:
+        listed = {(r["booking_id"], r["child_person_ids"]) for r in csv.DictReader(f)}
+    ids = {i.value for i in rejected.child.identifiers.filter(kind=ChildIdentifier.Kind.RMS)}
+    booking = rejected.reception.booking_id
+    assert not any(b == booking and ids & set(p.split(";")) for b, p in listed)
+
+
+@pytest.mark.django_db
 def test_a_failed_run_emails_the_analysts_and_exits_non_zero(
     synthetic, tmp_path, smtp_server
 ) -> None:
@@ -203,6 +235,10 @@ def test_config_errors_name_the_file_and_the_key(tmp_path) -> None:
     path.write_text('force = "TST"\nextract = "x"\nforce_db = "d"\nruns = "r"\n'
                     '[casework]\ndatabase = "x"\n')  # fmt: skip
     with pytest.raises(ConfigError, match=r"in \[casework\]: database"):
+        DailyRunConfig.from_toml(path)
+    path.write_text('force = "TST"\nextract = "x"\nforce_db = "d"\nruns = "r"\n'
+                    'learn_from_verdicts = "yes"\n')  # fmt: skip
+    with pytest.raises(ConfigError, match="key 'learn_from_verdicts' must be true or false"):
         DailyRunConfig.from_toml(path)
     path.write_text('force = "TST"\nextract = "x"\nforce_db = "d"\nruns = "r"\n')
     config = DailyRunConfig.from_toml(path)
@@ -413,4 +449,4 @@ def test_the_example_config_is_valid() -> None:
     example = Path(__file__).parents[2] / "examples" / "daily-run.toml"
     config = DailyRunConfig.from_toml(example)
     assert config.force == "TVP" and config.method == "full" and config.days == 1
-    assert config.analysts and config.database_url is None
+    assert config.analysts and config.database_url is None and config.learn_from_verdicts

@@ -39,6 +39,24 @@ def test_every_step_transpiles_to_spark(method: str, step) -> None:
     assert to_dialect(sql, "duckdb") == sql
 
 
+def test_the_verdict_step_transpiles_to_spark() -> None:
+    """The step a run with verdicts adds (`verdict_decided`, a fitted correction inlined)
+    is DuckDB SQL that Spark can run too, like every other step."""
+    from paramount.engine.decision.correction import fit_correction
+    from paramount.engine.methods import get_method
+
+    correction = fit_correction([(0.99, ["lone=yes"], False), (0.9, ["lone=no"], True)])
+    params = RunParameters(WINDOW[0], WINDOW[1], method="full", verdicts=correction)
+    pipeline = get_method("full", with_verdicts=True)
+    pipeline.check(params, {*EXTRACT_TABLES, "verdicts_held"})
+    (step,) = [s for s in pipeline.steps if s.name == "verdict_decided"]
+    assert isinstance(step, Step)
+    spark = sqlglot.transpile(
+        step.sql(params), read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE
+    )
+    assert len(spark) == 1 and "verdicts_held" in spark[0]
+
+
 def test_identify_records_counts_and_timings(extract: Extract) -> None:
     extract.received_with_child()
     result = extract.identify()

@@ -43,6 +43,7 @@ class SyntheticForce:
         analysts: tuple[str, ...] = (),
         casework: dict[str, str] | None = None,
         learn_from_verdicts: bool = False,
+        method: str = "full",
     ) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         db = db or self.copy_db(folder / "force.duckdb")
@@ -51,7 +52,7 @@ class SyntheticForce:
             f'extract = "{extract or self.extract}"',
             f'force_db = "{db}"',
             'runs = "runs"',
-            'method = "full"',
+            f'method = "{method}"',
             f"days = {(WINDOW[1] - WINDOW[0]).days + 1}",
             "analysts = [" + ", ".join(f'"{a}"' for a in analysts) + "]",
             f"learn_from_verdicts = {str(learn_from_verdicts).lower()}",

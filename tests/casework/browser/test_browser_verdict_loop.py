@@ -30,9 +30,9 @@ METHOD = "routes-exact"  # every route and the decision, without Splink's traini
 
 @pytest.fixture(scope="module")
 def listed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A 20,000-person force and its first half-year's run folder."""
+    """A 10,000-person force and its first half-year's run folder."""
     root = tmp_path_factory.mktemp("loop")
-    generate_force(20_000, 35, root / "force")
+    generate_force(10_000, 35, root / "force")
     extract = root / "force" / "extract"
     identify_extract(
         extract, root / "first", date_from=FIRST_HALF[0], date_to=FIRST_HALF[1],

@@ -25,6 +25,22 @@ if TYPE_CHECKING:  # the commands import what they run, so `paramount --help` st
     from paramount.loading import LoadReport
     from paramount.verdicts import VerdictKnowledge
 
+MEMORY_LIMIT_OPTION = typer.Option(
+    help="What the database may hold in memory (such as 4GB); beyond it, work spills to a "
+    "folder beside the database rather than fail (default: half the machine)."
+)
+
+
+def _check_memory_limit(limit: str | None) -> None:
+    from paramount.db import check_memory_limit
+
+    if limit is not None:
+        try:
+            check_memory_limit(limit)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+
+
 app = typer.Typer(
     name="paramount",
     help=(
@@ -171,6 +187,7 @@ def identify(
             "recalibrated on them, and the earlier lists' measured precision is reported.",
         ),
     ] = None,
+    memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
     from paramount.engine import METHODS
@@ -185,6 +202,7 @@ def identify(
     for path in verdicts or []:
         if not path.exists():
             raise typer.BadParameter(f"no such verdicts file or folder: {path}")
+    _check_memory_limit(memory_limit)
     with _contract_refused(), _untrainable_refused(), RichReporter() as reporter:
         run = identify_extract(
             extract,
@@ -196,6 +214,7 @@ def identify(
             db=db,
             reporter=reporter,
             verdicts=verdicts or [],
+            memory_limit=memory_limit,
         )
     _print_load(run.load)
     counts = run.counts
@@ -256,15 +275,19 @@ def resolve(
     retrain: Annotated[
         bool, typer.Option("--retrain", help="Train the models again even if saved ones exist.")
     ] = False,
+    memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
 ) -> None:
     """Resolve identities across police, prison and social-care records; later runs reuse it."""
-    from paramount.db import DuckDBBackend
+    from paramount.db import DuckDBBackend, default_memory_limit
+
+    _check_memory_limit(memory_limit)
     from paramount.linkage import resolve as run_resolve
     from paramount.progress import RichReporter
 
     db.parent.mkdir(parents=True, exist_ok=True)
     models_dir = models or db.with_name(db.name + ".models")
-    with DuckDBBackend.open(db) as database:
+    limit = memory_limit or default_memory_limit()
+    with DuckDBBackend.open(db, memory_limit=limit) as database:
         load = _load(extract, db.parent, mapping, database)
         _print_load(load)
         with _untrainable_refused(), RichReporter() as reporter:

@@ -3,6 +3,8 @@ connection (a test holds every other module to that)."""
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,27 @@ from splink import DuckDBAPI
 from paramount.contract.identifiers import SQL_MACROS
 from paramount.db.backend import Backend, Parameters
 from paramount.db.sql import DUCKDB, ident
+
+# A memory limit as DuckDB reads one: a number and a unit.
+MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+# The default: half the machine, leaving the rest to the analyst's other work (DuckDB's own
+# default is 80 %).
+DEFAULT_MEMORY_SHARE = 0.5
+
+
+def default_memory_limit() -> str:
+    """Half the machine's physical memory, as a DuckDB memory limit."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(total * DEFAULT_MEMORY_SHARE / 2**20)}MiB"
+
+
+def check_memory_limit(limit: str) -> str:
+    """The limit, if DuckDB can read it ("4GB", "3.5GiB", "800MB"); else ValueError."""
+    if not MEMORY_LIMIT.match(limit):
+        raise ValueError(
+            f"memory limit {limit!r} is not a number and a unit (such as 4GB or 3500MiB)"
+        )
+    return limit.strip()
 
 
 class DuckDBBackend(Backend):
@@ -30,9 +53,30 @@ class DuckDBBackend(Backend):
         self.con = con
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> DuckDBBackend:
-        """A backend on the database file at `path` (made if absent), or in memory."""
-        return cls(duckdb.connect(str(path) if path is not None else ":memory:"))
+    def open(
+        cls, path: Path | str | None = None, *, memory_limit: str | None = None
+    ) -> DuckDBBackend:
+        """A backend on the database file at `path` (made if absent), or in memory.
+        `memory_limit` ("4GB"): what DuckDB may hold in memory; beyond it, joins, sorts and
+        aggregates spill to a temporary folder beside the database (`PATH.tmp`) rather than
+        fail. None: DuckDB's own default."""
+        backend = cls(duckdb.connect(str(path) if path is not None else ":memory:"))
+        if memory_limit is not None:
+            backend.limit_memory(memory_limit)
+        return backend
+
+    def limit_memory(self, limit: str) -> None:
+        """Hold DuckDB to `limit` ("4GB"), spilling to disk beyond it."""
+        limit = check_memory_limit(limit)
+        self.con.execute(f"SET memory_limit = '{limit}'")
+        path = self.database_path()
+        if path is not None:
+            folder = f"{path}.tmp".replace("'", "''")
+            self.con.execute(f"SET temp_directory = '{folder}'")
+
+    def memory_limit(self) -> str:
+        """The limit DuckDB holds to now, as it says it ("3.7 GiB")."""
+        return str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
     def close(self) -> None:
         self.con.close()

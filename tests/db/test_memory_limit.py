@@ -1,0 +1,36 @@
+"""A force's database held to a memory limit: DuckDB spills beyond it rather than fail, so
+an analyst's machine with other work on it is not swamped (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from paramount.cli import app
+from paramount.db import DuckDBBackend, check_memory_limit, default_memory_limit
+
+
+def test_work_larger_than_the_limit_spills_beside_the_database(tmp_path: Path) -> None:
+    """Held to 64 MB, a distinct count over four million 32-character strings (far more than
+    64 MB to hash) completes, through the temporary folder beside the database."""
+    path = tmp_path / "force.duckdb"
+    with DuckDBBackend.open(path, memory_limit="64MB") as db:
+        assert db.memory_limit() in ("61.0 MiB", "61.0MiB")
+        (folder,) = db.fetch_tuples("SELECT current_setting('temp_directory')")[0]
+        assert folder == f"{path}.tmp"
+        db.execute("SET threads = 1")
+        db.create_table("t", "SELECT md5(CAST(range AS VARCHAR)) AS h FROM range(4000000)")
+        assert db.fetch_value("SELECT count(DISTINCT h) FROM t") == 4_000_000
+
+
+def test_a_limit_must_be_a_number_and_a_unit() -> None:
+    assert check_memory_limit(" 3.5GiB ") == "3.5GiB"
+    assert default_memory_limit().endswith("MiB")
+    with pytest.raises(ValueError, match="not a number and a unit"):
+        check_memory_limit("lots")
+    refused = CliRunner().invoke(
+        app, ["resolve", "x", "--db", "x.duckdb", "--memory-limit", "lots"]
+    )
+    assert refused.exit_code == 2 and "not a number and a unit" in refused.output

@@ -27,7 +27,7 @@ from paramount.progress import SilentReporter
 from paramount.verdicts import VerdictKnowledge, learn_from_verdicts, read_verdicts
 
 METHOD = "routes-exact"
-DECISION = DecisionSettings(em_iterations=8)  # converged enough for these families, and quick
+DECISION = DecisionSettings(em_iterations=4)  # converged enough for these families, and quick
 FIRST_HALF = (date(2024, 1, 1), date(2024, 6, 30))
 SECOND_HALF = (date(2024, 7, 1), date(2024, 12, 31))
 CHECKED = "2024-03-24"

@@ -280,11 +280,10 @@ def resolve(
 ) -> None:
     """Resolve identities across police, prison and social-care records; later runs reuse it."""
     from paramount.db import DuckDBBackend
-
-    _check_memory_limit(memory_limit)
     from paramount.linkage import resolve as run_resolve
     from paramount.progress import RichReporter
 
+    _check_memory_limit(memory_limit)
     db.parent.mkdir(parents=True, exist_ok=True)
     models_dir = models or db.with_name(db.name + ".models")
     with DuckDBBackend.open(db, memory_limit=memory_limit) as database:

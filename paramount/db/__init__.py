@@ -8,12 +8,6 @@ and its DuckDB implementation (the only module that opens DuckDB connections).
 """
 
 from paramount.db.backend import Backend, EngineError
-from paramount.db.duckdb import DuckDBBackend, check_memory_limit, default_memory_limit
+from paramount.db.duckdb import DuckDBBackend, check_memory_limit
 
-__all__ = [
-    "Backend",
-    "DuckDBBackend",
-    "EngineError",
-    "check_memory_limit",
-    "default_memory_limit",
-]
+__all__ = ["Backend", "DuckDBBackend", "EngineError", "check_memory_limit"]

@@ -3,7 +3,6 @@ connection (a test holds every other module to that)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,16 +19,9 @@ from paramount.db.sql import DUCKDB, ident
 
 # A memory limit as DuckDB reads one: a number and a unit.
 MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
-# A share of the machine a caller may choose as a limit (DuckDB's own default is 80 %). Not
-# the default: at 2.4 million people, identity resolution held to 4 GB runs out of memory in
-# Splink's blocked-pairs aggregation rather than spill (docs/benchmarks.md).
-DEFAULT_MEMORY_SHARE = 0.5
-
-
-def default_memory_limit() -> str:
-    """Half the machine's physical memory, as a DuckDB memory limit."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{int(total * DEFAULT_MEMORY_SHARE / 2**20)}MiB"
+# No limit is the default (DuckDB's own, 80 % of the machine): at 2.4 million people,
+# identity resolution held to 4 GB runs out of memory in Splink's blocked-pairs aggregation
+# rather than spill (docs/benchmarks.md).
 
 
 def check_memory_limit(limit: str) -> str:

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from paramount.engine.decision.correction import Correction
 
 
+# The input table a run with verdicts reads (made by `paramount.verdicts`): one row per
+# (prisoner, child) a checker rejected.
+VERDICTS_HELD = "verdicts_held"
+
+
 @dataclass(frozen=True)
 class RunParameters:
     """What a run is asked: the window of receptions (inclusive), the method and the decision
@@ -200,7 +205,7 @@ def run_pipeline(
 ) -> list[StepResult]:
     """Materialise every step in order, recording rows and seconds of each."""
     reporter = reporter or SilentReporter()
-    inputs = set(EXTRACT_TABLES) | ({"verdicts_held"} if params.verdicts is not None else set())
+    inputs = set(EXTRACT_TABLES) | ({VERDICTS_HELD} if params.verdicts is not None else set())
     pipeline.check(params, inputs)
     results: list[StepResult] = []
     kept: dict[str, str] = {}  # window-free table -> the key it was built or kept under

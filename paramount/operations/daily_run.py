@@ -28,7 +28,7 @@ import socket
 import sys
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -273,7 +273,7 @@ def run_daily(
 
 
 def identify_window(
-    config: DailyRunConfig, start: date, end: date, out_dir: Path, verdicts: list[Path] = ()
+    config: DailyRunConfig, start: date, end: date, out_dir: Path, verdicts: Sequence[Path] = ()
 ) -> None:
     """Load the extract into the force database and identify the window's children into
     `out_dir` (children.csv, review.csv, worklist.xlsx, manifest.json): the daily run's only

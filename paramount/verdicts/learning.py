@@ -26,12 +26,15 @@ from paramount.db import Backend
 from paramount.engine import DecisionSettings
 from paramount.engine import identify as run_identify
 from paramount.engine.decision.correction import Correction, fit_correction, tokens_sql
-from paramount.engine.decision.verdict_decided import VERDICTS_HELD
+from paramount.engine.decision.verdict_decided import ids_overlap_sql
+from paramount.engine.pipeline import VERDICTS_HELD, RunParameters
+from paramount.engine.receptions import receptions_sql
 from paramount.engine.sql import ident
 from paramount.progress import Reporter
 from paramount.verdicts.reading import Problem, VerdictRows
 
 VERDICTS_IN = "verdicts_in"
+LATEST = "pm_verdict_latest"  # the latest verdict per (reception, child row): the labels
 # Bands of stated confidence for the honesty table (a lead reads it as "of the rows we were
 # told were 0.95 to 0.99 sure, this many were right").
 BANDS = (0.5, 0.8, 0.9, 0.95, 0.99, 1.0001)
@@ -102,17 +105,15 @@ def learn_from_verdicts(
         reporter=reporter,
         decision=decision,
     )
-    matched = _match(backend, verdicts)
-    knowledge.matched = len(matched)
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in matched:  # ordered by checked_on, file, row: the last one wins
-        latest[(row["booking_id"], row["child_key"])] = row
-    labels = [
-        (r["model_confidence"], r["tokens"], r["verdict"] == "CONFIRMED")
-        for r in latest.values()
+    knowledge.matched = _match(backend, verdicts)
+    labelled = [
+        r
+        for r in backend.fetch_rows(f"SELECT * FROM {LATEST} ORDER BY checked_on, file, row")
         if r["reason"] not in NOT_A_LABEL
     ]
-    knowledge.correction = fit_correction(labels)
+    knowledge.correction = fit_correction(
+        [(r["model_confidence"], r["tokens"], r["verdict"] == "CONFIRMED") for r in labelled]
+    )
     knowledge.honesty = honesty_table(
         [
             (
@@ -121,30 +122,31 @@ def learn_from_verdicts(
                 else r["model_confidence"],
                 r["verdict"] == "CONFIRMED",
             )
-            for r in latest.values()
-            if r["reason"] not in NOT_A_LABEL
+            for r in labelled
         ]
     )
     knowledge.held = _make_held(backend, empty=False)
     return knowledge
 
 
-_RECEPTIONS = """
-SELECT booking_id, min(prisoner_number) AS prisoner_number,
-       CAST(min(movement_datetime) AS DATE) AS reception_date
-FROM prison_movements
-WHERE movement_type = 'ADM' AND direction = 'IN' AND movement_datetime IS NOT NULL
-GROUP BY booking_id
-"""
+# Every reception of the extract, by the engine's own definition (`engine/receptions.py`:
+# the first admission of a booking, a transfer in or a return excepted), whatever its date.
+_RECEPTIONS = (
+    "SELECT booking_id, prisoner_number, reception_date FROM ("
+    + receptions_sql(RunParameters(date(1900, 1, 1), date(9999, 12, 31)))
+    + ")"
+)
 
 
 def _check_receptions(backend: Backend, verdicts: VerdictRows) -> None:
     """Set aside rows whose reception is not in the extract, or not that prisoner's; a file
     with no reception of this extract at all is refused whole."""
     rows = backend.fetch_tuples(
-        f"""SELECT v.file, v.row, r.booking_id IS NULL AS unknown,
-                   r.prisoner_number IS DISTINCT FROM v.prisoner_number AS other_prisoner
-            FROM {VERDICTS_IN} AS v LEFT JOIN ({_RECEPTIONS}) AS r USING (booking_id)"""
+        f"""SELECT v.file, v.row, count(r.booking_id) = 0 AS unknown,
+                   NOT coalesce(bool_or(r.prisoner_number = v.prisoner_number), FALSE)
+                       AS other_prisoner
+            FROM {VERDICTS_IN} AS v LEFT JOIN ({_RECEPTIONS}) AS r USING (booking_id)
+            GROUP BY v.file, v.row"""
     )
     known_files = {f for f, _, unknown, _ in rows if not unknown}
     foreign = {f for f, _, _, _ in rows} - known_files
@@ -173,16 +175,12 @@ def _check_receptions(backend: Backend, verdicts: VerdictRows) -> None:
         verdicts.table = verdicts.table.filter(pa.array(keep, type=pa.bool_()))
 
 
-def _match(backend: Backend, verdicts: VerdictRows) -> list[dict[str, Any]]:
+def _match(backend: Backend, verdicts: VerdictRows) -> int:
     """Each verdict's row among the labelled receptions' decided rows (any decision: a row
-    listed then may sit below today's threshold); unmatched verdicts are reported."""
+    listed then may sit below today's threshold), and the latest verdict per row (`LATEST`);
+    unmatched verdicts are reported. Returns how many verdicts matched."""
     decided = ident("pm_decided")
-
-    def overlap(a: str, b: str) -> str:
-        return (
-            f"({a} IS NOT NULL AND {b} IS NOT NULL AND "
-            f"list_has_any(string_split({a}, ';'), string_split({b}, ';')))"
-        )
+    overlap = ids_overlap_sql
 
     backend.create_table(
         "pm_verdict_matches",
@@ -223,7 +221,13 @@ def _match(backend: Backend, verdicts: VerdictRows) -> list[dict[str, Any]]:
         Problem(f, r, "child_person_ids", "matches no child of this reception")
         for f, r in unmatched
     )
-    return backend.fetch_rows("SELECT * FROM pm_verdict_matches ORDER BY checked_on, file, row")
+    backend.create_table(
+        LATEST,
+        """SELECT * FROM pm_verdict_matches
+           QUALIFY row_number() OVER (PARTITION BY booking_id, child_key
+                                      ORDER BY checked_on DESC, file DESC, row DESC) = 1""",
+    )
+    return int(backend.count("pm_verdict_matches"))
 
 
 def _make_held(backend: Backend, *, empty: bool) -> int:
@@ -249,18 +253,13 @@ def _make_held(backend: Backend, *, empty: bool) -> int:
     backend.create_table(
         VERDICTS_HELD,
         f"""
-        WITH latest AS (
-            SELECT *, row_number() OVER (PARTITION BY booking_id, child_key
-                                         ORDER BY checked_on DESC, file DESC, row DESC) AS pick
-            FROM pm_verdict_matches
-        )
         SELECT prisoner_number, booking_id,
                {ids("row_person_ids", "child_person_ids")} AS person_ids,
                {ids("row_partner_ids", "child_partner_ids")} AS partner_ids,
                reason, checked_on,
                duplicate_of_person_ids AS dup_person_ids,
                duplicate_of_partner_ids AS dup_partner_ids
-        FROM latest WHERE pick = 1 AND verdict = 'REJECTED'
+        FROM {LATEST} WHERE verdict = 'REJECTED'
         """,
     )
     return int(backend.count(VERDICTS_HELD))

@@ -66,6 +66,12 @@ def tokens_sql(alias: str = "d") -> str:
         list_transform(string_split(coalesce({a}.sources, ''), ';'), lambda s: 'route=' || s))"""
 
 
+def _logit_sql(confidence: str) -> str:
+    """SQL: the model's log-odds, clipped as `_logit` clips them."""
+    clipped = f"least(greatest({confidence}, {1 - CLIP}), {CLIP})"
+    return f"ln({clipped} / (1 - {clipped}))"
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1.0 - CLIP), CLIP)
     return math.log(p / (1.0 - p))
@@ -108,12 +114,11 @@ class Correction:
         if not self.covariance:
             return f"SELECT *, 0.0 AS variance FROM ({key})"
         entries = ", ".join(f"({literal(a)}, {literal(b)}, {v!r})" for a, b, v in self.covariance)
-        clipped = f"least(greatest({confidence}, {1 - CLIP}), {CLIP})"
         return f"""
 WITH rows AS (SELECT row_number() OVER () AS rid, * FROM ({key})),
 elements AS (
     SELECT rid, unnest(list_concat(['{LOGODDS}', '{INTERCEPT}'], {tokens})) AS name,
-           ln({clipped} / (1 - {clipped})) AS lx
+           {_logit_sql(confidence)} AS lx
     FROM rows
 ),
 x AS (SELECT rid, name, CASE name WHEN '{LOGODDS}' THEN lx ELSE 1.0 END AS x FROM elements),
@@ -132,8 +137,11 @@ FROM rows LEFT JOIN q ON q.rid = rows.rid"""
         without labels, the confidence itself."""
         if self.labels == 0:
             return confidence
-        clipped = f"least(greatest({confidence}, {1 - CLIP}), {CLIP})"
-        x = f"ln({clipped} / (1 - {clipped}))"
+        return f"(1.0 / (1.0 + exp(-{self.logodds_sql(confidence, tokens)})))"
+
+    def logodds_sql(self, confidence: str, tokens: str) -> str:
+        """SQL: a row's corrected log-odds, as `logodds`."""
+        x = _logit_sql(confidence)
         weighted = [(t, w) for t, w in self.weights if abs(w) >= 1e-6]
         if weighted:
             cases = " ".join(f"WHEN {literal(t)} THEN {w!r}" for t, w in weighted)
@@ -141,8 +149,7 @@ FROM rows LEFT JOIN q ON q.rid = rows.rid"""
             extra = f"coalesce(list_sum(list_transform({tokens}, {weigh})), 0.0)"
         else:
             extra = "0.0"
-        z = f"({self.slope!r} * {x} + {self.intercept!r} + {extra})"
-        return f"(1.0 / (1.0 + exp(-{z})))"
+        return f"({self.slope!r} * {x} + {self.intercept!r} + {extra})"
 
     def to_dict(self) -> dict[str, object]:
         strongest = sorted(self.weights, key=lambda tw: -abs(tw[1]))[:12]

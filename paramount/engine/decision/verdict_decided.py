@@ -22,9 +22,8 @@ latest verdict first, made by `paramount.verdicts`). For each decided row:
 from __future__ import annotations
 
 from paramount.engine.decision.correction import DOUBT_Z, tokens_sql
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import VERDICTS_HELD, RunParameters, Step
 
-VERDICTS_HELD = "verdicts_held"  # the input table `paramount.verdicts` registers
 # Reasons that hold for the pair on any later reception (NOT_BORN: that reception only;
 # RELATIONSHIP_ENDED: until newer evidence; DUPLICATE: merged, not held).
 LASTING_REASONS = ("NOT_RELATED", "SIBLING", "OTHER_RELATIVE", "ADULT", "OTHER")
@@ -36,7 +35,8 @@ STAYS_LISTED = 0.5
 _RECORDED = "CASE WHEN e.route = 'CO_RESIDENCE' THEN e.first_seen ELSE e.last_seen END"
 
 
-def _ids_overlap(row_ids: str, held_ids: str) -> str:
+def ids_overlap_sql(row_ids: str, held_ids: str) -> str:
+    """SQL: whether two `;`-separated id lists share an id (false when either is null)."""
     return (
         f"({held_ids} IS NOT NULL AND {row_ids} IS NOT NULL AND "
         f"list_has_any(string_split({row_ids}, ';'), string_split({held_ids}, ';')))"
@@ -51,30 +51,33 @@ def verdict_decided_sql(params: RunParameters) -> str:
     evidence = params.table("evidence")
     lasting = ", ".join(f"'{r}'" for r in LASTING_REASONS)
     same_child = (
-        f"({_ids_overlap('d.child_person_ids', 'h.person_ids')} "
-        f"OR {_ids_overlap('d.child_partner_ids', 'h.partner_ids')})"
+        f"({ids_overlap_sql('d.child_person_ids', 'h.person_ids')} "
+        f"OR {ids_overlap_sql('d.child_partner_ids', 'h.partner_ids')})"
     )
     dup_target = (
-        f"({_ids_overlap('y.child_person_ids', 'm.dup_person_ids')} "
-        f"OR {_ids_overlap('y.child_partner_ids', 'm.dup_partner_ids')} "
+        f"({ids_overlap_sql('y.child_person_ids', 'm.dup_person_ids')} "
+        f"OR {ids_overlap_sql('y.child_partner_ids', 'm.dup_partner_ids')} "
         "OR (m.dup_person_ids IS NULL AND m.dup_partner_ids IS NULL))"
     )
-    calibrated = correction.sql("d.confidence", tokens_sql("d"))
     # the rows the verdicts might move off the worklist, with their posterior variance
     doubtful = correction.variance_sql(
         "confidence",
-        "tokens",
-        f"""SELECT booking_id, child_key, confidence, {tokens_sql("d")} AS tokens,
-                   corrected FROM pre AS d
+        "vtokens",
+        f"""SELECT booking_id, child_key, confidence, vtokens, corrected_logodds FROM pre
             WHERE decision = 'WORKLIST' AND corrected < {STAYS_LISTED}""",
     )
     return f"""
 WITH d AS (SELECT * FROM {decided}),
-pre AS (SELECT d.*, {calibrated} AS corrected FROM d),
+described AS (SELECT d.*, {tokens_sql("d")} AS vtokens FROM d),
+pre AS (
+    SELECT p.*, {correction.sql("p.confidence", "p.vtokens")} AS corrected,
+           {correction.logodds_sql("p.confidence", "p.vtokens")} AS corrected_logodds
+    FROM described AS p
+),
 doubt AS (
     SELECT booking_id, child_key FROM ({doubtful}) AS v
-    WHERE ln(greatest(v.corrected, 1e-12) / (1 - v.corrected))
-          + {DOUBT_Z} * sqrt(greatest(v.variance, 0.0)) < 0
+    WHERE {correction.labels} > 0  -- as Correction.doubted: without verdicts, no doubt
+      AND v.corrected_logodds + {DOUBT_Z} * sqrt(greatest(v.variance, 0.0)) < 0
 ),
 held AS (
     SELECT d.booking_id, d.child_key, h.reason, h.checked_on,
@@ -115,7 +118,7 @@ folded AS (
     GROUP BY g.booking_id, g.into_key
 ),
 marked AS (
-    SELECT d.*, d.corrected, d.confidence AS model_confidence,
+    SELECT d.* EXCLUDE (vtokens), d.confidence AS model_confidence,
            dt.child_key IS NOT NULL AS doubted,
            m.reason AS held_reason, m.checked_on AS held_on, n.newest,
            g.into_key IS NOT NULL AS merged_away,

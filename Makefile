@@ -77,7 +77,7 @@ typecheck: setup
 	$(VENV)/bin/mypy
 
 test: setup lint typecheck
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n auto --maxprocesses 4 --dist loadscope
 
 benchmark: setup
 	$(UV) sync --frozen --python $(PYTHON) --quiet --group benchmarks

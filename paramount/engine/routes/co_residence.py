@@ -12,6 +12,13 @@ people alone at an address say much more than two of forty). `HOUSEHOLD_MAX` is 
 which a household is implausible: the largest ordinary households (about 1 in 200 in the
 census) have eight people.
 
+Concurrent residents are counted without pairing each pair with every resident: a person's
+span at an address (first home row's start to last one's end) overlaps a pair's shared period
+unless it ended before the period began or began after it ended, and both counts come from
+one running sum per address over the spans' ends (or starts) and the periods, sorted by date.
+The cost grows with pairs plus homes, not pairs times residents (a hostel of 400 ever-residents
+was 400 x 400 x 400 rows).
+
 A third kind, EARLIER: the adult's home period there ended before the child's began, at an
 ordinary dwelling (not shared, never more than `HOUSEHOLD_MAX` residents), while the child was
 already born. A police address's `from_date` is when the force first recorded the person
@@ -97,12 +104,35 @@ pairs AS (
     WHERE greatest(a.f, c.f) <= least(a.t, c.t)
       AND s.ever <= 50 * {HOUSEHOLD_MAX}
 ),
+spans AS (
+    SELECT address_key, entity_id, min(f) AS f, max(t) AS t
+    FROM homes GROUP BY address_key, entity_id
+),
+windows_at AS (SELECT DISTINCT address_key, f, t FROM pairs),
+ended_before AS (
+    SELECT address_key, f, t,
+           sum(is_span) OVER (PARTITION BY address_key ORDER BY d, is_span
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
+    FROM (SELECT address_key, CAST(NULL AS DATE) AS f, CAST(NULL AS DATE) AS t, t AS d,
+                 1 AS is_span FROM spans
+          UNION ALL
+          SELECT address_key, f, t, f AS d, 0 AS is_span FROM windows_at) AS x
+),
+began_after AS (
+    SELECT address_key, f, t,
+           sum(is_span) OVER (PARTITION BY address_key ORDER BY d DESC, is_span
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
+    FROM (SELECT address_key, CAST(NULL AS DATE) AS f, CAST(NULL AS DATE) AS t, f AS d,
+                 1 AS is_span FROM spans
+          UNION ALL
+          SELECT address_key, f, t, t AS d, 0 AS is_span FROM windows_at) AS x
+),
 concurrent AS (
-    SELECT p.adult_entity, p.child_entity, p.address_key, p.f, p.t,
-           count(DISTINCT h.entity_id) AS residents
-    FROM pairs AS p
-    JOIN homes AS h ON h.address_key = p.address_key AND h.f <= p.t AND h.t >= p.f
-    GROUP BY p.adult_entity, p.child_entity, p.address_key, p.f, p.t
+    SELECT o.address_key, o.f, o.t, s.ever - e.n - b.n AS residents
+    FROM windows_at AS o
+    JOIN address_size AS s ON s.address_key = o.address_key
+    JOIN ended_before AS e ON e.address_key = o.address_key AND e.f = o.f AND e.t = o.t
+    JOIN began_after AS b ON b.address_key = o.address_key AND b.f = o.f AND b.t = o.t
 ),
 earlier AS (
     SELECT a.entity_id AS adult_entity, c.entity_id AS child_entity, a.address_key,
@@ -110,7 +140,8 @@ earlier AS (
            a.person_id || '@' || a.address_id AS a_rec,
            c.person_id || '@' || c.address_id AS c_rec,
            row_number() OVER (PARTITION BY a.entity_id, c.entity_id
-                              ORDER BY a.t DESC, a.address_key) AS pick
+                              ORDER BY a.t DESC, a.address_key, a.person_id, c.person_id,
+                                       a.address_id) AS pick
     FROM homes AS a
     JOIN homes AS c ON c.address_key = a.address_key AND c.entity_id <> a.entity_id
     JOIN address_size AS s ON s.address_key = a.address_key
@@ -129,9 +160,7 @@ p AS (
            s.shared_type OR cc.residents > {HOUSEHOLD_MAX} AS shared,
            pr.a_rec, pr.c_rec
     FROM pairs AS pr
-    JOIN concurrent AS cc
-      ON cc.adult_entity = pr.adult_entity AND cc.child_entity = pr.child_entity
-     AND cc.address_key = pr.address_key AND cc.f = pr.f AND cc.t = pr.t
+    JOIN concurrent AS cc ON cc.address_key = pr.address_key AND cc.f = pr.f AND cc.t = pr.t
     JOIN address_size AS s ON s.address_key = pr.address_key
 )
 SELECT {

@@ -53,7 +53,11 @@ class StepRecorder:
 
     def record(self, name: str) -> None:
         now = time.perf_counter()
-        row = {"step": name, "seconds": round(now - self._mark, 2), "peak_mb": peak_mb_since_reset()}
+        row = {
+            "step": name,
+            "seconds": round(now - self._mark, 2),
+            "peak_mb": peak_mb_since_reset(),
+        }
         self.rows.append(row)
         print(f"  {row['step']:<44} {row['seconds']:>8.1f} s {row['peak_mb']:>7,} MB",
               file=sys.stderr, flush=True)  # fmt: skip

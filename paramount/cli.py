@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # the commands import what they run, so `paramount --help` st
 
 MEMORY_LIMIT_OPTION = typer.Option(
     help="What the database may hold in memory (such as 4GB); beyond it, work spills to a "
-    "folder beside the database (default: DuckDB's own, 80 % of the machine). Not yet "
-    "honoured by every step at force scale: see docs/benchmarks.md."
+    "folder beside the database and identity resolution scores in pieces (default: half the "
+    "machine's memory)."
 )
 
 

@@ -122,6 +122,7 @@ def identify_extract(
     seconds: dict[str, float] = {}
 
     backend = DuckDBBackend.open(db_path, memory_limit=memory_limit)
+    held_to = backend.memory_limit()
     try:
         load = load_extract(
             extract,
@@ -181,7 +182,8 @@ def identify_extract(
             "database": str(db_path),
             "decision": decision.to_dict(),
             "verdicts": [str(p) for p in verdicts],
-            "memory_limit": memory_limit,  # None: DuckDB's default
+            "memory_limit": memory_limit,  # None: the default, half the machine
+            "memory_limit_applied": held_to,
         },
         verdicts=None if knowledge is None else knowledge.to_dict(),
         load=load.to_dict(),

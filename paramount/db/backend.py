@@ -78,6 +78,11 @@ class Backend(ABC):
         """Splink's database API on this database (`DuckDBAPI`, `SparkAPI`, ...), so Splink
         reads and writes the same tables as every other step."""
 
+    def memory_bytes(self) -> int | None:
+        """How much memory the database may hold before it spills to disk (or fails), when it
+        has one bound for the whole job; None where it does not say (a cluster's executors)."""
+        return None
+
     @abstractmethod
     def database_path(self) -> Path | None:
         """The file the database lives in, or None (in memory, or not a file)."""

@@ -3,6 +3,7 @@ connection (a test holds every other module to that)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,9 +20,9 @@ from paramount.db.sql import DUCKDB, ident
 
 # A memory limit as DuckDB reads one: a number and a unit.
 MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
-# No limit is the default (DuckDB's own, 80 % of the machine): at 2.4 million people,
-# identity resolution held to 4 GB runs out of memory in Splink's blocked-pairs aggregation
-# rather than spill (docs/benchmarks.md).
+# DuckDB's own default limit is 80 % of the memory it sees; Paramount's is half.
+DUCKDB_DEFAULT_SHARE = 0.8
+DEFAULT_MEMORY_SHARE = 0.5
 
 
 def check_memory_limit(limit: str) -> str:
@@ -31,6 +32,18 @@ def check_memory_limit(limit: str) -> str:
             f"memory limit {limit!r} is not a number and a unit (such as 4GB or 3500MiB)"
         )
     return limit.strip()
+
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
+
+
+def size_in_bytes(size: str) -> int | None:
+    """Bytes of a size as DuckDB states one ("3.7 GiB", "800MB"); None if it is not one."""
+    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", size, re.IGNORECASE)
+    if not match:
+        return None
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
 
 
 class DuckDBBackend(Backend):
@@ -52,11 +65,17 @@ class DuckDBBackend(Backend):
         """A backend on the database file at `path` (made if absent), or in memory.
         `memory_limit` ("4GB"): what DuckDB may hold in memory; beyond it, joins, sorts and
         aggregates spill to a temporary folder beside the database (`PATH.tmp`) rather than
-        fail. None: DuckDB's own default."""
+        fail. None: half the memory DuckDB sees (`default_memory_limit`)."""
         backend = cls(duckdb.connect(str(path) if path is not None else ":memory:"))
-        if memory_limit is not None:
-            backend.limit_memory(memory_limit)
+        backend.limit_memory(memory_limit or backend.default_memory_limit())
         return backend
+
+    def default_memory_limit(self) -> str:
+        """Half the memory of the machine (or of the container, where DuckDB reads a cgroup
+        limit): DuckDB's own default is 80 %, which leaves an analyst's other work too little.
+        Read off a connection that still has DuckDB's default."""
+        seen = (self.memory_bytes() or 0) / DUCKDB_DEFAULT_SHARE
+        return f"{max(int(seen * DEFAULT_MEMORY_SHARE) // 2**20, 256)}MiB"
 
     def limit_memory(self, limit: str) -> None:
         """Hold DuckDB to `limit` ("4GB"), spilling to disk beyond it."""
@@ -64,12 +83,20 @@ class DuckDBBackend(Backend):
         self.con.execute(f"SET memory_limit = '{limit}'")
         path = self.database_path()
         if path is not None:
-            folder = f"{path}.tmp".replace("'", "''")
-            self.con.execute(f"SET temp_directory = '{folder}'")
+            folder = f"{path}.tmp"
+            (current,) = self.con.execute("SELECT current_setting('temp_directory')").fetchall()[0]
+            if current != folder:
+                quoted = folder.replace("'", "''")
+                # once it has spilled, DuckDB keeps its folder, and so do we
+                with contextlib.suppress(duckdb.NotImplementedException):
+                    self.con.execute(f"SET temp_directory = '{quoted}'")
 
     def memory_limit(self) -> str:
         """The limit DuckDB holds to now, as it says it ("3.7 GiB")."""
         return str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    def memory_bytes(self) -> int | None:
+        return size_in_bytes(self.memory_limit())
 
     def close(self) -> None:
         self.con.close()

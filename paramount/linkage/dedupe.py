@@ -24,6 +24,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from paramount.contract.tables import GENERATION_YEARS
 from paramount.db.backend import Backend
+from paramount.linkage import chunks
 from paramount.linkage.explain import IDS_CRO, IDS_PNC, named_probability_sql
 from paramount.linkage.models import COMPARISONS, TrainedModel, build_linker
 from paramount.linkage.prepare import NOMINAL_RECORDS
@@ -46,7 +47,7 @@ def dedupe_nominals(
     model = build_linker(
         db, [NOMINAL_RECORDS], link_type="dedupe_only", model_path=model_path, retrain=retrain
     )
-    predictions = model.linker.inference.predict(threshold_match_probability=review)
+    predictions = chunks.predict(db, model, [NOMINAL_RECORDS], threshold=review)
     gam = ", ".join(f"arg_max({g}, match_probability) AS {g}" for g in _GAMMAS)
     db.execute(f"""
 CREATE OR REPLACE TABLE {PAIRS} AS

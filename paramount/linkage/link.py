@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paramount.db.backend import Backend
+from paramount.linkage import chunks
 from paramount.linkage.dedupe import CLUSTERS
 from paramount.linkage.explain import named_probability_sql
 from paramount.linkage.models import COMPARISONS, build_linker
@@ -89,7 +90,7 @@ WHERE false
         retrain=retrain,
         warm_start=warm_start,
     )
-    predictions = model.linker.inference.predict(threshold_match_probability=review)
+    predictions = chunks.predict(db, model, [source_table, NOMINAL_RECORDS], threshold=review)
     gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
     skip = f"WHERE s.record_id NOT IN (SELECT record_id FROM {exclude})" if exclude else ""
     db.execute(f"""

@@ -109,24 +109,8 @@ spans AS (
     FROM homes GROUP BY address_key, entity_id
 ),
 windows_at AS (SELECT DISTINCT address_key, f, t FROM pairs),
-ended_before AS (
-    SELECT address_key, f, t,
-           sum(is_span) OVER (PARTITION BY address_key ORDER BY d, is_span
-                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
-    FROM (SELECT address_key, CAST(NULL AS DATE) AS f, CAST(NULL AS DATE) AS t, t AS d,
-                 1 AS is_span FROM spans
-          UNION ALL
-          SELECT address_key, f, t, f AS d, 0 AS is_span FROM windows_at) AS x
-),
-began_after AS (
-    SELECT address_key, f, t,
-           sum(is_span) OVER (PARTITION BY address_key ORDER BY d DESC, is_span
-                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
-    FROM (SELECT address_key, CAST(NULL AS DATE) AS f, CAST(NULL AS DATE) AS t, f AS d,
-                 1 AS is_span FROM spans
-          UNION ALL
-          SELECT address_key, f, t, t AS d, 0 AS is_span FROM windows_at) AS x
-),
+ended_before AS ({_spans_beyond_sql(span_end="t", window_end="f", order="")}),
+began_after AS ({_spans_beyond_sql(span_end="f", window_end="t", order=" DESC")}),
 concurrent AS (
     SELECT o.address_key, o.f, o.t, s.ever - e.n - b.n AS residents
     FROM windows_at AS o
@@ -199,6 +183,23 @@ SELECT {
     }
 FROM earlier AS x
 WHERE x.pick = 1
+"""
+
+
+def _spans_beyond_sql(*, span_end: str, window_end: str, order: str) -> str:
+    """(address_key, f, t, n) for each shared period: how many residents' spans lie wholly
+    beyond its `window_end` side (`f`, ascending: ended before it began; `t`, descending:
+    began after it ended). One running sum per address over the spans' `span_end` dates and
+    the periods' `window_end` dates; at an equal date the period comes first, so a span
+    that touches the period is not counted as beyond it."""
+    return f"""
+    SELECT address_key, f, t,
+           sum(is_span) OVER (PARTITION BY address_key ORDER BY d{order}, is_span
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
+    FROM (SELECT address_key, CAST(NULL AS DATE) AS f, CAST(NULL AS DATE) AS t,
+                 {span_end} AS d, 1 AS is_span FROM spans
+          UNION ALL
+          SELECT address_key, f, t, {window_end} AS d, 0 AS is_span FROM windows_at) AS x
 """
 
 

@@ -44,17 +44,19 @@ def main() -> None:
             label="whole run (largest step)", color="black", linewidth=2.5)  # fmt: skip
     limit = runs[-1][1].get("memory_limit")
     limit_bytes = size_in_bytes(limit) if limit else None
+    top = max(r["peak_mb"] for _, r in runs) / 1024
     if limit_bytes:
         ax.axhline(limit_bytes / 2**30, linestyle="--", color="black")
-        ax.annotate(f"memory limit ({limit})", (people[0], limit_bytes / 2**30),
+        ax.annotate(f"memory limit ({limit})", (people[-1], limit_bytes / 2**30), ha="right",
                     textcoords="offset points", xytext=(0, 5))  # fmt: skip
+        top = max(top, limit_bytes / 2**30)
     ax.set_xscale("log")
     ax.set_xticks(people, [f"{p / 1e6:g} million" for p in people])
     ax.minorticks_off()
     ax.set_xlabel("people in the force (synthetic)")
     ax.set_ylabel("peak resident memory of the step (GiB)")
     ax.set_title("Peak memory per step: load, resolve and a 12-month identify")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, top * 1.15)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, 0.93))
     ax.grid(True, color="0.85")
     fig.tight_layout()

@@ -75,6 +75,8 @@ class DailyRunConfig:
     # Export the force's verdicts from casework before identifying, and identify with them
     # (held pairs, merged duplicates, recalibrated confidence: `identify --verdicts`).
     learn_from_verdicts: bool = False
+    # What the force database may hold in memory ("4GB"; None: half the machine).
+    memory_limit: str | None = None
 
     @classmethod
     def from_toml(cls, path: str | Path) -> DailyRunConfig:
@@ -105,6 +107,7 @@ class DailyRunConfig:
             "analysts",
             "casework",
             "learn_from_verdicts",
+            "memory_limit",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -144,6 +147,14 @@ class DailyRunConfig:
             isinstance(a, str) and "@" in a for a in analysts
         ):
             raise ConfigError(f"{where}: key 'analysts' must be a list of email addresses")
+        memory_limit = text(data, "memory_limit", "memory_limit")
+        if memory_limit is not None:
+            from paramount.db import check_memory_limit
+
+            try:
+                memory_limit = check_memory_limit(memory_limit)
+            except ValueError as error:
+                raise ConfigError(f"{where}: key 'memory_limit': {error}") from error
         learn = data.get("learn_from_verdicts", False)
         if not isinstance(learn, bool):
             raise ConfigError(f"{where}: key 'learn_from_verdicts' must be true or false")
@@ -161,6 +172,7 @@ class DailyRunConfig:
             base_url=text(casework, "base_url", "casework.base_url"),
             source=source,
             learn_from_verdicts=learn,
+            memory_limit=memory_limit,
         )
 
 
@@ -292,6 +304,7 @@ def identify_window(
         mapping=config.mapping,
         db=config.force_db,
         verdicts=list(verdicts),
+        memory_limit=config.memory_limit,
     )
 
 

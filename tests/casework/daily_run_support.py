@@ -44,6 +44,7 @@ class SyntheticForce:
         casework: dict[str, str] | None = None,
         learn_from_verdicts: bool = False,
         method: str = "full",
+        memory_limit: str | None = None,
     ) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         db = db or self.copy_db(folder / "force.duckdb")
@@ -57,6 +58,8 @@ class SyntheticForce:
             "analysts = [" + ", ".join(f'"{a}"' for a in analysts) + "]",
             f"learn_from_verdicts = {str(learn_from_verdicts).lower()}",
         ]
+        if memory_limit:
+            lines.append(f'memory_limit = "{memory_limit}"')
         if casework:
             lines.append("[casework]")
             lines += [f'{k} = "{v}"' for k, v in casework.items()]

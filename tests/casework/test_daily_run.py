@@ -148,7 +148,9 @@ def test_a_daily_run_learns_from_the_checkers_verdicts(synthetic, tmp_path, smtp
     area_code = synthetic.children[0]["lpa"]
     _, supervisor, _ = _world(area_code)
     config = DailyRunConfig.from_toml(
-        synthetic.write_config(tmp_path, learn_from_verdicts=True, method="routes-exact")
+        synthetic.write_config(
+            tmp_path, learn_from_verdicts=True, method="routes-exact", memory_limit="1GB"
+        )
     )  # every route and the decision; Splink's part is tested by the runs above
     first = run_daily(config, run_date=RUN_DATE)
     assert first.ok, first.record["error"]
@@ -163,6 +165,9 @@ def test_a_daily_run_learns_from_the_checkers_verdicts(synthetic, tmp_path, smtp
     assert [s["step"] for s in again.record["steps"]][:3] == ["casework", "verdicts", "identify"]
     manifest = json.loads((again.folder / "manifest.json").read_text())
     assert manifest["verdicts"]["rows_matched"] == 1 and manifest["verdicts"]["pairs_held"] == 1
+    # the configuration's memory limit is the one the database was held to
+    assert manifest["parameters"]["memory_limit"] == "1GB"
+    assert manifest["parameters"]["memory_limit_applied"] in ("953.6 MiB", "953.6MiB")
     with (again.folder / "children.csv").open(encoding="utf-8") as f:
         listed = {(r["booking_id"], r["child_person_ids"]) for r in csv.DictReader(f)}
     ids = {i.value for i in rejected.child.identifiers.filter(kind=ChildIdentifier.Kind.RMS)}
@@ -242,8 +247,13 @@ def test_config_errors_name_the_file_and_the_key(tmp_path) -> None:
                     'learn_from_verdicts = "yes"\n')  # fmt: skip
     with pytest.raises(ConfigError, match="key 'learn_from_verdicts' must be true or false"):
         DailyRunConfig.from_toml(path)
+    path.write_text('force = "TST"\nextract = "x"\nforce_db = "d"\nruns = "r"\n'
+                    'memory_limit = "lots"\n')  # fmt: skip
+    with pytest.raises(ConfigError, match=r"key 'memory_limit': .* not a number and a unit"):
+        DailyRunConfig.from_toml(path)
     path.write_text('force = "TST"\nextract = "x"\nforce_db = "d"\nruns = "r"\n')
     config = DailyRunConfig.from_toml(path)
+    assert config.memory_limit is None  # half the machine
     assert config.extract == tmp_path / "x" and config.method == "full" and config.days == 1
     with pytest.raises(ConfigError, match="no such file"):
         DailyRunConfig.from_toml(tmp_path / "missing.toml")

@@ -104,7 +104,7 @@ def identify_extract(
     held, duplicates merged, the confidence recalibrated on their labels, and the measured
     precision of the earlier lists written to `out/verdicts/` and the manifest.
     `memory_limit` ("4GB"): what the database may hold in memory before it spills to disk
-    (default: DuckDB's own, 80 % of the machine).
+    (default: half the machine's memory).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")

@@ -18,8 +18,10 @@ from paramount.contract.identifiers import SQL_MACROS
 from paramount.db.backend import Backend, Parameters
 from paramount.db.sql import DUCKDB, ident
 
-# A memory limit as DuckDB reads one: a number and a unit.
-MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+# A memory limit as DuckDB reads one and states one: a number and a unit.
+MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
 # DuckDB's own default limit is 80 % of the memory it sees; Paramount's is half.
 DUCKDB_DEFAULT_SHARE = 0.8
 DEFAULT_MEMORY_SHARE = 0.5
@@ -34,16 +36,12 @@ def check_memory_limit(limit: str) -> str:
     return limit.strip()
 
 
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
-
-
 def size_in_bytes(size: str) -> int | None:
     """Bytes of a size as DuckDB states one ("3.7 GiB", "800MB"); None if it is not one."""
-    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", size, re.IGNORECASE)
+    match = MEMORY_LIMIT.match(size)
     if not match:
         return None
-    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
 class DuckDBBackend(Backend):

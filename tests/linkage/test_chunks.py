@@ -9,15 +9,19 @@ from linkage_world import Resolved
 
 from paramount.db import DuckDBBackend
 from paramount.linkage import chunks
-from paramount.linkage.models import build_linker
+from paramount.linkage.models import TrainedModel, build_linker
 from paramount.linkage.prepare import NOMINAL_RECORDS
 
 
-def _scored(db: DuckDBBackend, resolved: Resolved, pieces: int | None) -> set[tuple]:
-    model = build_linker(
+def _model(db: DuckDBBackend, resolved: Resolved) -> TrainedModel:
+    return build_linker(
         db, [NOMINAL_RECORDS], link_type="dedupe_only",
         model_path=resolved.models_dir / "nominal.json", retrain=False,
     )  # fmt: skip
+
+
+def _scored(db: DuckDBBackend, resolved: Resolved, pieces: int | None) -> set[tuple]:
+    model = _model(db, resolved)
     predictions = chunks.predict(db, model, [NOMINAL_RECORDS], threshold=0.5, pieces=pieces)
     rows = db.fetch_tuples(
         f"SELECT unique_id_l, unique_id_r, round(match_probability, 12) "
@@ -40,11 +44,7 @@ def test_pieces_score_the_same_pairs_as_one(
 
 def test_the_pieces_follow_the_pairs_and_the_memory(resolved: Resolved) -> None:
     db = DuckDBBackend(resolved.con)
-    model = build_linker(
-        db, [NOMINAL_RECORDS], link_type="dedupe_only",
-        model_path=resolved.models_dir / "nominal.json", retrain=False,
-    )  # fmt: skip
-    pairs = chunks.blocked_pairs(db, model, [NOMINAL_RECORDS])
+    pairs = chunks.blocked_pairs(db, _model(db, resolved), [NOMINAL_RECORDS])
     scored = _scored(db, resolved, 1)
     assert pairs >= len(scored)  # every scored pair was a blocked pair (counted exactly here)
     assert chunks.chunks_for(pairs, None) == 1

@@ -2,15 +2,18 @@
 the only module that imports PySpark (an optional extra: `pip install paramount[spark]`).
 
 Every statement arrives in DuckDB's dialect and is translated once (`sql.to_dialect`, with
-Paramount's Spark dialect in `db/spark_dialect.py`). Tables are Parquet, managed by a Hive
-metastore kept beside them (Derby, in `PATH/metastore_db`), so a force's database folder is
-reopened by a later run as a DuckDB file is; a temporary table is a table like any other,
-dropped when the backend closes. Identity resolution runs on Splink's own `SparkAPI`, with
-Splink's similarity functions (Jaro-Winkler and the rest) from the jar Splink ships.
+Paramount's Spark dialect in `db/spark_dialect.py`). Tables are Parquet folders under
+`PATH/warehouse`, listed with their schemas in `PATH/catalog.json` when the backend closes,
+so a force's database folder is reopened by a later run as a DuckDB file is (a Hive
+metastore would do the same at a second's cost a statement); a temporary table is a table
+like any other, dropped when the backend closes. Identity resolution runs on Splink's own
+`SparkAPI`, with Splink's similarity functions (Jaro-Winkler and the rest) from the jar
+Splink ships.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Sequence
@@ -19,6 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import SparkSession
+from pyspark.sql import types as T
 from splink.backends.spark import SparkAPI, similarity_jar_location
 
 from paramount.db.backend import Backend, Parameters
@@ -28,11 +32,14 @@ from paramount.db.sql import ident
 DEFAULT_MASTER = "local[*]"
 # Small partitions suit a force on one machine; a cluster sets its own (`--spark-conf`).
 LOCAL_SHUFFLE_PARTITIONS = 8
+CATALOG = "catalog.json"
+_DROP = re.compile(r"^\s*DROP TABLE IF EXISTS\s+(\S+)\s*$", re.I)
 _INSERT_VALUES = re.compile(r"^\s*INSERT INTO\s+(\S+)\s+VALUES\s*\((.*)\)\s*$", re.I | re.S)
 
 
 class SparkBackend(Backend):
-    """Paramount's tables in a Spark session's catalog (Parquet under `PATH/warehouse`)."""
+    """Paramount's tables in a Spark session's catalog (Parquet under `PATH/warehouse`,
+    listed with their schemas in `PATH/catalog.json` when the backend closes)."""
 
     dialect = SPARK
 
@@ -61,33 +68,67 @@ class SparkBackend(Backend):
             .appName("paramount")
             .config("spark.jars", similarity_jar_location())
             .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
-            .config(
-                "spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true",
-            )
-            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={folder}")
+            .config("spark.sql.catalogImplementation", "in-memory")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
             .config("spark.default.parallelism", str(LOCAL_SHUFFLE_PARTITIONS))
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")  # Paramount's reporter shows it
-            .config("spark.sql.legacy.createHiveTableByDefault", "false")
             .config("spark.sql.sources.default", "parquet")
             # DuckDB's arithmetic: NULL, not an error, for a division by zero
             .config("spark.sql.ansi.enabled", "false")
-            .enableHiveSupport()
+            # and DuckDB's length of a NULL list: NULL, not -1
+            .config("spark.sql.legacy.sizeOfNull", "false")
         )
         if memory:
             builder = builder.config("spark.driver.memory", memory)
         for key, value in (conf or {}).items():
             builder = builder.config(key, value)
+        active = SparkSession.getActiveSession()
+        if active is not None:  # a session's catalog and folder are fixed when it starts
+            active.stop()
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         # where Splink writes the tables it breaks lineage on (removed at close)
         spark.sparkContext.setCheckpointDir(str(folder / "checkpoints"))
         backend = cls(spark, folder)
+        backend._reopen_tables()
         backend.splink_api()  # registers Splink's similarity functions for every step
         return backend
+
+    # -- the catalog: a folder of Parquet tables, listed in catalog.json ----------------
+    @property
+    def _warehouse(self) -> Path:
+        return self.path / "warehouse"
+
+    def _reopen_tables(self) -> None:
+        """Register the tables an earlier session left (Spark's in-memory catalog forgets
+        them; a Hive metastore would remember, at a second's cost a statement)."""
+        catalog = self.path / CATALOG
+        if not catalog.exists():
+            return
+        for name, schema in json.loads(catalog.read_text()).items():
+            location = self._warehouse / name
+            if location.is_dir():
+                self.spark.catalog.createTable(
+                    name, path=str(location), source="parquet",
+                    schema=T.StructType.fromJson(schema),
+                )  # fmt: skip
+
+    def _save_catalog(self) -> None:
+        tables = {
+            t.name: self.spark.table(quote(t.name)).schema.jsonValue()
+            for t in self.spark.catalog.listTables()
+            if not t.isTemporary and t.name not in self._temporary
+        }
+        (self.path / CATALOG).write_text(json.dumps(tables, sort_keys=True))
+
+    def _forget(self, name: str) -> None:
+        """A dropped table's files go too (a reopened table is external to Spark, and a
+        new table cannot be made where files remain)."""
+        location = self._warehouse / name.lower()
+        if location.is_dir():
+            shutil.rmtree(location)
 
     # -- DuckDB SQL in, Spark SQL out -------------------------------------------------
     def translate(self, sql: str) -> str:
@@ -100,6 +141,9 @@ class SparkBackend(Backend):
     def _execute(self, sql: str, parameters: Parameters = None) -> None:
         for statement in (s for s in sql.split(";\n") if s.strip()):
             self.spark.sql(statement, args=list(parameters) if parameters else None).collect()
+            dropped = _DROP.match(statement)
+            if dropped:
+                self._forget(dropped.group(1).strip("`"))
 
     def _fetch_tuples(self, sql: str, parameters: Parameters = None) -> list[tuple[Any, ...]]:
         rows = self.spark.sql(sql, args=list(parameters) if parameters else None).collect()
@@ -136,6 +180,7 @@ class SparkBackend(Backend):
         if name in self._views:
             self.unregister(name)
         self.spark.sql(f"DROP TABLE IF EXISTS {quote(name)}")
+        self._forget(name)
         self._temporary.discard(name)
 
     def table_exists(self, name: str) -> bool:
@@ -170,9 +215,11 @@ class SparkBackend(Backend):
         return self.path
 
     def close(self) -> None:
+        if self.spark.sparkContext._jsc is None:  # stopped already (another was opened)
+            return
         for name in sorted(self._temporary):
-            self.spark.sql(f"DROP TABLE IF EXISTS {quote(name)}")
-        self._temporary.clear()
+            self.drop_table(name)
+        self._save_catalog()
         self.spark.stop()
         shutil.rmtree(self.path / "checkpoints", ignore_errors=True)
 

@@ -214,11 +214,16 @@ def _create_table(tree: exp.Create) -> list[SparkStatement]:
     drop = SparkStatement(f"DROP TABLE IF EXISTS {quote(name)}")
     if not reads_itself:
         return [drop, SparkStatement(tree.sql(dialect=SPARK), made)]
+    # through a copy, not a rename: a table reopened from its folder is renamed in the
+    # catalog only, not on disk
     staging = f"{name}__new"
     target.set("this", exp.to_identifier(staging))
     return [
         SparkStatement(f"DROP TABLE IF EXISTS {quote(staging)}"),
         SparkStatement(tree.sql(dialect=SPARK)),
         drop,
-        SparkStatement(f"ALTER TABLE {quote(staging)} RENAME TO {quote(name)}", made),
+        SparkStatement(
+            f"CREATE TABLE {quote(name)} USING PARQUET AS SELECT * FROM {quote(staging)}", made
+        ),
+        SparkStatement(f"DROP TABLE IF EXISTS {quote(staging)}"),
     ]

@@ -189,6 +189,15 @@ def identify(
         ),
     ] = None,
     memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
+    relearn: Annotated[
+        bool,
+        typer.Option(
+            "--relearn",
+            help="Learn the decision model from the whole force afresh, even when the one "
+            "kept on --db by an earlier run still applies (same extract and resolution, "
+            "window within a month of the one it was learnt for).",
+        ),
+    ] = False,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
     from paramount.engine import METHODS
@@ -216,6 +225,7 @@ def identify(
             reporter=reporter,
             verdicts=verdicts or [],
             memory_limit=memory_limit,
+            relearn=relearn,
         )
     _print_load(run.load)
     counts = run.counts
@@ -232,6 +242,13 @@ def identify(
         out.print(
             f"  identity:  {run.identity_review_csv} ({counts['identity_review']:,} uncertain "
             "identity matches touching these families)"
+        )
+    model = run.identification.model
+    if model and model["model"] == "reused":
+        learnt = model["learnt_by"]
+        out.print(
+            f"  model:     reused, learnt {model['learnt_at']} by a run of "
+            f"{learnt['window_from']} to {learnt['window_to']} (--relearn to learn it afresh)"
         )
     if run.verdicts is not None:
         _print_verdicts(run.verdicts, run.out_dir)

@@ -90,6 +90,7 @@ def identify_extract(
     decision: DecisionSettings | None = None,
     verdicts: Sequence[Path] = (),
     memory_limit: str | None = None,
+    relearn: bool = False,
 ) -> IdentifyResult:
     """Identify the children of prisoners received from `date_from` to `date_to` (inclusive)
     in the extract folder `extract`, writing every output and the manifest into `out`.
@@ -104,7 +105,8 @@ def identify_extract(
     held, duplicates merged, the confidence recalibrated on their labels, and the measured
     precision of the earlier lists written to `out/verdicts/` and the manifest.
     `memory_limit` ("4GB"): what the database may hold in memory before it spills to disk
-    (default: half the machine's memory).
+    (default: half the machine's memory). `relearn`: learn the decision model afresh even
+    when the one kept on `db` by an earlier run still applies (`engine/model_store.py`).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
@@ -151,6 +153,7 @@ def identify_extract(
             reporter=reporter,
             decision=decision,
             verdicts=None if knowledge is None else knowledge.correction,
+            relearn=relearn,
         )
         seconds["identify"] = round(
             time.perf_counter() - started - seconds["load"] - seconds.get("verdicts", 0.0), 3
@@ -184,6 +187,7 @@ def identify_extract(
             "verdicts": [str(p) for p in verdicts],
             "memory_limit": memory_limit,  # None: the default, half the machine
             "memory_limit_applied": held_to,
+            "relearn": relearn,
         },
         verdicts=None if knowledge is None else knowledge.to_dict(),
         load=load.to_dict(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import LEARNT, RunParameters, Step
 from paramount.engine.routes import (
     co_occurrence,
     co_residence,
@@ -43,6 +43,11 @@ def check_routes(routes: Iterable[Route]) -> tuple[Route, ...]:
     for route in routes:
         if not route.steps:
             raise RouteError(f"route {route.name!r} has no evidence step")
+        if route.share is not None and route.share.model != LEARNT:
+            raise RouteError(
+                f"route {route.name!r}: its share is learnt from the whole force, so part of "
+                "the kept model (Step(..., model=LEARNT))"
+            )
         if route.dated_columns and not route.dated_alias.isidentifier():
             raise RouteError(f"route {route.name!r}: dated columns need an SQL alias")
         if not route.features:

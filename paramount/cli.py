@@ -246,9 +246,10 @@ def identify(
     model = run.identification.model
     if model and model["model"] == "reused":
         learnt = model["learnt_by"]
+        where = f" ({learnt['run']})" if learnt["run"] else ""
         out.print(
-            f"  model:     reused, learnt {model['learnt_at']} by a run of "
-            f"{learnt['window_from']} to {learnt['window_to']} (--relearn to learn it afresh)"
+            f"  model:     reused, learnt {model['learnt_at']} by the run of "
+            f"{learnt['window_from']} to {learnt['window_to']}{where} (--relearn: learn afresh)"
         )
     if run.verdicts is not None:
         _print_verdicts(run.verdicts, run.out_dir)

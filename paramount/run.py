@@ -154,6 +154,7 @@ def identify_extract(
             decision=decision,
             verdicts=None if knowledge is None else knowledge.correction,
             relearn=relearn,
+            run=str(out),
         )
         seconds["identify"] = round(
             time.perf_counter() - started - seconds["load"] - seconds.get("verdicts", 0.0), 3

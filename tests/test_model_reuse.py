@@ -81,6 +81,7 @@ def test_the_window_the_model_was_learnt_for_lists_the_same_rows(
     model = _model(out)
     assert model["model"] == "reused"
     assert model["learnt_by"]["window_from"] == MONTH[0].isoformat()
+    assert model["learnt_by"]["run"] == str(month)
     assert model["model_id"] == _model(month)["kept_as"]
     steps = [
         s["name"]

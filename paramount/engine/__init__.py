@@ -105,13 +105,15 @@ def identify(
     decision: DecisionSettings | None = None,
     verdicts: Correction | None = None,
     relearn: bool = False,
+    run: str | None = None,
 ) -> IdentificationResult:
     """Run a method over receptions from `window_from` to `window_to` (both inclusive), the
     decision model (methods that have one) set by `decision` (default: the recommended).
     `verdicts`: the correction fitted on the force's checkers' verdicts, with the table
     `verdicts_held` on the backend (`paramount.verdicts` makes both); ignored by the
     baseline. The decision model kept on the database by an earlier run is reused while it
-    applies (`engine/model_store.py`); `relearn` learns it afresh regardless."""
+    applies (`engine/model_store.py`); `relearn` learns it afresh regardless. `run`: the
+    run's name (its output folder), kept with a model it learns."""
     decision = decision or DEFAULT_DECISION
     if method == "baseline":
         verdicts = None
@@ -124,7 +126,7 @@ def identify(
         verdicts=verdicts,
     )
     started = time.perf_counter()
-    models = ModelStore(relearn=relearn)
+    models = ModelStore(relearn=relearn, run=run)
     steps = run_pipeline(pipeline, backend, params, reporter, models)
     table = pipeline.result_step.output_table(params)
     children = backend.fetch_arrow(

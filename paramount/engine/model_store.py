@@ -60,6 +60,7 @@ class ModelStore:
 
     relearn: bool = False  # learn afresh even when a kept model applies
     max_age_days: int = MAX_AGE_DAYS
+    run: str | None = None  # the run's name (its output folder), kept with a learnt model
     outcome: dict[str, Any] = field(default_factory=dict)
     _key: str | None = None
     _chosen: str | None = None
@@ -124,7 +125,8 @@ class ModelStore:
         if not backend.table_exists(MODEL_STATE):
             backend.execute(
                 f"CREATE TABLE {MODEL_STATE} (model_id VARCHAR, key VARCHAR, method VARCHAR, "
-                "window_from DATE, window_to DATE, learnt_at TIMESTAMPTZ, steps VARCHAR)"
+                "window_from DATE, window_to DATE, learnt_at TIMESTAMPTZ, steps VARCHAR, "
+                "run VARCHAR)"
             )
         learnt_at = datetime.now().astimezone()
         others = [m for m in _stored(backend) if m["model_id"] != model_id]
@@ -139,7 +141,7 @@ class ModelStore:
             f"DELETE FROM {MODEL_STATE} WHERE model_id IN ({', '.join(map(literal, gone))})"
         )
         backend.execute(
-            f"INSERT INTO {MODEL_STATE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {MODEL_STATE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 model_id,
                 self._key,
@@ -148,6 +150,7 @@ class ModelStore:
                 params.window_to,
                 learnt_at,
                 json.dumps(steps),
+                self.run,
             ],
         )
         self.outcome = {
@@ -220,6 +223,7 @@ def _described(model: dict[str, Any]) -> dict[str, Any]:
         "model_id": model["model_id"],
         "learnt_at": model["learnt_at"].isoformat(timespec="seconds"),
         "learnt_by": {
+            "run": model["run"],
             "method": model["method"],
             "window_from": model["window_from"].isoformat(),
             "window_to": model["window_to"].isoformat(),

@@ -69,6 +69,7 @@ def test_a_learnt_model_is_kept_and_the_next_run_reuses_it(extract: Extract) -> 
     assert again.outcome["model_id"] == kept
     assert again.outcome["learnt_at"] == first.outcome["learnt_at"]
     assert again.outcome["learnt_by"] == {
+        "run": None,
         "method": "full",
         "window_from": WINDOW[0].isoformat(),
         "window_to": WINDOW[1].isoformat(),

@@ -91,6 +91,7 @@ def identify_extract(
     verdicts: Sequence[Path] = (),
     memory_limit: str | None = None,
     relearn: bool = False,
+    run_name: str | None = None,
 ) -> IdentifyResult:
     """Identify the children of prisoners received from `date_from` to `date_to` (inclusive)
     in the extract folder `extract`, writing every output and the manifest into `out`.
@@ -107,6 +108,8 @@ def identify_extract(
     `memory_limit` ("4GB"): what the database may hold in memory before it spills to disk
     (default: half the machine's memory). `relearn`: learn the decision model afresh even
     when the one kept on `db` by an earlier run still applies (`engine/model_store.py`).
+    `run_name`: what a model this run learns says learnt it (default: `out`; the daily run
+    names the folder its hidden one becomes).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
@@ -154,7 +157,7 @@ def identify_extract(
             decision=decision,
             verdicts=None if knowledge is None else knowledge.correction,
             relearn=relearn,
-            run=str(out),
+            run=run_name or str(out),
         )
         seconds["identify"] = round(
             time.perf_counter() - started - seconds["load"] - seconds.get("verdicts", 0.0), 3

@@ -136,9 +136,10 @@ class ModelStore:
         for m in dropped:
             for step in json.loads(m["steps"]):
                 backend.drop_table(model_table(m["model_id"], step))
-        gone = [model_id, *(m["model_id"] for m in dropped)]
-        backend.execute(
-            f"DELETE FROM {MODEL_STATE} WHERE model_id IN ({', '.join(map(literal, gone))})"
+        gone = ", ".join(map(literal, [model_id, *(m["model_id"] for m in dropped)]))
+        # replaced, not deleted from: a Parquet table (Spark's) takes no DELETE
+        backend.create_table(
+            MODEL_STATE, f"SELECT * FROM {MODEL_STATE} WHERE model_id NOT IN ({gone})"
         )
         backend.execute(
             f"INSERT INTO {MODEL_STATE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

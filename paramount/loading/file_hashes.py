@@ -28,6 +28,7 @@ from pathlib import Path
 
 from paramount.db.backend import Backend
 from paramount.loading.reading import hash_and_blank_lines
+from paramount.loading.sql import lit
 
 FILES_STATE = "pm_load_files"
 RACY_SECONDS = 2
@@ -85,5 +86,7 @@ def _remember(db: Backend, rows: list[tuple[str, int, int, int, int, str, int]])
             f"CREATE TABLE {FILES_STATE} (path VARCHAR, size BIGINT, mtime_ns BIGINT, "
             "ctime_ns BIGINT, inode BIGINT, sha256 VARCHAR, hashed_at_ns BIGINT)"
         )
-    db.executemany(f"DELETE FROM {FILES_STATE} WHERE path = ?", [(r[0],) for r in rows])
+    paths = ", ".join(lit(r[0]) for r in rows)
+    # replaced, not deleted from: a Parquet table (Spark's) takes no DELETE
+    db.create_table(FILES_STATE, f"SELECT * FROM {FILES_STATE} WHERE path NOT IN ({paths})")
     db.executemany(f"INSERT INTO {FILES_STATE} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

@@ -39,11 +39,13 @@ from typing import Any, Literal
 from splink import Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from paramount.db.backend import Backend
+from paramount.db.sql import DUCKDB
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
@@ -345,11 +347,22 @@ COLUMNS = (
 )
 
 
-def settings(link_type: LinkType) -> SettingsCreator:
+def splink_comparisons(db: Backend) -> list[dict[str, Any]]:
+    """The comparisons as Splink takes them, their conditions in the backend's dialect
+    (written in DuckDB's, as all Paramount SQL is)."""
+    out = [c.to_splink() for c in COMPARISONS]
+    for comparison in out:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = db.translate_condition(level["sql_condition"])
+    return out
+
+
+def settings(link_type: LinkType, db: Backend) -> SettingsCreator:
     """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`)."""
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [*splink_comparisons(db)]
     return SettingsCreator(
         link_type=link_type,
-        comparisons=[c.to_splink() for c in COMPARISONS],
+        comparisons=comparisons,
         blocking_rules_to_generate_predictions=list(
             PREDICT_BLOCKING if link_type == "dedupe_only" else LINK_BLOCKING
         ),
@@ -404,11 +417,12 @@ def build_linker(
     db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
-    if model_path.exists() and not retrain and _same_comparisons(model_path):
-        return TrainedModel(Linker(inputs, str(model_path)), db_api, False, model_path)
+    if model_path.exists() and not retrain and _same_comparisons(model_path, db):
+        saved = in_dialect(json.loads(model_path.read_text()), db)
+        return TrainedModel(Linker(inputs, saved), db_api, False, model_path)
 
     if warm_start is not None and warm_start.exists():
-        model = json.loads(warm_start.read_text())
+        model = in_dialect(json.loads(warm_start.read_text()), db)
         model["link_type"] = link_type
         model["linker_uid"] = None
         if link_type == "link_only":  # the link's own rules (LINK_BLOCKING), not the dedupe's
@@ -422,7 +436,7 @@ def build_linker(
                 level.pop("u_probability", None)
         linker = Linker(inputs, model)
     else:
-        linker = Linker(inputs, settings(link_type))
+        linker = Linker(inputs, settings(link_type, db))
     n_id, found = id_linked_pairs(db, tables)
     if n_id >= MIN_ID_PAIRS:
         recall, em_rules, floor = max(found / n_id, 0.05), EM_ID_BLOCKING, 0.5 / n_id
@@ -452,12 +466,21 @@ def build_linker(
     return TrainedModel(linker, db_api, True, model_path)
 
 
-def _same_comparisons(model_path: Path) -> bool:
+def _same_comparisons(model_path: Path, db: Backend) -> bool:
     """Whether a saved model has this version's comparisons, level for level: one saved by an
-    earlier version would be read with the wrong words and columns, so it is trained again."""
+    earlier version would be read with the wrong words and columns, so it is trained again.
+    A model saved in DuckDB's dialect serves every engine (`in_dialect`); one saved by
+    another engine serves that engine."""
     try:
-        saved = json.loads(model_path.read_text())["comparisons"]
+        model = json.loads(model_path.read_text())
+        saved, dialect = model["comparisons"], model.get("sql_dialect", DUCKDB)
     except (OSError, ValueError, KeyError):
+        return False
+    if dialect == DUCKDB:
+        current = [c.to_splink() for c in COMPARISONS]
+    elif dialect == db.dialect:
+        current = splink_comparisons(db)
+    else:
         return False
 
     def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
@@ -466,7 +489,24 @@ def _same_comparisons(model_path: Path) -> bool:
             for c in comparisons
         ]
 
-    return shape(saved) == shape([c.to_splink() for c in COMPARISONS])
+    return shape(saved) == shape(current)
+
+
+def in_dialect(model: dict[str, Any], db: Backend) -> dict[str, Any]:
+    """A saved model (Splink's JSON) with its SQL in the backend's dialect: a model trained on
+    DuckDB (a force's machine) is used as it is by Spark, its comparison levels and
+    prediction rules translated by the backend's dialect layer."""
+    if model.get("sql_dialect", DUCKDB) == db.dialect:
+        return model
+    model = json.loads(json.dumps(model))
+    model["sql_dialect"] = db.dialect
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = db.translate_condition(level["sql_condition"])
+    for rule in model["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = db.translate_condition(rule["blocking_rule"])
+        rule["sql_dialect"] = db.dialect
+    return model
 
 
 def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:

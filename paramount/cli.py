@@ -219,6 +219,15 @@ def identify(
         ),
     ] = None,
     memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
+    relearn: Annotated[
+        bool,
+        typer.Option(
+            "--relearn",
+            help="Learn the decision model from the whole force afresh, even when the one "
+            "kept on --db by an earlier run still applies (same extract and resolution, "
+            "window within a month of the one it was learnt for).",
+        ),
+    ] = False,
     engine: Annotated[str, ENGINE_OPTION] = "duckdb",
     spark_master: Annotated[str | None, SPARK_MASTER_OPTION] = None,
 ) -> None:
@@ -254,6 +263,7 @@ def identify(
             reporter=reporter,
             verdicts=verdicts or [],
             memory_limit=memory_limit,
+            relearn=relearn,
             engine=engine,
             spark_master=spark_master,
         )
@@ -272,6 +282,14 @@ def identify(
         out.print(
             f"  identity:  {run.identity_review_csv} ({counts['identity_review']:,} uncertain "
             "identity matches touching these families)"
+        )
+    model = run.identification.model
+    if model and model["model"] == "reused":
+        learnt = model["learnt_by"]
+        where = f" ({learnt['run']})" if learnt["run"] else ""
+        out.print(
+            f"  model:     reused, learnt {model['learnt_at']} by the run of "
+            f"{learnt['window_from']} to {learnt['window_to']}{where} (--relearn: learn afresh)"
         )
     if run.verdicts is not None:
         _print_verdicts(run.verdicts, run.out_dir)

@@ -91,6 +91,8 @@ def identify_extract(
     decision: DecisionSettings | None = None,
     verdicts: Sequence[Path] = (),
     memory_limit: str | None = None,
+    relearn: bool = False,
+    run_name: str | None = None,
     engine: str = DEFAULT_ENGINE,
     spark_master: str | None = None,
 ) -> IdentifyResult:
@@ -109,7 +111,10 @@ def identify_extract(
     `memory_limit` ("4GB"): what the database may hold in memory before it spills to disk
     (default: half the machine's memory). `engine`: `duckdb` (the default) or `spark`
     (PySpark, `spark_master` `local[*]` by default or a cluster's URL; `db` is then a folder),
-    the same pipeline and the same outputs.
+    the same pipeline and the same outputs. `relearn`: learn the decision model afresh even
+    when the one kept on `db` by an earlier run still applies (`engine/model_store.py`).
+    `run_name`: what a model this run learns says learnt it (default: `out`; the daily run
+    names the folder its hidden one becomes).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
@@ -158,6 +163,8 @@ def identify_extract(
             reporter=reporter,
             decision=decision,
             verdicts=None if knowledge is None else knowledge.correction,
+            relearn=relearn,
+            run=run_name or str(out),
         )
         seconds["identify"] = round(
             time.perf_counter() - started - seconds["load"] - seconds.get("verdicts", 0.0), 3
@@ -191,6 +198,7 @@ def identify_extract(
             "verdicts": [str(p) for p in verdicts],
             "memory_limit": memory_limit,  # None: the default, half the machine
             "memory_limit_applied": held_to,
+            "relearn": relearn,
             "engine": engine,
             "spark_master": (spark_master or DEFAULT_SPARK_MASTER) if engine == "spark" else None,
         },

@@ -24,6 +24,7 @@ import pyarrow as pa
 from paramount.db import Backend, DuckDBBackend, EngineError
 from paramount.engine.decision.correction import Correction
 from paramount.engine.methods import METHODS, get_method
+from paramount.engine.model_store import ModelStore
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 from paramount.engine.sql import ident
@@ -68,6 +69,9 @@ class IdentificationResult:
     # Uncertain identity matches touching the run's prisoners and listed children (methods
     # with probabilistic identity; None otherwise).
     identity_review: pa.Table | None = None
+    # Whether the decision model was learnt or reused, why, and which (methods with a
+    # decision; None for the baseline): `engine/model_store.py`.
+    model: dict | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,6 +90,7 @@ class IdentificationResult:
             "identity_review": (
                 None if self.identity_review is None else self.identity_review.num_rows
             ),
+            "model": self.model,
             "steps": [s.to_dict() for s in self.steps],
             "seconds": self.seconds,
         }
@@ -99,12 +104,16 @@ def identify(
     reporter: Reporter | None = None,
     decision: DecisionSettings | None = None,
     verdicts: Correction | None = None,
+    relearn: bool = False,
+    run: str | None = None,
 ) -> IdentificationResult:
     """Run a method over receptions from `window_from` to `window_to` (both inclusive), the
     decision model (methods that have one) set by `decision` (default: the recommended).
     `verdicts`: the correction fitted on the force's checkers' verdicts, with the table
     `verdicts_held` on the backend (`paramount.verdicts` makes both); ignored by the
-    baseline."""
+    baseline. The decision model kept on the database by an earlier run is reused while it
+    applies (`engine/model_store.py`); `relearn` learns it afresh regardless. `run`: the
+    run's name (its output folder), kept with a model it learns."""
     decision = decision or DEFAULT_DECISION
     if method == "baseline":
         verdicts = None
@@ -117,7 +126,8 @@ def identify(
         verdicts=verdicts,
     )
     started = time.perf_counter()
-    steps = run_pipeline(pipeline, backend, params, reporter)
+    models = ModelStore(relearn=relearn, run=run)
+    steps = run_pipeline(pipeline, backend, params, reporter, models)
     table = pipeline.result_step.output_table(params)
     children = backend.fetch_arrow(
         f"SELECT * FROM {ident(table)} "
@@ -140,4 +150,5 @@ def identify(
         seconds=round(time.perf_counter() - started, 4),
         review=fetch_if_made("review"),
         identity_review=fetch_if_made("run_identity_review"),
+        model=models.outcome or None,
     )

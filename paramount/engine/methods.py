@@ -15,7 +15,7 @@ from paramount.engine.entities import (
     EXACT_ENTITY_MEMBERS,
 )
 from paramount.engine.identity import PRISONER_NOMINALS
-from paramount.engine.identity_review import IDENTITY_REVIEW
+from paramount.engine.identity_review import IDENTITY_REVIEW, IDENTITY_REVIEW_PAIRS
 from paramount.engine.pipeline import AnyStep, Pipeline, Step
 from paramount.engine.receptions import IN_AREA, RECEPTIONS
 from paramount.engine.resolution import resolve_identity_step
@@ -41,7 +41,7 @@ def _identity_steps() -> tuple[AnyStep, ...]:
 
 
 # The uncertain identity matches that touch the run's own families.
-IDENTITY_REVIEW_STEPS: tuple[Step, ...] = (IDENTITY_REVIEW,)
+IDENTITY_REVIEW_STEPS: tuple[Step, ...] = (IDENTITY_REVIEW_PAIRS, IDENTITY_REVIEW)
 
 
 def _routes_pipeline(

@@ -11,15 +11,22 @@ its table is kept too: it is rebuilt only when its key changes, the key being it
 the fingerprints of the stored load and identity resolution (`INPUT_FINGERPRINTS`), so a
 daily or monthly run pays only for what its window changes. Such a step may read only the
 extract, procedure steps' tables and other window-free steps (`Pipeline.check`).
+
+A step may also have a part in the decision model that a run learns from the whole force
+(`Step.model`): the model's own tables (`LEARNT`: EM's parameters, the shares) are kept on the
+force database after a run that learns them, and a later run whose inputs are the same reuses
+them (`engine/model_store.py`): it copies them back, skips the steps that only fit them
+(`FITTING`) and builds the force-wide steps (`SCOPED`) for its own candidates' children only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,6 +41,7 @@ from paramount.progress import Reporter, SilentReporter
 
 if TYPE_CHECKING:
     from paramount.engine.decision.correction import Correction
+    from paramount.engine.model_store import ModelStore
 
 
 # The input table a run with verdicts reads (made by `paramount.verdicts`): one row per
@@ -54,6 +62,9 @@ class RunParameters:
     # The force's checkers' verdicts, fitted (None: a run without verdicts). With them the
     # pipeline gains `verdict_decided` and reads the input table `verdicts_held`.
     verdicts: Correction | None = None
+    # Set by the runner when the decision model kept on the force database is reused: the
+    # `SCOPED` steps then build rows only for the window's candidates' children.
+    model_reused: bool = False
 
     def __post_init__(self) -> None:
         if self.window_from > self.window_to:
@@ -62,6 +73,13 @@ class RunParameters:
     def table(self, step_name: str) -> str:
         """Physical name of a step's output table: steps read each other through this."""
         return f"{self.table_prefix}{step_name}"
+
+
+# A step's part in the decision model learnt from the whole force (`Step.model`).
+SCOPED = "scoped"  # force-wide rows; the window's candidates' children only when reused
+LEARNT = "learnt"  # a table of the learnt model: kept, and copied back when reused
+FITTING = "fitting"  # needed only to learn the model: not run when it is reused
+MODEL_ROLES = ("", SCOPED, LEARNT, FITTING)
 
 
 @dataclass(frozen=True)
@@ -73,15 +91,57 @@ class Step:
     sql: Callable[[RunParameters], str]
     output: str | None = None  # output table's step name, if not the step's own name
     window_free: bool = False  # its SQL ignores the window: kept between runs (see above)
+    model: str = ""  # its part in the learnt decision model: SCOPED, LEARNT, FITTING or none
+
+    def __post_init__(self) -> None:
+        if self.model not in MODEL_ROLES:
+            raise ValueError(f"step {self.name!r}: model role {self.model!r} unknown")
 
     def output_table(self, params: RunParameters) -> str:
         return params.table(self.output or self.name)
 
     def reads(self, params: RunParameters) -> set[str]:
-        """Tables the step's SQL reads (its own CTEs excluded), found by parsing it."""
-        tree = sqlglot.parse_one(self.sql(params), read=DUCKDB)
-        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        return {t.name for t in tree.find_all(exp.Table)} - ctes
+        """Tables the step's SQL reads (its own CTEs excluded), found by parsing it (once per
+        shape of SQL: see `sql_shape`)."""
+        sql = self.sql(params)
+        shape = sql_shape(sql)
+        if shape not in _READS:
+            tree = sqlglot.parse_one(sql, read=DUCKDB)
+            ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+            _READS[shape] = frozenset({t.name for t in tree.find_all(exp.Table)} - ctes)
+        return set(_READS[shape])
+
+
+# The tables each shape of SQL reads. Parsing a method's SQL takes seconds, a day's run's
+# largest fixed cost, and what a statement reads does not depend on its numbers or dates: a
+# force database remembers them (`READS_STATE`, loaded and saved by `run_pipeline`).
+_READS: dict[str, frozenset[str]] = {}
+READS_STATE = "pm_step_reads"
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def sql_shape(sql: str) -> str:
+    """The SQL with every number (a date's too) as 0, hashed: one key for every window's
+    statement of a step. A number never names a table (`pm_em_05` has no word boundary
+    before its digits)."""
+    return hashlib.sha256(_NUMBER.sub("0", sql).encode()).hexdigest()
+
+
+def _remember_reads(backend: Backend, save: bool) -> None:
+    """Load the database's remembered reads into `_READS`, or save the new ones (`save`);
+    only on a force database that holds a load (the others are thrown away)."""
+    if not backend.table_exists(INPUT_FINGERPRINTS[0]):
+        return
+    stored = set()
+    if backend.table_exists(READS_STATE):
+        for row in backend.fetch_rows(f"SELECT shape, reads FROM {READS_STATE}"):
+            stored.add(row["shape"])
+            _READS.setdefault(row["shape"], frozenset(json.loads(row["reads"])))
+    elif save:
+        backend.execute(f"CREATE TABLE {READS_STATE} (shape VARCHAR, reads VARCHAR)")
+    new = [(s, json.dumps(sorted(t))) for s, t in _READS.items() if s not in stored]
+    if save and new:
+        backend.executemany(f"INSERT INTO {READS_STATE} VALUES (?, ?)", new)
 
 
 @dataclass(frozen=True)
@@ -202,19 +262,38 @@ def run_pipeline(
     backend: Backend,
     params: RunParameters,
     reporter: Reporter | None = None,
+    models: ModelStore | None = None,
 ) -> list[StepResult]:
-    """Materialise every step in order, recording rows and seconds of each."""
+    """Materialise every step in order, recording rows and seconds of each. With `models`,
+    the decision model is reused from the force database when it still applies, and kept
+    there when learnt (`engine/model_store.py`); without, it is learnt and not kept. A step
+    not run (fitting a reused model) has no result."""
     reporter = reporter or SilentReporter()
     inputs = set(EXTRACT_TABLES) | ({VERDICTS_HELD} if params.verdicts is not None else set())
+    _remember_reads(backend, save=False)
     pipeline.check(params, inputs)
+    _remember_reads(backend, save=True)
     results: list[StepResult] = []
     kept: dict[str, str] = {}  # window-free table -> the key it was built or kept under
+    decided = False  # whether `models` has said if the model is learnt or reused
     with reporter.task(f"Identifying children ({pipeline.name})", total=len(pipeline.steps)) as t:
         for step in pipeline.steps:
+            role = step.model if isinstance(step, Step) else ""
+            if role and models is not None and not decided:
+                decided = True
+                if models.plan(backend, pipeline, params, kept):
+                    params = replace(params, model_reused=True)
             table = step.output_table(params)
             started = time.perf_counter()
+            if params.model_reused and role == FITTING:
+                backend.drop_table(table)  # no stale table of an earlier run left to read
+                t.advance(1)
+                continue
             if isinstance(step, ProcedureStep):
                 step.run(backend, params, reporter)
+            elif params.model_reused and role == LEARNT:
+                assert models is not None  # reused only through a store
+                models.restore(backend, step.name, table)
             elif step.window_free:
                 kept[table] = _create_or_keep(backend, params, step, table, kept)
             else:
@@ -223,6 +302,8 @@ def run_pipeline(
             seconds = time.perf_counter() - started
             results.append(StepResult(step.name, step.description, table, rows, round(seconds, 4)))
             t.advance(1)
+    if models is not None and decided and not params.model_reused:
+        models.keep(backend, pipeline, params)
     return results
 
 
@@ -234,7 +315,7 @@ INPUT_FINGERPRINTS = ("pm_load_state", "pm_resolution_info")
 STEP_STATE = "pm_step_state"
 
 
-def _inputs_key(backend: Backend) -> str | None:
+def inputs_key(backend: Backend) -> str | None:
     """What the database holds, or None when it cannot say (no stored load: tables made by
     hand, as in tests), in which case nothing is kept."""
     if not backend.table_exists(INPUT_FINGERPRINTS[0]):
@@ -255,7 +336,7 @@ def _create_or_keep(
     whose SQL is unchanged, a union of routes' evidence, is rebuilt when a table it reads
     was); its key."""
     sql = step.sql(params)
-    inputs = _inputs_key(backend)
+    inputs = inputs_key(backend)
     upstream = "\n".join(f"{t}={kept[t]}" for t in sorted(step.reads(params)) if t in kept)
     key = hashlib.sha256(f"{params.method}\n{sql}\n{inputs}\n{upstream}".encode()).hexdigest()
     if inputs is None:

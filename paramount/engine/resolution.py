@@ -4,6 +4,14 @@
 resolution when its fingerprint matches the loaded extract, and runs `resolve` otherwise,
 on the run's backend (which hands Splink its database API) and with the run's reporter.
 Later steps read `pm_entity_members` and `pm_entities` like any step table.
+
+Whether the stored resolution is current is a hash of every input table (1.5 s at 2.4 million
+people, the largest fixed cost of a day's run). Once it has been found current (or made) for
+a stored load, that is remembered (`CHECKED`: the stored load's and resolution's own rows,
+`pipeline.inputs_key`), and a later run on the same stored load skips the hash: the load's
+fingerprint is its files' sha256 and mapping, the loaded tables follow from them, and only a
+new load writes them (the window-free evidence is kept on the same key). A table edited by
+hand inside the database, outside any load, is not noticed: reload the extract instead.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from paramount.db.backend import Backend
-from paramount.engine.pipeline import ProcedureStep, RunParameters
+from paramount.engine.pipeline import ProcedureStep, RunParameters, inputs_key
 from paramount.linkage import (
     RESOLUTION_INPUTS,
     RESOLUTION_TABLES,
@@ -35,9 +43,13 @@ def resolve_identity_step(models_dir: Path | None = None) -> ProcedureStep:
     (every phase, and Splink's own lines) goes to the run's reporter."""
 
     def run(backend: Backend, params: RunParameters, reporter: Reporter) -> None:
-        if resolution_is_current(backend):
+        if _checked(backend):
             return
-        resolve(backend, models_dir=models_dir or default_models_dir(backend), reporter=reporter)
+        if not resolution_is_current(backend):
+            resolve(
+                backend, models_dir=models_dir or default_models_dir(backend), reporter=reporter
+            )
+        _remember_checked(backend)
 
     return ProcedureStep(
         "resolve_identity",
@@ -47,3 +59,22 @@ def resolve_identity_step(models_dir: Path | None = None) -> ProcedureStep:
         reads=frozenset(RESOLUTION_INPUTS),
         writes=RESOLUTION_TABLES,
     )
+
+
+CHECKED = "pm_resolution_checked"
+
+
+def _checked(backend: Backend) -> bool:
+    """The stored resolution was found current for exactly this stored load before."""
+    key = inputs_key(backend)
+    if key is None or not backend.table_exists(CHECKED):
+        return False
+    return backend.fetch_value(f"SELECT inputs_key FROM {CHECKED}") == key
+
+
+def _remember_checked(backend: Backend) -> None:
+    key = inputs_key(backend)
+    if key is None:
+        return
+    backend.execute(f"CREATE OR REPLACE TABLE {CHECKED} (inputs_key VARCHAR)")
+    backend.execute(f"INSERT INTO {CHECKED} VALUES (?)", [key])

@@ -16,13 +16,13 @@ from pathlib import Path
 from paramount.contract.tables import EXTRACT_TABLES, Table, create_table_sql
 from paramount.db.backend import Backend
 from paramount.loading.errors import ContractError
+from paramount.loading.file_hashes import file_sha256s
 from paramount.loading.mapping import IDENTITY, ForceMapping, TableMapping, load_mapping
 from paramount.loading.reading import (
     SourceFile,
     csv_header,
     drop_raw,
     find_source,
-    hash_and_blank_lines,
     parquet_columns,
     read_csv_raw,
     read_parquet_raw,
@@ -79,7 +79,7 @@ def load_extract(
     plan = _plan(extract_dir, db, force_mapping, mapping)
 
     db.register_macros()  # DuckDB's identifier macros, for analysts' own queries
-    fingerprint = _fingerprint(_plan_hashes(plan), mapping) if reuse else None
+    fingerprint = _fingerprint(_plan_hashes(db, plan), mapping) if reuse else None
     if fingerprint is not None:
         stored = _stored_report(db, fingerprint, extract_dir, quarantine_dir, mapping)
         if stored is not None:
@@ -258,8 +258,10 @@ def _fingerprint(files: dict[str, str | None], mapping: Path | None) -> str:
     return json.dumps({"files": files, "mapping": _mapping_sha(mapping)}, sort_keys=True)
 
 
-def _plan_hashes(plan: Plan) -> dict[str, str | None]:
-    return {t.name: hash_and_blank_lines(src.path)[0] if src else None for t, _, src, _ in plan}
+def _plan_hashes(db: Backend, plan: Plan) -> dict[str, str | None]:
+    """Every planned file's sha256, remembered on the force database where it safely can be
+    (`file_hashes.py`: an unchanged file is not read again)."""
+    return file_sha256s(db, {t.name: src.path if src else None for t, _, src, _ in plan}, True)
 
 
 def _store(db: Backend, report: LoadReport, fingerprint: str) -> None:

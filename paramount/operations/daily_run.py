@@ -249,7 +249,7 @@ def run_daily(
                     verdicts, record["verdicts"] = _export_verdicts(force, partial)
             step = "identify"
             with _step(record, step, runs):
-                identify_window(config, start, end, partial, verdicts)
+                identify_window(config, start, end, partial, verdicts, final)
             step = "import"
             with _step(record, step, runs):
                 record["import"] = _import(force, partial, start, end, runs)
@@ -285,12 +285,19 @@ def run_daily(
 
 
 def identify_window(
-    config: DailyRunConfig, start: date, end: date, out_dir: Path, verdicts: Sequence[Path] = ()
+    config: DailyRunConfig,
+    start: date,
+    end: date,
+    out_dir: Path,
+    verdicts: Sequence[Path] = (),
+    published: Path | None = None,
 ) -> None:
     """Load the extract into the force database and identify the window's children into
     `out_dir` (children.csv, review.csv, worklist.xlsx, manifest.json): the daily run's only
     call into identification, the library's `identify_extract`. The load is reused from the
-    force database, so a day costs only its window. `ContractError` and
+    force database, so a day costs only its window, and so is the decision model a run
+    learnt there (`engine/model_store.py`; `published`: the folder a model learnt here is
+    said to come from, as `out_dir` is the hidden one). `ContractError` and
     `TooFewRecordsToTrain` reach the caller as they are."""
     from paramount.run import identify_extract
 
@@ -305,6 +312,8 @@ def identify_window(
         db=config.force_db,
         verdicts=list(verdicts),
         memory_limit=config.memory_limit,
+        # a decision model learnt here names the folder the run is published as
+        run_name=str(published) if published else None,
     )
 
 

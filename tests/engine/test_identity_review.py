@@ -8,7 +8,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from paramount.engine.identity_review import identity_review_sql
+from paramount.engine.identity_review import identity_review_pairs_sql, identity_review_sql
 from paramount.engine.pipeline import RunParameters
 
 PARAMS = RunParameters(window_from=date(2025, 1, 1), window_to=date(2025, 12, 31), method="full")
@@ -44,10 +44,17 @@ def _tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _review(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    con.execute(
+        f"CREATE OR REPLACE TABLE pm_identity_review_pairs AS {identity_review_pairs_sql(PARAMS)}"
+    )
+    return con.execute(identity_review_sql(PARAMS)).fetchall()
+
+
 def test_only_pairs_touching_the_runs_prisoners_and_listed_children_are_kept() -> None:
     con = duckdb.connect()
     _tables(con)
-    rows = con.execute(identity_review_sql(PARAMS)).fetchall()
+    rows = _review(con)
     kept = {(r[2], r[4], r[6]) for r in rows}
     # the listed child's second nominal, and the prisoner's doubtful other record; not the
     # dropped candidate's pair, nor a pair of strangers
@@ -65,7 +72,7 @@ def test_a_pair_touching_a_reception_twice_is_listed_in_one_order() -> None:
         "INSERT INTO pm_identity_review VALUES "
         "('RMS', 'P1', 'RMS', 'C1', 'R:C1', 0.65, 'between', 'names')"
     )
-    rows = con.execute(identity_review_sql(PARAMS)).fetchall()
+    rows = _review(con)
     twice = [r[2] for r in rows if (r[4], r[6]) == ("P1", "C1")]
     assert twice == ["CHILD (WORKLIST)", "PRISONER"]
 

@@ -11,6 +11,7 @@ from engine_extract import WINDOW, Extract
 
 from paramount.contract.tables import EXTRACT_TABLES
 from paramount.engine import METHODS, EngineError, Pipeline, RunParameters, Step, identify
+from paramount.engine import pipeline as pipeline_module
 from paramount.engine.pipeline import ProcedureStep, run_pipeline
 from paramount.engine.sql import to_dialect
 
@@ -215,3 +216,28 @@ def test_check_refuses_a_procedure_reading_an_unknown_table() -> None:
         pipeline.check(PARAMS, set(EXTRACT_TABLES))
     with pytest.raises(ValueError, match="declares no table"):
         ProcedureStep("x", "y", lambda b, p, r: None, frozenset(), ())
+
+
+def test_what_a_step_reads_is_parsed_once_and_remembered_on_a_force_database(
+    extract: Extract, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing the full method's SQL takes seconds: a day's run finds what each statement
+    reads remembered by its shape (its numbers as 0), whatever the window."""
+    steps = {s.name: s for s in METHODS["full"].steps if isinstance(s, Step)}
+    other = RunParameters(date(2024, 3, 5), date(2024, 3, 9), method="full")
+    full = RunParameters(WINDOW[0], WINDOW[1], method="full")
+    shape = pipeline_module.sql_shape
+    assert shape(steps["in_area"].sql(other)) == shape(steps["in_area"].sql(full))
+    # the digits of a table's name are not a number: EM's steps read different tables
+    assert shape(steps["em_05"].sql(full)) != shape(steps["em_06"].sql(full))
+
+    backend = extract.backend()
+    backend.execute("CREATE TABLE pm_load_state AS SELECT 'f1' AS fingerprint, '' AS report")
+    kept = Step("kept", "reads persons", lambda p: "SELECT count(*) AS n FROM persons")
+    run_pipeline(Pipeline("one", (kept,)), backend, PARAMS)
+    assert backend.count(pipeline_module.READS_STATE) >= 1
+
+    monkeypatch.setattr(pipeline_module, "_READS", {})  # a new process
+    monkeypatch.setattr(pipeline_module.sqlglot, "parse_one", None)  # parsing would fail
+    run_pipeline(Pipeline("one", (kept,)), backend, PARAMS)
+    assert kept.reads(PARAMS) == {"persons"}

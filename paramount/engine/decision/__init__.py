@@ -62,7 +62,7 @@ def decide_steps(
         EM_PATTERNS,
         EM_PATTERN_LEVELS,
         EM_INITIAL,
-        *(em_step(i) for i in range(1, em_iterations + 1)),
+        *(em_step(i, last=i == em_iterations) for i in range(1, em_iterations + 1)),
         MINOR_SHARE,
         *(r.share for r in ROUTES if r.share),
         LONE_SHARE,

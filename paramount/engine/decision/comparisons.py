@@ -6,24 +6,38 @@ from __future__ import annotations
 from paramount.engine.decision import moved_on
 from paramount.engine.decision.model import ADULT_MIN_AGE, flag_sql
 from paramount.engine.entities import entities_view_sql
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import SCOPED, RunParameters, Step
 from paramount.engine.routes.registry import ROUTE_FEATURES, ROUTES
 from paramount.engine.routes.route import PairColumn, Route
 from paramount.engine.sql import age_years_sql, date_literal, in_list
 
 
 def pairs_sql(params: RunParameters) -> str:
-    """One row per (adult entity, child entity) with every route's evidence as flags."""
+    """One row per (adult entity, child entity) with every route's evidence as flags: every
+    pair of the force, or, when the run reuses a learnt model (`params.model_reused`), every
+    pair of a child some route links to one of the window's received prisoners (all of that
+    child's adults, so the competition and generation factors read what they would
+    force-wide)."""
     ev = params.table("evidence")
     entities = entities_view_sql(params)
     members = params.table("entity_members")
     start = date_literal(params.window_from)
     columns = ",\n           ".join(_pair_column_sql(c) for c in _PAIR_COLUMNS)
+    scope, where = "", ""
+    if params.model_reused:
+        scope = f"""window_children AS (
+    SELECT DISTINCT e.child_entity
+    FROM {params.table("in_area")} AS r
+    JOIN {members} AS m ON m.source = 'PRISONER' AND m.record_id = r.prisoner_number
+    JOIN {ev} AS e ON e.adult_entity = m.entity_id
+),
+"""
+        where = "\n    WHERE e.child_entity IN (SELECT child_entity FROM window_children)"
     return f"""
-WITH agg AS (
+WITH {scope}agg AS (
     SELECT e.adult_entity, e.child_entity,
            {columns}
-    FROM {ev} AS e
+    FROM {ev} AS e{where}
     GROUP BY e.adult_entity, e.child_entity
 ),
 declared AS (
@@ -195,7 +209,10 @@ gapped AS (
 
 
 PAIRS = Step(
-    "pairs", "Candidate adult-child entity pairs of the force, evidence as flags", pairs_sql
+    "pairs",
+    "Candidate adult-child entity pairs of the force, evidence as flags",
+    pairs_sql,
+    model=SCOPED,
 )
 COMPARISONS = Step(
     "comparisons",

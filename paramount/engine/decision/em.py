@@ -11,7 +11,7 @@ from paramount.engine.decision.model import (
     log_bf_sql,
 )
 from paramount.engine.entities import entities_view_sql
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import FITTING, LEARNT, RunParameters, Step
 from paramount.engine.routes.registry import ROUTE_FEATURES
 from paramount.engine.routes.route import APPLICABILITY
 from paramount.engine.sql import age_years_sql, date_literal, literal
@@ -241,11 +241,14 @@ CROSS JOIN lam_new
 """
 
 
-def em_step(iteration: int) -> Step:
+def em_step(iteration: int, last: bool = False) -> Step:
+    """One EM iteration's step; the last one's table is the fitted model (kept and reused),
+    the others only lead to it."""
     return Step(
         f"em_{iteration:02d}",
         f"EM iteration {iteration}: m, u and lambda of the parent-figure model",
         lambda params: em_iteration_sql(params, iteration),
+        model=LEARNT if last else FITTING,
     )
 
 
@@ -253,13 +256,19 @@ EM_POPULATION = Step(
     "em_population",
     "Adult-child pairs no route connects: counts per comparison vector, from histograms",
     em_population_sql,
+    model=FITTING,
 )
+# kept with the model: scoring reads its totals (lambda's scale, competition's pairs)
 EM_PATTERNS = Step(
     "em_patterns",
     "Distinct comparison vectors of all adult-child pairs of the force and their counts",
     em_patterns_sql,
+    model=LEARNT,
 )
 EM_PATTERN_LEVELS = Step(
-    "em_pattern_levels", "The vectors in long form (feature, level)", em_pattern_levels_sql
+    "em_pattern_levels",
+    "The vectors in long form (feature, level)",
+    em_pattern_levels_sql,
+    model=FITTING,
 )
-EM_INITIAL = Step("em_00", "EM starting values of m, u and lambda", em_initial_sql)
+EM_INITIAL = Step("em_00", "EM starting values of m, u and lambda", em_initial_sql, model=FITTING)

@@ -38,7 +38,7 @@ from __future__ import annotations
 from paramount.engine.decision.comparisons import gap_level_sql
 from paramount.engine.decision.model import RECORD_FEATURES, log_bf_sql
 from paramount.engine.entities import entities_view_sql
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import SCOPED, RunParameters, Step
 from paramount.engine.routes import co_residence
 from paramount.engine.routes.home_occ import HOME_OCC
 from paramount.engine.routes.registry import ROUTES
@@ -60,7 +60,9 @@ def own_parents_sql(params: RunParameters) -> str:
     posterior for the pair as it scores any adult and child (a shared current home, the gap in
     birth years, the surname; the model's m, u and lambda): a 50-year-old of the same surname
     at a 24-year-old's home is most likely his parent, a lodger of 30 is not. A "parent" not
-    older than the adult (both dates known) is a record in the wrong direction, left out."""
+    older than the adult (both dates known) is a record in the wrong direction, left out.
+    When the run reuses a learnt model, only the adults of its pairs (`pairs`, scoped to the
+    window's children) are looked at: no other adult's row is ever read."""
     ev = params.table("evidence")
     members = params.table("entity_members")
     entities = entities_view_sql(params)
@@ -80,23 +82,29 @@ def own_parents_sql(params: RunParameters) -> str:
             f"WHERE p.feature = {literal(feature)} AND p.level = {level})"
         )
 
+    # the adults looked at: every one, or the scoped pairs' (each filter where it is read)
+    scope, ev_scope, x_scope = "", "", ""
+    if params.model_reused:
+        scope = f"scope AS (SELECT DISTINCT adult_entity FROM {params.table('pairs')}),\n"
+        ev_scope = "\n      AND e.child_entity IN (SELECT adult_entity FROM scope)"
+        x_scope = "\n      AND x.entity_id IN (SELECT adult_entity FROM scope)"
     return f"""
-WITH recorded AS (
+WITH {scope}recorded AS (
     SELECT e.child_entity AS adult_entity, e.adult_entity AS parent_entity
     FROM {ev} AS e
-    WHERE e.route IN {routes} AND e.kind IN {in_list(_PARENT_OF)}
+    WHERE e.route IN {routes} AND e.kind IN {in_list(_PARENT_OF)}{ev_scope}
     UNION
     SELECT x.entity_id AS adult_entity, k.entity_id AS parent_entity
     FROM prisoner_contacts AS c
     JOIN {members} AS x ON x.source = 'PRISONER' AND x.record_id = c.prisoner_number
     JOIN {members} AS k ON k.source = 'CONTACT' AND k.record_id = CAST(c._row AS VARCHAR)
-    WHERE c.relationship_code IN {in_list(PARENT_CONTACT_CODES)}
+    WHERE c.relationship_code IN {in_list(PARENT_CONTACT_CODES)}{x_scope}
 ),
 at_home AS (
     SELECT DISTINCT e.child_entity AS adult_entity, e.adult_entity AS parent_entity
     FROM {ev} AS e
     WHERE e.route = {literal(co_residence.CONTRACT_NAME)} AND e.kind = 'HOME'
-      AND (e.last_seen IS NULL OR e.last_seen >= {end})
+      AND (e.last_seen IS NULL OR e.last_seen >= {end}){ev_scope}
 ),
 lam AS (SELECT max(prior) AS lam FROM {final}),
 home AS (
@@ -172,6 +180,7 @@ OWN_PARENTS = Step(
     "own_parents",
     "Adults recorded or declared as a parent of each adult (any age)",
     own_parents_sql,
+    model=SCOPED,
 )
 GENERATION = Step(
     "generation",

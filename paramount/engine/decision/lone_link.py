@@ -18,7 +18,7 @@ often as its separated fathers, the share is 1 and nothing changes. Add-one smoo
 
 from __future__ import annotations
 
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import LEARNT, RunParameters, Step
 
 
 def lone_sql(alias: str) -> str:
@@ -68,4 +68,5 @@ LONE_SHARE = Step(
     "lone_share",
     "Share of lone police links (a PARENT record, no other route) that are right, by surname",
     lone_share_sql,
+    model=LEARNT,
 )

@@ -111,7 +111,8 @@ def units_cte_sql(params: RunParameters) -> str:
     )
     return f"""moved_on_figures AS (
     SELECT e.adult_entity, e.child_entity, bool_or(e.kind = 'PARENT') AS parent
-    FROM {ev} AS e WHERE {record}
+    FROM {ev} AS e
+    WHERE {record} AND e.child_entity IN (SELECT child_entity FROM units)
     GROUP BY e.adult_entity, e.child_entity
 ),
 moved_on_rivals AS (

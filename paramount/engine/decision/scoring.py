@@ -12,7 +12,7 @@ from paramount.engine.decision.model import (
     log_bf_sql,
 )
 from paramount.engine.entities import entities_view_sql
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import LEARNT, RunParameters, Step
 from paramount.engine.routes import prisoner_contacts
 from paramount.engine.routes.links import PARENT_KINDS
 from paramount.engine.routes.registry import ROUTES
@@ -329,6 +329,7 @@ MINOR_SHARE = Step(
     "minor_share",
     "Share of parent-like pairs whose child is under 18, by the adult's age",
     minor_share_sql,
+    model=LEARNT,
 )
 SCORED_BASE = Step(
     "scored_base", "Match weight and confidence of every comparison, routes only", scored_base_sql
@@ -337,6 +338,7 @@ COMPETITION = Step(
     "competition",
     "Competition: other likely parent figures of the child, levels with m and u",
     competition_sql,
+    model=LEARNT,
 )
 SCORED = Step(
     "scored", "Match weight and confidence of every comparison, with competition", scored_sql

@@ -27,7 +27,7 @@ same family seen again, not independent evidence, and are left out of the produc
 from __future__ import annotations
 
 from paramount.engine.entities import entities_view_sql
-from paramount.engine.pipeline import RunParameters, Step
+from paramount.engine.pipeline import LEARNT, RunParameters, Step
 from paramount.engine.routes.evidence import select_evidence
 from paramount.engine.routes.prisoner_contacts import PARTNER_CONTACT_CODES
 from paramount.engine.routes.route import Feature, PairColumn, Route
@@ -362,6 +362,7 @@ THROUGH_SHARE = Step(
     "through_share",
     "Share of paths through the other parent that lead to the adult's own child",
     own_share_sql,
+    model=LEARNT,
 )
 
 _ON = f"e.route = {literal(CONTRACT_NAME)}"

@@ -104,8 +104,17 @@ def synth(
             "paramount/synth/worlds.py (1-20 for development, 101 and above for reports)."
         ),
     ] = None,
+    forces: Annotated[
+        int | None,
+        typer.Option(
+            help="A synthetic country of N neighbouring forces (1-9) of about --population "
+            "residents each, one prison system, families across force borders: "
+            "OUT/F1..FN/extract, truth and truth-national, and OUT/truth (the national truth)."
+        ),
+    ] = None,
 ) -> None:
-    """Generate a synthetic force: an extract per the data contract and its ground truth."""
+    """Generate a synthetic force (or, with --forces, a country of several): an extract per
+    the data contract and its ground truth."""
     from paramount.progress import RichReporter
     from paramount.synth import DEFAULT_EXTRACT_DATE, DEFAULT_PARAMS, generate_force
     from paramount.synth.worlds import sample_world
@@ -117,6 +126,27 @@ def synth(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("--format must be csv or parquet")
     started = time.perf_counter()
+    if forces is not None:
+        from paramount.synth.country import generate_country
+
+        with RichReporter() as reporter:
+            country = generate_country(
+                forces,
+                population,
+                seed,
+                out_dir,
+                fmt=fmt,
+                reporter=reporter,
+                extract_date=_day(extract_date) if extract_date else DEFAULT_EXTRACT_DATE,
+                params=params,
+                world=world,
+            )
+        out.print(country.render())
+        out.print(
+            f"Wrote {', '.join(str(out_dir / code) for code in country.forces)} and "
+            f"{out_dir / 'truth'} in {time.perf_counter() - started:.1f} s."
+        )
+        return
     with RichReporter() as reporter:
         summary = generate_force(
             population,

@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from paramount.db import DuckDBBackend
+from paramount.db import Backend, DuckDBBackend
 from paramount.progress import Reporter, SilentReporter
 from paramount.synth import DEFAULT_EXTRACT_DATE, build_force, write_force, write_params
 from paramount.synth.geography import DISTRICT_LPA_IDX, LPA_CODES, LPAS
@@ -205,7 +205,7 @@ def _link_shared(national: Path, folder: Path) -> None:
 
 
 def _register(
-    db: DuckDBBackend,
+    db: Backend,
     extract: dict[str, pa.Table],
     truth: dict[str, pa.Table],
     lpa_force: dict[str, int],
@@ -328,7 +328,7 @@ def _register(
 
 
 def _force_tables(
-    db: DuckDBBackend, force: int, extract: dict[str, pa.Table], truth: dict[str, pa.Table]
+    db: Backend, force: int, extract: dict[str, pa.Table], truth: dict[str, pa.Table]
 ) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     """One force's extract and truth tables, in its own ids."""
     f = int(force)

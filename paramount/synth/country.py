@@ -364,9 +364,14 @@ def _force_tables(
         {"person_id": person("person_id"), "address_id": addr},
         in_force,
     )
+    # another force's address is recorded with no LPA of this force
     out["addresses"] = select(
         "addresses",
-        {"address_id": addr},
+        {
+            "address_id": addr,
+            "lpa": f"CASE WHEN EXISTS (SELECT 1 FROM addr_force a WHERE a.force = {f} "
+            "AND a.address_id = t.address_id) THEN t.lpa END",
+        },
         f"EXISTS (SELECT 1 FROM map_address_id m WHERE m.force = {f} AND m.old = t.address_id)",
     )
     own_occ = f"EXISTS (SELECT 1 FROM occ_force o WHERE o.force = {f} AND o.occurrence_id = "

@@ -96,7 +96,8 @@ def _read_text(path: Path) -> pa.Table:
         cols = []
         for col in table.columns:
             if pa.types.is_timestamp(col.type):
-                cols.append(pc.strftime(col, format="%Y-%m-%dT%H:%M:%S"))
+                seconds = pc.cast(col, pa.timestamp("s", col.type.tz), safe=False)
+                cols.append(pc.strftime(seconds, format="%Y-%m-%dT%H:%M:%S"))
             else:
                 cols.append(pc.cast(col, pa.string()))
         return pa.table(cols, names=table.column_names)

@@ -1,0 +1,144 @@
+"""Issue 13, item 3: what a national run adds to each force running alone.
+
+    .venv/bin/paramount synth --forces 3 --population 100000 --seed 31 --out COUNTRY
+    .venv/bin/python benchmarks/national.py --country COUNTRY --out RUNS \\
+        --from 2025-01-01 --to 2025-12-31 [--method full]
+
+For each force of a synthetic country (`COUNTRY/<code>/extract`), `identify` on its extract
+alone; then one national run over all of them (`identify --force CODE=EXTRACT ...`). Each
+list is scored with `paramount evaluate`:
+
+- a force alone against `<code>/truth` (its own task as today: the children of the prisoners
+  who live in the force, wherever the children live), and against `<code>/truth-national`
+  (the children who live in the force, whoever's prisoner the parent is);
+- the national run's list for the force against `<code>/truth-national`.
+
+Printed as a Markdown table and written to `RUNS/national.json`: rows, precision, recall and
+distinct children found per list, what the national run adds per force, the rows it lists
+whose prisoner lives in another force, and the seconds of every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import time
+from datetime import date
+from pathlib import Path
+
+from paramount.evaluation import evaluate
+from paramount.run import identify_extract, identify_national
+
+
+def score(children: Path, truth: Path, start: date, end: date) -> dict[str, float | int]:
+    s = evaluate(children, truth, start, end)
+    return {
+        "rows": s.rows,
+        "right": s.right_rows,
+        "precision": s.precision,
+        "recall": s.recall,
+        "found": s.found_identifiable,
+        "identifiable": s.identifiable,
+        "affected": s.affected,
+        "unmatched": s.unmatched_rows,
+        "outside": s.outside_rows,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--country", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
+    ap.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
+    ap.add_argument("--method", default="full")
+    ap.add_argument("--skip-alone", action="store_true", help="reuse RUNS/alone/<code>/")
+    args = ap.parse_args()
+    with (args.country / "truth" / "forces.csv").open(encoding="utf-8") as f:
+        codes = [r["force"] for r in csv.DictReader(f)]
+    forces = {code: args.country / code / "extract" for code in codes}
+    seconds: dict[str, float] = {}
+    for code in codes:
+        if args.skip_alone and (args.out / "alone" / code / "children.csv").exists():
+            continue
+        started = time.perf_counter()
+        identify_extract(
+            forces[code],
+            args.out / "alone" / code,
+            date_from=args.start,
+            date_to=args.end,
+            method=args.method,
+        )
+        seconds[f"alone {code}"] = round(time.perf_counter() - started, 1)
+        print(f"alone {code}: {seconds[f'alone {code}']} s", flush=True)
+    started = time.perf_counter()
+    national = identify_national(
+        forces, args.out / "national", date_from=args.start, date_to=args.end, method=args.method
+    )
+    seconds["national"] = round(time.perf_counter() - started, 1)
+    print(f"national: {seconds['national']} s {national.seconds}", flush=True)
+
+    results: dict[str, dict] = {}
+    for code in codes:
+        truth, truth_nat = args.country / code / "truth", args.country / code / "truth-national"
+        alone_csv = args.out / "alone" / code / "children.csv"
+        nat_csv = national.forces[code].children_csv
+        results[code] = {
+            "alone": score(alone_csv, truth, args.start, args.end),
+            "alone_living_here": score(alone_csv, truth_nat, args.start, args.end),
+            "national": score(nat_csv, truth_nat, args.start, args.end),
+            "national_rows_other_prisoner_force": national.forces[code].from_other_forces,
+        }
+    report = {
+        "machine": f"{platform.processor() or platform.machine()}, 2 cores, 24 GiB",
+        "python": platform.python_version(),
+        "country": str(args.country),
+        "window": [args.start.isoformat(), args.end.isoformat()],
+        "method": args.method,
+        "seconds": seconds,
+        "national_seconds": national.seconds,
+        "forces": results,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "national.json").write_text(json.dumps(report, indent=2))
+    print(render(results))
+
+
+def render(results: dict[str, dict]) -> str:
+    """The Markdown table of docs/benchmarks.md."""
+    head = (
+        "| force | alone: rows, precision, recall (its prisoners' children) | alone: children "
+        "living here found / identifiable, precision | national: rows, precision | national: "
+        "children living here found / identifiable, recall | added by the national run | "
+        "national rows whose prisoner lives in another force |\n"
+        "|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    tot = dict.fromkeys(("alone", "alone_here", "nat", "ident_own", "ident_here"), 0)
+    for code, r in results.items():
+        a, h, n = r["alone"], r["alone_living_here"], r["national"]
+        lines.append(
+            f"| {code} | {a['rows']}, {a['precision']:.3f}, {a['recall']:.3f} | "
+            f"{h['found']} / {h['identifiable']}, {h['precision']:.3f} | "
+            f"{n['rows']}, {n['precision']:.3f} | {n['found']} / {n['identifiable']}, "
+            f"{n['recall']:.3f} | +{n['found'] - h['found']} | "
+            f"{r['national_rows_other_prisoner_force']} |"
+        )
+        tot["alone"] += a["found"]
+        tot["alone_here"] += h["found"]
+        tot["nat"] += n["found"]
+        tot["ident_own"] += a["identifiable"]
+        tot["ident_here"] += n["identifiable"]
+    lines.append(
+        f"\nCountry: the forces alone find {tot['alone']} of {tot['ident_own']} identifiable "
+        f"children of their own prisoners ({tot['alone_here']} of them living in the force "
+        f"that found them); the national run finds {tot['nat']} of {tot['ident_here']} "
+        "identifiable children, each listed for the force where the child lives."
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -320,8 +320,9 @@ def _register(
             f"""
             CREATE TEMP TABLE map_{key} AS
             SELECT force, id AS old,
-                   regexp_extract(id, '^[A-Z]*') || CAST(10000000 + row_number() OVER (PARTITION BY force ORDER BY id)
-                                       AS VARCHAR) AS new
+                   regexp_extract(id, '^[A-Z]*') || CAST(
+                       10000000 + row_number() OVER (PARTITION BY force ORDER BY id) AS VARCHAR
+                   ) AS new
             FROM {table} t
             """
         )

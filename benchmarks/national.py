@@ -11,7 +11,9 @@ list is scored with `paramount evaluate`:
 - a force alone against `<code>/truth` (its own task as today: the children of the prisoners
   who live in the force, wherever the children live), and against `<code>/truth-national`
   (the children who live in the force, whoever's prisoner the parent is);
-- the national run's list for the force against `<code>/truth-national`.
+- the national run's list for the force against `<code>/truth-national`;
+- and, of the children living in the force, those whose prisoner lives in another force
+  (`COUNTRY/truth/affected_children.csv`'s `prisoner_force` and `child_force`) apart.
 
 Printed as a Markdown table and written to `RUNS/national.json`: rows, precision, recall and
 distinct children found per list, what the national run adds per force, the rows it lists
@@ -32,9 +34,31 @@ from paramount.evaluation import evaluate
 from paramount.run import identify_extract, identify_national
 
 
-def score(children: Path, truth: Path, start: date, end: date) -> dict[str, float | int]:
-    s = evaluate(children, truth, start, end)
+def crossing_pairs(country: Path) -> set[tuple[str, str]]:
+    """(child, booking) pairs whose child lives in another force than the prisoner."""
+    with (country / "truth" / "affected_children.csv").open(encoding="utf-8") as f:
+        return {
+            (r["child_individual_id"], r["booking_id"])
+            for r in csv.DictReader(f)
+            if r["prisoner_force"] and r["child_force"] != r["prisoner_force"]
+        }
+
+
+def score(
+    children: Path, truth: Path, start: date, end: date, crossing: set[tuple[str, str]]
+) -> dict[str, float | int]:
+    judged = children.with_name(f"judged-{truth.name}.csv")
+    s = evaluate(children, truth, start, end, verdicts_csv=judged)
+    with judged.open(encoding="utf-8") as f:
+        verdicts = [
+            (r["verdict"], (r["individual_id"], r["booking_id"])) for r in csv.DictReader(f)
+        ]
+    right = [k for v, k in verdicts if v == "RIGHT"]
+    missed = [k for v, k in verdicts if v == "MISSED"]
+    found_x = sum(k in crossing for k in right)
     return {
+        "crossing_found": found_x,
+        "crossing_identifiable": found_x + sum(k in crossing for k in missed),
         "rows": s.rows,
         "right": s.right_rows,
         "precision": s.precision,
@@ -55,13 +79,16 @@ def main() -> None:
     ap.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
     ap.add_argument("--method", default="full")
     ap.add_argument("--skip-alone", action="store_true", help="reuse RUNS/alone/<code>/")
+    ap.add_argument("--score-only", action="store_true", help="score the runs already in RUNS")
     args = ap.parse_args()
     with (args.country / "truth" / "forces.csv").open(encoding="utf-8") as f:
         codes = [r["force"] for r in csv.DictReader(f)]
     forces = {code: args.country / code / "extract" for code in codes}
     seconds: dict[str, float] = {}
     for code in codes:
-        if args.skip_alone and (args.out / "alone" / code / "children.csv").exists():
+        if (args.skip_alone or args.score_only) and (
+            args.out / "alone" / code / "children.csv"
+        ).exists():
             continue
         started = time.perf_counter()
         identify_extract(
@@ -73,23 +100,34 @@ def main() -> None:
         )
         seconds[f"alone {code}"] = round(time.perf_counter() - started, 1)
         print(f"alone {code}: {seconds[f'alone {code}']} s", flush=True)
-    started = time.perf_counter()
-    national = identify_national(
-        forces, args.out / "national", date_from=args.start, date_to=args.end, method=args.method
-    )
-    seconds["national"] = round(time.perf_counter() - started, 1)
-    print(f"national: {seconds['national']} s {national.seconds}", flush=True)
+    national_seconds: dict[str, float] = {}
+    if not args.score_only:
+        started = time.perf_counter()
+        national = identify_national(
+            forces,
+            args.out / "national",
+            date_from=args.start,
+            date_to=args.end,
+            method=args.method,
+        )
+        seconds["national"] = round(time.perf_counter() - started, 1)
+        national_seconds = national.seconds
+        print(f"national: {seconds['national']} s {national.seconds}", flush=True)
 
     results: dict[str, dict] = {}
+    crossing = crossing_pairs(args.country)
     for code in codes:
         truth, truth_nat = args.country / code / "truth", args.country / code / "truth-national"
         alone_csv = args.out / "alone" / code / "children.csv"
-        nat_csv = national.forces[code].children_csv
+        nat_csv = args.out / "national" / code / "children.csv"
+        manifest = json.loads((nat_csv.parent / "manifest.json").read_text())
         results[code] = {
-            "alone": score(alone_csv, truth, args.start, args.end),
-            "alone_living_here": score(alone_csv, truth_nat, args.start, args.end),
-            "national": score(nat_csv, truth_nat, args.start, args.end),
-            "national_rows_other_prisoner_force": national.forces[code].from_other_forces,
+            "alone": score(alone_csv, truth, args.start, args.end, crossing),
+            "alone_living_here": score(alone_csv, truth_nat, args.start, args.end, crossing),
+            "national": score(nat_csv, truth_nat, args.start, args.end, crossing),
+            "national_rows_other_prisoner_force": manifest["parameters"][
+                "children_from_other_forces"
+            ],
         }
     report = {
         "machine": f"{platform.processor() or platform.machine()}, 2 cores, 24 GiB",
@@ -98,11 +136,12 @@ def main() -> None:
         "window": [args.start.isoformat(), args.end.isoformat()],
         "method": args.method,
         "seconds": seconds,
-        "national_seconds": national.seconds,
+        "national_seconds": national_seconds,
         "forces": results,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "national.json").write_text(json.dumps(report, indent=2))
+    name = "national-scores.json" if args.score_only else "national.json"
+    (args.out / name).write_text(json.dumps(report, indent=2))
     print(render(results))
 
 
@@ -112,8 +151,9 @@ def render(results: dict[str, dict]) -> str:
         "| force | alone: rows, precision, recall (its prisoners' children) | alone: children "
         "living here found / identifiable, precision | national: rows, precision | national: "
         "children living here found / identifiable, recall | added by the national run | "
-        "national rows whose prisoner lives in another force |\n"
-        "|---|---|---|---|---|---|---|"
+        "national rows whose prisoner lives in another force | children living here of "
+        "another force's prisoner: found alone / national / identifiable |\n"
+        "|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
     tot = dict.fromkeys(("alone", "alone_here", "nat", "ident_own", "ident_here"), 0)
@@ -124,7 +164,8 @@ def render(results: dict[str, dict]) -> str:
             f"{h['found']} / {h['identifiable']}, {h['precision']:.3f} | "
             f"{n['rows']}, {n['precision']:.3f} | {n['found']} / {n['identifiable']}, "
             f"{n['recall']:.3f} | +{n['found'] - h['found']} | "
-            f"{r['national_rows_other_prisoner_force']} |"
+            f"{r['national_rows_other_prisoner_force']} | {h['crossing_found']} / "
+            f"{n['crossing_found']} / {n['crossing_identifiable']} |"
         )
         tot["alone"] += a["found"]
         tot["alone_here"] += h["found"]

@@ -42,6 +42,8 @@ from paramount.synth.writer import write_truth
 # The LPAs in a ring of neighbours: a force is a run of consecutive ones.
 RING = ("OXF", "CHW", "AYL", "MKN", "WYC", "SLO", "WDM", "BRK", "RDG")
 _SHARED_TRUTH = ("individuals", "prisoners", "contacts")
+# Percentages of a nominal's copy in a second force that lose a detail (see `_force_tables`).
+SECOND_NO_PNC, SECOND_FIRST_ONLY, SECOND_NO_DOB = 40, 25, 5
 
 
 @dataclass
@@ -357,7 +359,30 @@ def _force_tables(
         "SELECT t.* EXCLUDE (_r) FROM w_force_area t JOIN lpa_force l USING (lpa) "
         f"WHERE l.force = {f} ORDER BY _r"
     )
-    out["persons"] = select("persons", {"person_id": person("person_id")}, in_force)
+    # The same nominal in a second force is that force's own record of the person: taken
+    # at another time, for another reason, so less complete (no PNC when he was a victim,
+    # witness or parent there; the first forename only; no date of birth), decided by a
+    # hash of the record and the force, so a seed still gives the same files.
+    later = f"EXISTS (SELECT 1 FROM member m WHERE m.person_id = t.person_id AND m.force < {f})"
+
+    def draw(salt: str) -> str:
+        return f"(hash(t.person_id || '{salt}{f}') % 100)"
+
+    out["persons"] = select(
+        "persons",
+        {
+            "person_id": person("person_id"),
+            "pnc_id": f"CASE WHEN {later} AND {draw('p')} < {SECOND_NO_PNC} THEN NULL "
+            "ELSE t.pnc_id END",
+            "cro_number": f"CASE WHEN {later} AND {draw('p')} < {SECOND_NO_PNC} THEN NULL "
+            "ELSE t.cro_number END",
+            "forenames": f"CASE WHEN {later} AND {draw('f')} < {SECOND_FIRST_ONLY} "
+            "THEN split_part(t.forenames, ' ', 1) ELSE t.forenames END",
+            "date_of_birth": f"CASE WHEN {later} AND {draw('d')} < {SECOND_NO_DOB} THEN NULL "
+            "ELSE t.date_of_birth END",
+        },
+        in_force,
+    )
     out["person_aliases"] = select("person_aliases", {"person_id": person("person_id")}, in_force)
     out["person_flags"] = select("person_flags", {"person_id": person("person_id")}, in_force)
     out["person_addresses"] = select(

@@ -12,7 +12,9 @@ extract then holds what that force would have recorded:
 - its local authorities' social-care records (by postcode);
 - the whole national prison side (every force sees the same receptions);
 - its own ids: nominals, addresses and occurrences are numbered again per force, so the same
-  `person_id` means different people in two forces, as it does between real RMSs.
+  `person_id` means different people in two forces, as it does between real RMSs;
+- its own record of a person another force also holds, less complete than the first
+  force's (`SECOND_NO_PNC`, `SECOND_FIRST_ONLY`, `SECOND_NO_DOB`).
 
 Written as `OUT/<CODE>/extract/` and `OUT/<CODE>/truth/` per force (`in_area` there means
 today's: the prisoner lives in the force, so a force run alone is scored as before), plus

@@ -30,6 +30,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from paramount.evaluation import evaluate
 from paramount.run import identify_extract, identify_national
 
@@ -69,6 +71,37 @@ def score(
         "unmatched": s.unmatched_rows,
         "outside": s.outside_rows,
     }
+
+
+def cross_force_identity(database: Path, country: Path, codes: list[str]) -> dict[str, int]:
+    """Nominals of different forces put in one entity by the national run, against the truth:
+    pairs (same person, two forces) there are, pairs the run made, and how many are right."""
+    con = duckdb.connect(str(database), read_only=True)
+    truth = " UNION ALL ".join(
+        f"SELECT '{code}:' || person_id AS record_id, individual_id FROM read_csv("
+        f"'{country / code / 'truth' / 'rms_persons.csv'}', all_varchar = true)"
+        for code in codes
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE n AS
+        SELECT m.entity_id, t.record_id, t.individual_id, split_part(t.record_id, ':', 1) AS force
+        FROM ({truth}) t LEFT JOIN pm_entity_members m
+          ON m.record_id = t.record_id AND m.source = 'RMS'
+        """
+    )
+    true_pairs, made, right = con.execute(
+        """
+        SELECT
+          (SELECT count(*) FROM n a JOIN n b ON a.individual_id = b.individual_id
+             AND a.force < b.force),
+          (SELECT count(*) FROM n a JOIN n b ON a.entity_id = b.entity_id AND a.force < b.force),
+          (SELECT count(*) FROM n a JOIN n b ON a.entity_id = b.entity_id AND a.force < b.force
+             AND a.individual_id = b.individual_id)
+        """
+    ).fetchall()[0]
+    con.close()
+    return {"true_pairs": true_pairs, "made_pairs": made, "right_pairs": right}
 
 
 def main() -> None:
@@ -129,7 +162,12 @@ def main() -> None:
                 "children_from_other_forces"
             ],
         }
+    identity = cross_force_identity(
+        args.out / "national" / "national" / "paramount.duckdb", args.country, codes
+    )
+    print(f"identity across forces: {identity}", flush=True)
     report = {
+        "identity_across_forces": identity,
         "machine": f"{platform.processor() or platform.machine()}, 2 cores, 24 GiB",
         "python": platform.python_version(),
         "country": str(args.country),

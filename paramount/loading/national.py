@@ -7,7 +7,8 @@ extract again, so loading, identity resolution and identification run on it unch
 
 - every RMS and social-care id, and every LPA code, is prefixed with its force's code
   (`F1:P10000001`, `F1:OXF`), so nothing collides and every row knows its force; the
-  outputs take the prefix off again (`paramount.outputs.national`);
+  outputs take the prefix off again (`paramount.outputs.national`); a single force keeps
+  its ids (see `merge_extracts`);
 - `force_area` is the union of the forces' areas, so a reception is the country's when the
   prisoner lives in any of them;
 - the prison tables are taken once: each prisoner's (each booking's movements) from the
@@ -51,6 +52,7 @@ NAMESPACED: dict[str, tuple[str, ...]] = {
     "partner_relationships": ("partner_person_id", "related_partner_person_id"),
     "partner_involvement": ("partner_person_id",),
 }
+LPA_COLUMNS = frozenset({"lpa"})
 # National tables, taken once: a key's rows from the first force that holds the key.
 NATIONAL_KEYS: dict[str, str] = {
     "prison_movements": "booking_id",
@@ -114,8 +116,14 @@ def _read_text(path: Path) -> pa.Table:
 
 def merge_extracts(forces: Mapping[str, Path], out: Path) -> dict[str, int]:
     """Write the national extract of `forces` ({code: extract folder}, in priority order for
-    the prison side) into `out` as CSV; the rows written per table."""
+    the prison side) into `out` as CSV; the rows written per table.
+
+    A single force's ids stay as they are (only its LPAs take its code): nothing can collide,
+    and identity resolution samples records by a hash of their ids (Splink's u estimation),
+    so other ids would give a slightly different model and the run would not be the force's
+    own run."""
     check_forces(forces)
+    keep_ids = len(forces) == 1
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
@@ -134,6 +142,8 @@ def merge_extracts(forces: Mapping[str, Path], out: Path) -> dict[str, int]:
                 "source_row", pc.cast(pa.array(range(1, data.num_rows + 1)), pa.string())
             )
             for column in NAMESPACED.get(table, ()):
+                if keep_ids and column not in LPA_COLUMNS:
+                    continue
                 if column in data.column_names:
                     i = data.column_names.index(column)
                     data = data.set_column(

@@ -66,16 +66,17 @@ def _own(code: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(code)}{SEPARATOR}")
 
 
-def restore_row(row: dict[str, object], code: str) -> dict[str, object]:
-    """One row as force `code` reads it: its own ids bare, other forces' ids set apart."""
+def restore_row(row: dict[str, object], code: str, forces: Sequence[str]) -> dict[str, object]:
+    """One row as force `code` reads it: its own ids bare, other forces' ids set apart (an
+    id with no force's prefix, as a single force's national run keeps them, is its own)."""
     own = _own(code)
     prefix = code + SEPARATOR
     out: dict[str, object] = {}
     for name, value in row.items():
         if name in ID_LIST_COLUMNS:
             ids = [v for v in str(value).split(";") if v] if value else []
-            mine = [v[len(prefix) :] for v in ids if v.startswith(prefix)]
-            others = [v for v in ids if not v.startswith(prefix)]
+            others = [v for v in ids if _prefix(v, forces) not in (None, code)]
+            mine = [v.removeprefix(prefix) for v in ids if v not in others]
             out[name] = ";".join(mine) or None
             out[name + OTHER_FORCES] = ";".join(others) or None
         elif isinstance(value, str):
@@ -96,7 +97,7 @@ def split_by_force(
         listed = child_force(row, forces, districts)
         if listed is None:  # no home and no prisoner force: cannot happen for a country row
             continue
-        restored = restore_row(row, listed)
+        restored = restore_row(row, listed, forces)
         restored["child_force"] = listed
         restored["prisoner_force"] = prisoner_force(row, forces)
         per[listed].append(restored)

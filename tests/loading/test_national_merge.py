@@ -96,3 +96,10 @@ def test_districts_name_their_force_and_bad_codes_are_refused(forces, tmp_path: 
         merge_extracts({"TV": forces["TV"], "tv": forces["WI"]}, tmp_path / "x")
     with pytest.raises(ContractError):
         merge_extracts({"TV": tmp_path / "nowhere"}, tmp_path / "x")
+
+
+def test_one_force_keeps_its_ids_and_prefixes_only_its_lpas(forces, tmp_path: Path) -> None:
+    out = tmp_path / "one"
+    merge_extracts({"TV": forces["TV"]}, out)
+    assert [p["person_id"] for p in read(out / "persons.csv")] == ["P1"]
+    assert [r["lpa"] for r in read(out / "force_area.csv")] == ["TV:OXF"]

@@ -42,6 +42,7 @@ def test_restore_keeps_own_ids_bare_and_sets_other_forces_apart() -> None:
             lpa="TVX:SWI",
         ),
         "TVX",
+        FORCES,
     )
     assert restored["child_person_ids"] == "P1"
     assert restored["child_person_ids_other_forces"] == "TV:P7"
@@ -50,6 +51,9 @@ def test_restore_keeps_own_ids_bare_and_sets_other_forces_apart() -> None:
     # only this force's own prefix comes off: "TV:" inside "TVX:" is another force's
     assert restored["evidence"] == "prisoner matched to police record(s) TV:P3 and P9"
     assert restored["lpa"] == "SWI"
+    # a single force's national run keeps its ids: bare ids are the force's own
+    alone = restore_row(row(child_person_ids="P1;P2"), "TV", ("TV",))
+    assert alone["child_person_ids"] == "P1;P2" and alone["child_person_ids_other_forces"] is None
 
 
 def test_split_gives_every_force_a_table_with_both_forces_named() -> None:

@@ -24,7 +24,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON) --quiet
+	$(UV) sync --frozen --python $(PYTHON) --quiet --extra spark
 	touch $@
 
 # Front-end assets: GOV.UK Frontend from npm (package-lock.json), copied into the casework

@@ -32,6 +32,35 @@ MEMORY_LIMIT_OPTION = typer.Option(
 )
 
 
+ENGINE_OPTION = typer.Option(
+    help="duckdb (one machine: the default) or spark (PySpark, pip install "
+    "'paramount[spark]'; the same pipeline, the same outputs, local mode or a cluster)."
+)
+SPARK_MASTER_OPTION = typer.Option(
+    help="With --engine spark: the Spark master, local[*] (every core here: the default) or "
+    "a cluster's URL (spark://host:7077, yarn)."
+)
+
+
+def _check_engine(engine: str) -> None:
+    from paramount.db import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
+@contextmanager
+def _engine_refused() -> Iterator[None]:
+    """An engine that is not installed stops the command with how to install it."""
+    from paramount.db import EngineUnavailable
+
+    try:
+        yield
+    except EngineUnavailable as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
 def _check_memory_limit(limit: str | None) -> None:
     from paramount.db import check_memory_limit
 
@@ -208,7 +237,8 @@ def identify(
     db: Annotated[
         Path | None,
         typer.Option(
-            help="A per-force DuckDB file, kept between runs: an extract it already holds "
+            help="A per-force database (a DuckDB file; a folder with --engine spark), kept "
+            "between runs: an extract it already holds "
             "is not loaded again (default: a fresh OUT/paramount.duckdb)."
         ),
     ] = None,
@@ -222,6 +252,8 @@ def identify(
         ),
     ] = None,
     memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
+    engine: Annotated[str, ENGINE_OPTION] = "duckdb",
+    spark_master: Annotated[str | None, SPARK_MASTER_OPTION] = None,
     force: Annotated[
         list[str] | None,
         typer.Option(
@@ -245,7 +277,9 @@ def identify(
                 "--force runs over several extracts: give no EXTRACT, --mapping, --db or "
                 "--verdicts with it"
             )
-        _identify_national(force, window_from, window_to, out_dir, method, memory_limit)
+        _identify_national(
+            force, window_from, window_to, out_dir, method, memory_limit, engine, spark_master
+        )
         return
     if extract is None:
         raise typer.BadParameter("give the extract folder, or --force CODE=EXTRACT")
@@ -258,7 +292,13 @@ def identify(
         if not path.exists():
             raise typer.BadParameter(f"no such verdicts file or folder: {path}")
     _check_memory_limit(memory_limit)
-    with _contract_refused(), _untrainable_refused(), RichReporter() as reporter:
+    _check_engine(engine)
+    with (
+        _engine_refused(),
+        _contract_refused(),
+        _untrainable_refused(),
+        RichReporter() as reporter,
+    ):
         run = identify_extract(
             extract,
             out_dir,
@@ -270,6 +310,8 @@ def identify(
             reporter=reporter,
             verdicts=verdicts or [],
             memory_limit=memory_limit,
+            engine=engine,
+            spark_master=spark_master,
         )
     _print_load(run.load)
     counts = run.counts
@@ -298,6 +340,8 @@ def _identify_national(
     out_dir: Path,
     method: str,
     memory_limit: str | None,
+    engine: str,
+    spark_master: str | None,
 ) -> None:
     """`identify --force A=... --force B=...`: one run over several forces' extracts."""
     from paramount.engine import METHODS
@@ -318,7 +362,13 @@ def _identify_national(
     if end < start:
         raise typer.BadParameter("--to is before --from")
     _check_memory_limit(memory_limit)
-    with _contract_refused(), _untrainable_refused(), RichReporter() as reporter:
+    _check_engine(engine)
+    with (
+        _engine_refused(),
+        _contract_refused(),
+        _untrainable_refused(),
+        RichReporter() as reporter,
+    ):
         run = identify_national(
             forces,
             out_dir,
@@ -327,6 +377,8 @@ def _identify_national(
             method=method,
             reporter=reporter,
             memory_limit=memory_limit,
+            engine=engine,
+            spark_master=spark_master,
         )
     _print_load(run.national.load)
     out.print(
@@ -372,7 +424,13 @@ def _print_verdicts(knowledge: VerdictKnowledge, out_dir: Path) -> None:
 @app.command()
 def resolve(
     extract: Annotated[Path, typer.Argument(help="The extract folder (one file a table).")],
-    db: Annotated[Path, typer.Option(help="The force's DuckDB file to load and resolve into.")],
+    db: Annotated[
+        Path,
+        typer.Option(
+            help="The force's database to load and resolve into (a DuckDB file, or a folder "
+            "with --engine spark)."
+        ),
+    ],
     mapping: Annotated[
         Path | None, typer.Option(help="A per-force mapping file (TOML) onto the contract.")
     ] = None,
@@ -384,16 +442,22 @@ def resolve(
         bool, typer.Option("--retrain", help="Train the models again even if saved ones exist.")
     ] = False,
     memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
+    engine: Annotated[str, ENGINE_OPTION] = "duckdb",
+    spark_master: Annotated[str | None, SPARK_MASTER_OPTION] = None,
 ) -> None:
     """Resolve identities across police, prison and social-care records; later runs reuse it."""
-    from paramount.db import DuckDBBackend
+    from paramount.db import open_backend
     from paramount.linkage import resolve as run_resolve
     from paramount.progress import RichReporter
 
     _check_memory_limit(memory_limit)
+    _check_engine(engine)
     db.parent.mkdir(parents=True, exist_ok=True)
     models_dir = models or db.with_name(db.name + ".models")
-    with DuckDBBackend.open(db, memory_limit=memory_limit) as database:
+    with (
+        _engine_refused(),
+        open_backend(engine, db, memory_limit=memory_limit, spark_master=spark_master) as database,
+    ):
         load = _load(extract, db.parent, mapping, database)
         _print_load(load)
         with _untrainable_refused(), RichReporter() as reporter:

@@ -19,13 +19,14 @@ Raises `paramount.loading.ContractError` when the extract does not meet the cont
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from paramount.db import DuckDBBackend
+from paramount.db import DEFAULT_ENGINE, DEFAULT_SPARK_MASTER, database_name, open_backend
 from paramount.engine import DEFAULT_METHOD, METHODS, DecisionSettings, IdentificationResult
 from paramount.engine import identify as run_identify
 from paramount.loading import LoadReport, load_extract
@@ -92,6 +93,8 @@ def identify_extract(
     decision: DecisionSettings | None = None,
     verdicts: Sequence[Path] = (),
     memory_limit: str | None = None,
+    engine: str = DEFAULT_ENGINE,
+    spark_master: str | None = None,
 ) -> IdentifyResult:
     """Identify the children of prisoners received from `date_from` to `date_to` (inclusive)
     in the extract folder `extract`, writing every output and the manifest into `out`.
@@ -106,7 +109,9 @@ def identify_extract(
     held, duplicates merged, the confidence recalibrated on their labels, and the measured
     precision of the earlier lists written to `out/verdicts/` and the manifest.
     `memory_limit` ("4GB"): what the database may hold in memory before it spills to disk
-    (default: half the machine's memory).
+    (default: half the machine's memory). `engine`: `duckdb` (the default) or `spark`
+    (PySpark, `spark_master` `local[*]` by default or a cluster's URL; `db` is then a folder),
+    the same pipeline and the same outputs.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
@@ -118,12 +123,14 @@ def identify_extract(
     started_at = datetime.now().astimezone()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    db_path = Path(db) if db is not None else out / "paramount.duckdb"
-    if db is None and db_path.exists():
+    db_path = Path(db) if db is not None else out / database_name(engine)
+    if db is None and db_path.is_dir():
+        shutil.rmtree(db_path)
+    elif db is None and db_path.exists():
         db_path.unlink()
     seconds: dict[str, float] = {}
 
-    backend = DuckDBBackend.open(db_path, memory_limit=memory_limit)
+    backend = open_backend(engine, db_path, memory_limit=memory_limit, spark_master=spark_master)
     held_to = backend.memory_limit()
     try:
         load = load_extract(
@@ -186,6 +193,8 @@ def identify_extract(
             "verdicts": [str(p) for p in verdicts],
             "memory_limit": memory_limit,  # None: the default, half the machine
             "memory_limit_applied": held_to,
+            "engine": engine,
+            "spark_master": (spark_master or DEFAULT_SPARK_MASTER) if engine == "spark" else None,
         },
         verdicts=None if knowledge is None else knowledge.to_dict(),
         load=load.to_dict(),
@@ -243,6 +252,8 @@ def identify_national(
     reporter: Reporter | None = None,
     decision: DecisionSettings | None = None,
     memory_limit: str | None = None,
+    engine: str = DEFAULT_ENGINE,
+    spark_master: str | None = None,
 ) -> NationalResult:
     """Identify over several forces' extracts at once (`forces`: {code: extract folder}).
 
@@ -252,7 +263,8 @@ def identify_national(
     identity is resolved across forces and a child living in one force is found for a
     prisoner living in another. Each force then gets `OUT/<code>/` (children.csv,
     worklist.xlsx, review.csv, manifest.json) with the children who live in its area, in its
-    own ids, each row naming `child_force` and `prisoner_force`.
+    own ids, each row naming `child_force` and `prisoner_force`. `engine` and `spark_master`
+    choose the national run's database, as for `identify_extract`.
     """
     reporter = reporter or SilentReporter()
     started = time.perf_counter()
@@ -274,6 +286,8 @@ def identify_national(
         reporter=reporter,
         decision=decision,
         memory_limit=memory_limit,
+        engine=engine,
+        spark_master=spark_master,
     )
     seconds["national_run"] = run.seconds["total"]
     split_started = time.perf_counter()

@@ -101,6 +101,11 @@ def _layer(package: str) -> int:
     raise AssertionError(f"package {package!r} is in no layer: add it to LAYERS")
 
 
+# Modules that need an optional extra (`paramount[spark]`): imported only where chosen, so
+# a machine without the extra runs everything else.
+OPTIONAL_EXTRAS = {"paramount.db.spark"}
+
+
 def _imports(tree: ast.AST) -> list[tuple[ast.stmt, str, bool]]:
     """(statement, Paramount module imported, inside a function?) for every import."""
     inside: set[int] = set()
@@ -133,7 +138,7 @@ def _violations(path: Path, tree: ast.AST) -> list[str]:
             problems.append(f"{where}, a layer above {own}")
         if target != own and target in PUBLIC_SURFACE_ONLY and module != f"paramount.{target}":
             problems.append(f"{where}, not the package's public surface")
-        if in_function and own in TOP_LEVEL_IMPORTS_ONLY:
+        if in_function and own in TOP_LEVEL_IMPORTS_ONLY and module not in OPTIONAL_EXTRAS:
             problems.append(f"{where} inside a function")
     return problems
 

@@ -5,9 +5,30 @@ and its DuckDB implementation (the only module that opens DuckDB connections).
         load_extract(extract, db, ...)      # paramount.loading
         resolve(db, models_dir=...)         # paramount.linkage
         identify(db, start, end)            # paramount.engine
+
+    open_backend("spark", folder, spark_master="local[*]")   # the same, on Spark
 """
 
 from paramount.db.backend import Backend, EngineError
 from paramount.db.duckdb import DuckDBBackend, check_memory_limit
+from paramount.db.engines import (
+    DEFAULT_ENGINE,
+    DEFAULT_SPARK_MASTER,
+    ENGINES,
+    EngineUnavailable,
+    database_name,
+    open_backend,
+)
 
-__all__ = ["Backend", "DuckDBBackend", "EngineError", "check_memory_limit"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "DEFAULT_SPARK_MASTER",
+    "ENGINES",
+    "Backend",
+    "DuckDBBackend",
+    "EngineError",
+    "EngineUnavailable",
+    "check_memory_limit",
+    "database_name",
+    "open_backend",
+]

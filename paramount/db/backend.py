@@ -11,6 +11,7 @@ data is.
 
 from __future__ import annotations
 
+import csv
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,11 @@ Parameters = Sequence[Any] | None
 class EngineError(RuntimeError):
     """A statement failed; carries the SQL so the failing step can be read. The first line
     of the message is the database's own."""
+
+
+def _csv_text(value: Any) -> str:
+    """A value as DuckDB's COPY writes it (booleans in lower case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 class Backend(ABC):
@@ -78,6 +84,10 @@ class Backend(ABC):
         """Splink's database API on this database (`DuckDBAPI`, `SparkAPI`, ...), so Splink
         reads and writes the same tables as every other step."""
 
+    def memory_limit(self) -> str | None:
+        """The memory limit as the engine states it ("3.7 GiB", "4096m"), if it has one."""
+        return None
+
     def memory_bytes(self) -> int | None:
         """How much memory the database may hold before it spills to disk (or fails), when it
         has one bound for the whole job; None where it does not say (a cluster's executors)."""
@@ -100,6 +110,12 @@ class Backend(ABC):
     # -- the public surface: DuckDB SQL in, translated here and only here ----------------
     def translate(self, sql: str) -> str:
         return to_dialect(sql, self.dialect)
+
+    def translate_condition(self, condition: str) -> str:
+        """A condition (DuckDB SQL, such as a Splink comparison level's) in this dialect."""
+        if condition.strip().upper() == "ELSE":  # Splink's own word for the last level
+            return condition
+        return self.translate(f"SELECT {condition}").removeprefix("SELECT ")
 
     def execute(self, sql: str, parameters: Parameters = None) -> None:
         """Run a statement written in DuckDB SQL (`?` placeholders bound to `parameters`)."""
@@ -148,6 +164,17 @@ class Backend(ABC):
             return self._fetch_arrow(translated)
         except Exception as exc:
             raise EngineError(f"{exc}\n\nSQL was:\n{translated}") from exc
+
+    def write_csv(self, sql: str, path: Path) -> None:
+        """The result of a query (DuckDB SQL) as a CSV file with a header (quoted where
+        needed, NULL as an empty field). Through Arrow here; an engine may write it itself."""
+        table = self.fetch_arrow(sql)
+        with Path(path).open("w", encoding="utf-8", newline="") as f:
+            out = csv.writer(f, lineterminator="\n")
+            out.writerow(table.schema.names)
+            for batch in table.to_batches():
+                for row in batch.to_pylist():
+                    out.writerow(["" if v is None else _csv_text(v) for v in row.values()])
 
     def fetch_rows(self, sql: str) -> list[dict[str, Any]]:
         """The result of a query as a list of dicts (small results only)."""

@@ -114,6 +114,12 @@ class DuckDBBackend(Backend):
     def _create_table_sql(self, name: str, query: str) -> str:
         return f"CREATE OR REPLACE TABLE {ident(name)} AS {query}"
 
+    def write_csv(self, sql: str, path: Path) -> None:
+        target = str(path).replace("'", "''")
+        self.execute(
+            f"COPY ({sql}) TO '{target}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
+        )
+
     def table_exists(self, name: str) -> bool:
         rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]

@@ -268,6 +268,10 @@ def _create_or_keep(
     backend.create_table(table, sql)
     if not backend.table_exists(STEP_STATE):
         backend.execute(f"CREATE TABLE {STEP_STATE} (table_name VARCHAR, key VARCHAR)")
-    backend.execute(f"DELETE FROM {STEP_STATE} WHERE table_name = '{table}'")
-    backend.execute(f"INSERT INTO {STEP_STATE} VALUES ('{table}', '{key}')")
+    # replaced, not deleted from: a Parquet table (Spark's) takes no DELETE
+    backend.create_table(
+        STEP_STATE,
+        f"SELECT * FROM {STEP_STATE} WHERE table_name <> '{table}' "
+        f"UNION ALL SELECT '{table}' AS table_name, '{key}' AS key",
+    )
     return key

@@ -24,6 +24,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from paramount.contract.tables import GENERATION_YEARS
 from paramount.db.backend import Backend
+from paramount.db.sql import ident
 from paramount.linkage import chunks
 from paramount.linkage.explain import IDS_CRO, IDS_PNC, named_probability_sql
 from paramount.linkage.models import COMPARISONS, TrainedModel, build_linker
@@ -180,22 +181,48 @@ ORDER BY CASE basis WHEN 'PNC' THEN 0 WHEN 'CRO' THEN 1 ELSE 2 END,
         "CREATE OR REPLACE TEMP TABLE pm_lk_regrouped (person_id VARCHAR, entity_id VARCHAR)"
     )
     db.executemany("INSERT INTO pm_lk_regrouped VALUES (?, ?)", regrouped)
-    db.execute(f"""
-UPDATE {CLUSTERS} AS c SET entity_id = r.entity_id
-FROM pm_lk_regrouped AS r WHERE r.person_id = c.person_id
-""")
+    # Rewritten, not updated in place: a table replaced by a query is what every engine
+    # does alike (Spark's Parquet tables take no UPDATE).
+    _rewrite(
+        db,
+        CLUSTERS,
+        "LEFT JOIN pm_lk_regrouped AS r ON r.person_id = c.person_id",
+        {"entity_id": "coalesce(r.entity_id, c.entity_id)"},
+    )
     if split:
         db.execute("CREATE OR REPLACE TEMP TABLE pm_lk_split (person_l VARCHAR, person_r VARCHAR)")
         db.executemany("INSERT INTO pm_lk_split VALUES (?, ?)", split)
-        db.execute(f"""
-UPDATE {PAIRS} AS p SET accepted = false, split = true
-FROM pm_lk_split AS s WHERE s.person_l = p.person_l AND s.person_r = p.person_r
-""")
-    db.execute(f"""
-UPDATE {CLUSTERS} AS c SET basis = 'SINGLETON', match_probability = 1.0
-WHERE c.person_id IN (SELECT person_id FROM pm_lk_regrouped)
-  AND (SELECT count(*) FROM {CLUSTERS} AS o WHERE o.entity_id = c.entity_id) = 1
-""")
+        _rewrite(
+            db,
+            PAIRS,
+            "LEFT JOIN pm_lk_split AS s ON s.person_l = c.person_l AND s.person_r = c.person_r",
+            {
+                "accepted": "CASE WHEN s.person_l IS NULL THEN c.accepted ELSE false END",
+                "split": "CASE WHEN s.person_l IS NULL THEN c.split ELSE true END",
+            },
+        )
+    alone = (
+        "(c.person_id IN (SELECT person_id FROM pm_lk_regrouped) "
+        "AND count(*) OVER (PARTITION BY c.entity_id) = 1)"
+    )
+    _rewrite(
+        db,
+        CLUSTERS,
+        "",
+        {
+            "basis": f"CASE WHEN {alone} THEN 'SINGLETON' ELSE c.basis END",
+            "match_probability": f"CASE WHEN {alone} THEN 1.0 ELSE c.match_probability END",
+        },
+    )
     db.execute("DROP TABLE IF EXISTS pm_lk_regrouped")
     db.execute("DROP TABLE IF EXISTS pm_lk_split")
     return len(groups) - len(split_entities)
+
+
+def _rewrite(db: Backend, table: str, joins: str, changed: dict[str, str]) -> None:
+    """Table `table` (as `c`) made again with some columns computed anew, in its order."""
+    columns = ", ".join(
+        f"{changed[name]} AS {ident(name)}" if name in changed else f"c.{ident(name)}"
+        for name in db.columns(table)
+    )
+    db.create_table(table, f"SELECT {columns} FROM {table} AS c {joins}")

@@ -39,6 +39,7 @@ from typing import Any, Literal
 from splink import Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
@@ -345,11 +346,22 @@ COLUMNS = (
 )
 
 
-def settings(link_type: LinkType) -> SettingsCreator:
+def splink_comparisons(db: Backend) -> list[dict[str, Any]]:
+    """The comparisons as Splink takes them, their conditions in the backend's dialect
+    (written in DuckDB's, as all Paramount SQL is)."""
+    out = [c.to_splink() for c in COMPARISONS]
+    for comparison in out:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = db.translate_condition(level["sql_condition"])
+    return out
+
+
+def settings(link_type: LinkType, db: Backend) -> SettingsCreator:
     """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`)."""
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [*splink_comparisons(db)]
     return SettingsCreator(
         link_type=link_type,
-        comparisons=[c.to_splink() for c in COMPARISONS],
+        comparisons=comparisons,
         blocking_rules_to_generate_predictions=list(
             PREDICT_BLOCKING if link_type == "dedupe_only" else LINK_BLOCKING
         ),
@@ -404,7 +416,7 @@ def build_linker(
     db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
-    if model_path.exists() and not retrain and _same_comparisons(model_path):
+    if model_path.exists() and not retrain and _same_comparisons(model_path, db):
         return TrainedModel(Linker(inputs, str(model_path)), db_api, False, model_path)
 
     if warm_start is not None and warm_start.exists():
@@ -422,7 +434,7 @@ def build_linker(
                 level.pop("u_probability", None)
         linker = Linker(inputs, model)
     else:
-        linker = Linker(inputs, settings(link_type))
+        linker = Linker(inputs, settings(link_type, db))
     n_id, found = id_linked_pairs(db, tables)
     if n_id >= MIN_ID_PAIRS:
         recall, em_rules, floor = max(found / n_id, 0.05), EM_ID_BLOCKING, 0.5 / n_id
@@ -452,7 +464,7 @@ def build_linker(
     return TrainedModel(linker, db_api, True, model_path)
 
 
-def _same_comparisons(model_path: Path) -> bool:
+def _same_comparisons(model_path: Path, db: Backend) -> bool:
     """Whether a saved model has this version's comparisons, level for level: one saved by an
     earlier version would be read with the wrong words and columns, so it is trained again."""
     try:
@@ -466,7 +478,7 @@ def _same_comparisons(model_path: Path) -> bool:
             for c in comparisons
         ]
 
-    return shape(saved) == shape([c.to_splink() for c in COMPARISONS])
+    return shape(saved) == shape(splink_comparisons(db))
 
 
 def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:

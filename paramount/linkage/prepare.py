@@ -101,7 +101,8 @@ SELECT r.unique_id, r.record_id, r.surname,
        coalesce(n.canonical, r.forename_tokens[1]) AS forename_canon,
        r.forename_tokens, r.dob, year(r.dob) AS yob, r.sex, r.pnc, r.cro, r.postcodes,
        r.districts, r.postcodes[1] AS postcode1, r.homes,
-       CASE WHEN len(r.surname_parts) = 0 THEN NULL ELSE r.surname_parts END AS surname_parts,
+       CASE WHEN array_length(r.surname_parts) = 0
+            THEN NULL ELSE r.surname_parts END AS surname_parts,
        r.associates
 FROM (
     SELECT *, CASE WHEN forenames_std IS NULL THEN NULL

@@ -13,7 +13,6 @@ import json
 import time
 from pathlib import Path
 
-from paramount.contract.identifiers import SQL_MACROS
 from paramount.contract.tables import EXTRACT_TABLES, Table, create_table_sql
 from paramount.db.backend import Backend
 from paramount.loading.errors import ContractError
@@ -79,8 +78,7 @@ def load_extract(
     # Every check that can stop the run happens before any data is read.
     plan = _plan(extract_dir, db, force_mapping, mapping)
 
-    for sql in SQL_MACROS:
-        db.execute(sql)
+    db.register_macros()  # DuckDB's identifier macros, for analysts' own queries
     fingerprint = _fingerprint(_plan_hashes(plan), mapping) if reuse else None
     if fingerprint is not None:
         stored = _stored_report(db, fingerprint, extract_dir, quarantine_dir, mapping)
@@ -213,7 +211,7 @@ def _load_table(
         names = ", ".join(ident(c) for c in table.column_names)
         db.execute(
             f"INSERT INTO {ident(table.name)} ({names}, _row) SELECT {names}, _row "
-            f"FROM {ident(checked)} WHERE len(_problems) = 0 ORDER BY _row"
+            f"FROM {ident(checked)} WHERE array_length(_problems) = 0 ORDER BY _row"
         )
         head = f"{order}, {lit(table.name)}, {lit(source.name)}"
         db.execute(
@@ -222,7 +220,7 @@ def _load_table(
                    array_to_string(
                        list_transform(_problems, lambda x: x.field), ';'),
                    array_to_string(list_transform(_problems, lambda x: x.reason), '; '), _record
-            FROM {ident(checked)} WHERE len(_problems) > 0"""
+            FROM {ident(checked)} WHERE array_length(_problems) > 0"""
         )
         if raw.malformed_sql:
             db.execute(
@@ -317,7 +315,4 @@ def _write_quarantine(
         (warnings, WARNING_COLUMNS, report.warnings_csv),
     ):
         cols = ", ".join(ident(c) for c in columns)
-        db.execute(
-            f'COPY (SELECT {cols} FROM {ident(table)} ORDER BY _ord, "row", field) '
-            f"TO {lit(str(path))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
-        )
+        db.write_csv(f'SELECT {cols} FROM {ident(table)} ORDER BY _ord, "row", field', path)

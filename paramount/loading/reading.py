@@ -20,12 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from paramount.db.backend import Backend, EngineError
+from paramount.db.sql import DUCKDB
 from paramount.loading.errors import ContractError
 from paramount.loading.sql import ident, lit
 
 _CHUNK = 16 * 1024 * 1024
+
+
+class _NotDuckDB(Exception):
+    """The backend is not DuckDB: read the file in Python."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +87,10 @@ def csv_header(path: Path) -> list[str]:
 
 def parquet_columns(db: Backend, path: Path) -> list[str]:
     try:
-        rows = db.fetch_tuples(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})")
-    except EngineError as e:
+        return list(pq.read_schema(path).names)
+    except (OSError, pa.ArrowException) as e:
         first = str(e).splitlines()[0]
         raise ContractError(f"{path.name} cannot be read as Parquet: {first}") from None
-    return [r[0] for r in rows]
 
 
 def hash_and_blank_lines(path: Path) -> tuple[str, bool]:
@@ -127,6 +132,8 @@ def read_csv_raw(db: Backend, source: SourceFile, prefix: str, header: list[str]
     for t in (rej, scan):
         db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
     try:
+        if db.dialect != DUCKDB:
+            raise _NotDuckDB  # only DuckDB has a CSV reader that keeps rejected records
         db.execute(
             f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM read_csv("
             f"{lit(str(source.path))}, columns = {cols}, header = true, auto_detect = false, "
@@ -135,9 +142,10 @@ def read_csv_raw(db: Backend, source: SourceFile, prefix: str, header: list[str]
             f"rejects_table = {lit(rej)}, rejects_scan = {lit(scan)})"
         )
         numbered = False
-    except EngineError:
-        # DuckDB's strict parser gives up on some damage (e.g. a stray carriage return in an
-        # unquoted field) instead of rejecting the record: read such a file in Python.
+    except (EngineError, _NotDuckDB):
+        # Another engine, or DuckDB's strict parser gives up on some damage (e.g. a stray
+        # carriage return in an unquoted field) instead of rejecting the record: read such
+        # a file in Python.
         for t in (rej, scan):
             db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
         _read_csv_python(db, source.path, len(header), raw, rej)
@@ -199,12 +207,25 @@ def read_csv_raw(db: Backend, source: SourceFile, prefix: str, header: list[str]
 def read_parquet_raw(db: Backend, source: SourceFile, columns: list[str]) -> RawTable:
     """A Parquet file needs no raw copy: its row numbers come with the scan."""
     sha, _ = hash_and_blank_lines(source.path)
+    if db.dialect != DUCKDB:
+        return _read_parquet_arrow(db, source, columns, sha)
     cols_sql = ", ".join(f"{ident(c)} AS c{i}" for i, c in enumerate(columns))
     source_sql = (
         f"(SELECT file_row_number + 1 AS _row, {cols_sql} "
         f"FROM read_parquet({lit(str(source.path))}, file_row_number = true))"
     )
     return RawTable(source_sql=source_sql, columns=_unique(columns), sha256=sha)
+
+
+def _read_parquet_arrow(db: Backend, source: SourceFile, columns: list[str], sha: str) -> RawTable:
+    """Parquet for an engine that numbers no rows of its own: read here, numbered, handed
+    over as Arrow (text, as every raw read is)."""
+    table = pq.read_table(source.path)
+    arrays = {"_row": pa.array(range(1, table.num_rows + 1), pa.int64())}
+    arrays |= {f"c{i}": table.column(c).cast(pa.string()) for i, c in enumerate(columns)}
+    view = f"pm_load_{source.path.stem}_parquet"
+    db.register_arrow(view, pa.table(arrays))
+    return RawTable(source_sql=ident(view), columns=_unique(columns), sha256=sha)
 
 
 def _read_csv_python(db: Backend, path: Path, ncols: int, raw: str, rej: str) -> None:

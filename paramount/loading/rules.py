@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from paramount.contract.identifiers import canonical_cro_sql, canonical_pnc_sql, clean_sql
 from paramount.contract.tables import Column, ColumnType, Table
 from paramount.loading.mapping import TableMapping
 from paramount.loading.sql import ident, lit
@@ -112,9 +113,9 @@ class ColumnRule:
     def bad(self) -> str | None:
         """SQL condition, given v IS NOT NULL, that the value is unreadable."""
         if self.kind == "pnc":
-            return f"pm_canonical_pnc({self.v}) IS NULL"
+            return f"{canonical_pnc_sql(clean_sql(self.v))} IS NULL"
         if self.kind == "cro":
-            return f"pm_canonical_cro({self.v}) IS NULL"
+            return f"{canonical_cro_sql(clean_sql(self.v))} IS NULL"
         if self.typed() == self.v:
             return None
         return f"{self.t} IS NULL"
@@ -125,13 +126,13 @@ class ColumnRule:
             return lit("not a NOMS number (A9999AA)")
         if self.kind == "pnc":
             return (
-                f"CASE WHEN regexp_full_match(pm_clean({v}), {lit(_PNC_RE)}) "
+                f"CASE WHEN regexp_full_match({clean_sql(v)}, {lit(_PNC_RE)}) "
                 "THEN 'PNC check letter fails' "
                 "ELSE 'PNC not in form YY/NNNNNNNC or YYYY/NNNNNNNC' END"
             )
         if self.kind == "cro":
             return (
-                f"CASE WHEN regexp_full_match(pm_clean({v}), {lit(_CRO_RE)}) "
+                f"CASE WHEN regexp_full_match({clean_sql(v)}, {lit(_CRO_RE)}) "
                 "THEN 'CRO check letter fails' ELSE 'CRO not in form NNNNNN/YYC' END"
             )
         if c.type in (ColumnType.DATE, ColumnType.DATETIME):
@@ -219,7 +220,8 @@ def check_sql(
     if key_rules:
         parts = ", ".join(r.t for r in key_rules)
         first = (
-            f"CASE WHEN len(_rej) = 0 THEN min(_row) OVER (PARTITION BY len(_rej) = 0, {parts}) END"
+            "CASE WHEN array_length(_rej) = 0 THEN min(_row) "
+            f"OVER (PARTITION BY array_length(_rej) = 0, {parts}) END"
         )
         key_names = ", ".join(table.key)
         dup = (
@@ -227,7 +229,7 @@ def check_sql(
             f"'reason': 'duplicate key {key_names} (first at row ' || _first || ')'}}]"
         )
         final_problems = (
-            f"CASE WHEN len(_rej) > 0 THEN _rej WHEN _first < _row THEN {dup} "
+            f"CASE WHEN array_length(_rej) > 0 THEN _rej WHEN _first < _row THEN {dup} "
             f"ELSE CAST([] AS {_PROBLEM_LIST}) END"
         )
     else:
@@ -254,9 +256,9 @@ def check_sql(
         s5 AS (SELECT *, {first} AS _first FROM s4),
         s6 AS (SELECT *, {final_problems} AS _problems FROM s5)
         SELECT _row, {outputs}, _problems,
-               CASE WHEN len(_problems) = 0 THEN _warn ELSE CAST([] AS {_PROBLEM_LIST}) END
+               CASE WHEN array_length(_problems) = 0 THEN _warn ELSE CAST([] AS {_PROBLEM_LIST}) END
                    AS _warnings,
-               CASE WHEN len(_problems) > 0 THEN {record} END AS _record
+               CASE WHEN array_length(_problems) > 0 THEN {record} END AS _record
         FROM s6
     """
 
@@ -310,13 +312,15 @@ def reference_warnings(db: Backend, report: LoadReport, warnings_table: str) -> 
         if source is None or target is None or source.file is None or target.file is None:
             continue  # a table the extract does not hold
         col, tcol = ident(ref.column), ident(ref.target_column)
-        n = db.fetch_value(
-            f"""INSERT INTO {ident(warnings_table)}
+        unresolved = f"""
             SELECT {order[ref.table]}, {lit(ref.table)}, {lit(source.file)}, t._row,
                    {lit(ref.column)}, {lit(ref.reason)}
             FROM {ident(ref.table)} t
             WHERE t.{col} IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM {ident(ref.target)} x WHERE x.{tcol} = t.{col})"""
-        )
+        # counted, then inserted: not every engine says how many rows an INSERT wrote
+        n = int(db.fetch_value(f"SELECT count(*) FROM ({unresolved})"))
+        if n:
+            db.execute(f"INSERT INTO {ident(warnings_table)} {unresolved}")
         source.warnings += n
         source.unresolved_references += n

@@ -61,7 +61,7 @@ def tokens_sql(alias: str = "d") -> str:
                            WHEN {age} < 16 THEN '11_15' ELSE '16_17' END,
             'lone=' || CASE WHEN {a}.p_lone < 0.95 THEN 'yes' ELSE 'no' END,
             'generation=' || CASE WHEN {a}.generation_q >= 0.05 THEN 'yes' ELSE 'no' END,
-            'routes=' || CAST(least(3, len(string_split(coalesce({a}.sources, ''), ';')))
+            'routes=' || CAST(least(3, array_length(string_split(coalesce({a}.sources, ''), ';')))
                               AS VARCHAR)),
         list_transform(string_split(coalesce({a}.sources, ''), ';'), lambda s: 'route=' || s))"""
 

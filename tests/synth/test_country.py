@@ -106,3 +106,13 @@ def test_truth_says_where_prisoner_and_child_live(country) -> None:
         for a, n, t in zip(alone, nat, national, strict=True):
             assert (a["in_area"] == "Y") == (t["prisoner_force"] == code)
             assert (n["in_area"] == "Y") == (t["child_force"] == code and t["prisoner_force"] != "")
+
+
+def test_same_seed_same_country(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    generate_country(2, 3_000, 4, a)
+    generate_country(2, 3_000, 4, b)
+    files = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
+    assert len(files) > 2 * len(EXTRACT_TABLES)
+    for f in files:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f

@@ -45,6 +45,7 @@ from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from paramount.db.backend import Backend
+from paramount.db.sql import DUCKDB
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
@@ -417,10 +418,11 @@ def build_linker(
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
     if model_path.exists() and not retrain and _same_comparisons(model_path, db):
-        return TrainedModel(Linker(inputs, str(model_path)), db_api, False, model_path)
+        saved = in_dialect(json.loads(model_path.read_text()), db)
+        return TrainedModel(Linker(inputs, saved), db_api, False, model_path)
 
     if warm_start is not None and warm_start.exists():
-        model = json.loads(warm_start.read_text())
+        model = in_dialect(json.loads(warm_start.read_text()), db)
         model["link_type"] = link_type
         model["linker_uid"] = None
         if link_type == "link_only":  # the link's own rules (LINK_BLOCKING), not the dedupe's
@@ -466,10 +468,19 @@ def build_linker(
 
 def _same_comparisons(model_path: Path, db: Backend) -> bool:
     """Whether a saved model has this version's comparisons, level for level: one saved by an
-    earlier version would be read with the wrong words and columns, so it is trained again."""
+    earlier version would be read with the wrong words and columns, so it is trained again.
+    A model saved in DuckDB's dialect serves every engine (`in_dialect`); one saved by
+    another engine serves that engine."""
     try:
-        saved = json.loads(model_path.read_text())["comparisons"]
+        model = json.loads(model_path.read_text())
+        saved, dialect = model["comparisons"], model.get("sql_dialect", DUCKDB)
     except (OSError, ValueError, KeyError):
+        return False
+    if dialect == DUCKDB:
+        current = [c.to_splink() for c in COMPARISONS]
+    elif dialect == db.dialect:
+        current = splink_comparisons(db)
+    else:
         return False
 
     def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
@@ -478,7 +489,24 @@ def _same_comparisons(model_path: Path, db: Backend) -> bool:
             for c in comparisons
         ]
 
-    return shape(saved) == shape(splink_comparisons(db))
+    return shape(saved) == shape(current)
+
+
+def in_dialect(model: dict[str, Any], db: Backend) -> dict[str, Any]:
+    """A saved model (Splink's JSON) with its SQL in the backend's dialect: a model trained on
+    DuckDB (a force's machine) is used as it is by Spark, its comparison levels and
+    prediction rules translated by the backend's dialect layer."""
+    if model.get("sql_dialect", DUCKDB) == db.dialect:
+        return model
+    model = json.loads(json.dumps(model))
+    model["sql_dialect"] = db.dialect
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = db.translate_condition(level["sql_condition"])
+    for rule in model["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = db.translate_condition(rule["blocking_rule"])
+        rule["sql_dialect"] = db.dialect
+    return model
 
 
 def id_linked_pairs(db: Backend, tables: list[str]) -> tuple[int, int]:

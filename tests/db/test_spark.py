@@ -9,6 +9,8 @@ their own, last."""
 from __future__ import annotations
 
 import csv
+import json
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,10 +20,10 @@ import pytest
 
 pytest.importorskip("pyspark")
 
-from paramount.db import DuckDBBackend  # noqa: E402
-from paramount.db.spark import SparkBackend  # noqa: E402
-from paramount.run import identify_extract  # noqa: E402
-from paramount.synth import generate_force  # noqa: E402
+from paramount.db import DuckDBBackend
+from paramount.db.spark import SparkBackend
+from paramount.run import identify_extract
+from paramount.synth import generate_force
 
 pytestmark = pytest.mark.spark
 SMALL = {"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1"}
@@ -141,11 +143,21 @@ def test_a_whole_run_on_spark_writes_the_same_children_as_duckdb(tmp_path: Path)
     extract = tmp_path / "force" / "extract"
     window = {"date_from": date(2025, 2, 1), "date_to": date(2026, 1, 30)}
     on_duckdb = identify_extract(extract, tmp_path / "duckdb", **window)
+    # The identity models DuckDB trained serve Spark as they are (translated as they load):
+    # the run compares the engines, not two trainings, and Splink's training is the slowest
+    # thing Spark does on a small force.
+    shutil.copytree(
+        tmp_path / "duckdb" / "paramount.duckdb.models",
+        tmp_path / "spark" / "paramount.spark.models",
+    )
     on_spark = identify_extract(
         extract, tmp_path / "spark", engine="spark", spark_master="local[2]", **window
     )
     duck_rows, spark_rows = _rows(on_duckdb.out_dir), _rows(on_spark.out_dir)
     assert duck_rows, "the force should give children to compare"
+    models = tmp_path / "spark" / "paramount.spark.models"
+    for saved in models.glob("*.json"):  # reused, not trained again (a retrain saves Spark's)
+        assert json.loads(saved.read_text())["sql_dialect"] == "duckdb", saved.name
     assert [r["child_person_ids"] for r in spark_rows] == [r["child_person_ids"] for r in duck_rows]
     for d, s in zip(duck_rows, spark_rows, strict=True):
         assert round(float(s["confidence"]), 6) == round(float(d["confidence"]), 6)

@@ -141,6 +141,14 @@ def synth(
             "OUT/F1..FN/extract, truth and truth-national, and OUT/truth (the national truth)."
         ),
     ] = None,
+    near_share: Annotated[
+        float,
+        typer.Option(
+            help="With --forces: the share of separated parents who live in their children's "
+            "LPA (0: anywhere in the country, so about a third of the children of prisoners "
+            "live in another force; 0.7: about a tenth)."
+        ),
+    ] = 0.0,
 ) -> None:
     """Generate a synthetic force (or, with --forces, a country of several): an extract per
     the data contract and its ground truth."""
@@ -169,6 +177,7 @@ def synth(
                 extract_date=_day(extract_date) if extract_date else DEFAULT_EXTRACT_DATE,
                 params=params,
                 world=world,
+                near_share=near_share,
             )
         out.print(country.render())
         out.print(

@@ -84,8 +84,11 @@ def build_force(
     reporter: Reporter | None = None,
     extract_date: date = DEFAULT_EXTRACT_DATE,
     params: SynthParams = DEFAULT_PARAMS,
+    near: tuple[float, int] | None = None,
 ) -> BuiltForce:
-    """The world of about `population` residents and its extract and truth tables."""
+    """The world of about `population` residents and its extract and truth tables; `near`
+    (share, seed) puts that share of separated parents in their children's LPA (a country's
+    setting: `population.build_world`)."""
     reporter = reporter or SilentReporter()
     rng = np.random.Generator(np.random.PCG64(seed))
     E = day(extract_date)
@@ -93,7 +96,7 @@ def build_force(
     ws, hs = day(ws_date), day(years_before(extract_date, params.history_years))
 
     with reporter.task("World: households and people", total=1) as t:
-        w = build_world(rng, params, population, E, ws, hs)
+        w = build_world(rng, params, population, E, ws, hs, near)
         t.advance()
     with reporter.task("Offending and custody", total=1) as t:
         prop = propensity(w, rng, params)

@@ -105,15 +105,24 @@ def generate_country(
     extract_date: date = DEFAULT_EXTRACT_DATE,
     params: SynthParams = DEFAULT_PARAMS,
     world: int | None = None,
+    near_share: float = 0.0,
 ) -> CountrySummary:
-    """Generate `forces` neighbouring forces of about `population` residents each into `out`."""
+    """Generate `forces` neighbouring forces of about `population` residents each into `out`.
+
+    `near_share`: the share of parents who left a family home who live in the family's LPA
+    (so in its force); at 0 (the default) a separated parent's home is drawn anywhere in the
+    country, and about a third of the affected children live in another force than the
+    prisoner."""
+    if not 0.0 <= near_share <= 1.0:
+        raise ValueError("near_share is a share, 0 to 1")
     if fmt not in ("csv", "parquet"):
         raise ValueError("fmt must be csv or parquet")
     reporter = reporter or SilentReporter()
     out = Path(out)
     groups = force_lpas(forces)
     codes = list(groups)
-    built = build_force(population * forces, seed, reporter, extract_date, params)
+    near = (near_share, seed + 7919) if near_share > 0 else None
+    built = build_force(population * forces, seed, reporter, extract_date, params, near)
     w = built.world
     lpa_force = {lpa: i for i, g in enumerate(groups.values()) for lpa in g}
     district_force = np.array(
@@ -170,7 +179,12 @@ def generate_country(
                 seed,
                 extract_date,
                 params,
-                country={"force": code, "forces": forces, "lpas": list(groups[code])},
+                country={
+                    "force": code,
+                    "forces": forces,
+                    "lpas": list(groups[code]),
+                    "near_share": near_share,
+                },
             )
             nat = folder / "truth-national"
             nat.mkdir(parents=True, exist_ok=True)

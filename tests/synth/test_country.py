@@ -116,3 +116,14 @@ def test_same_seed_same_country(tmp_path: Path) -> None:
     assert len(files) > 2 * len(EXTRACT_TABLES)
     for f in files:
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+def test_near_share_keeps_separated_parents_in_their_childrens_force(tmp_path: Path) -> None:
+    def crossing(summary) -> float:
+        cross = sum(n for (p, c), n in summary.affected.items() if p != c)
+        return cross / sum(summary.affected.values())
+
+    anywhere = generate_country(3, 6_000, 21, tmp_path / "a")
+    near = generate_country(3, 6_000, 21, tmp_path / "b", near_share=0.9)
+    assert sum(near.affected.values()) == sum(anywhere.affected.values())
+    assert crossing(near) < crossing(anywhere) / 2

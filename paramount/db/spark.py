@@ -14,6 +14,7 @@ Splink ships.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -30,8 +31,6 @@ from paramount.db.spark_dialect import SPARK, quote, to_spark
 from paramount.db.sql import ident
 
 DEFAULT_MASTER = "local[*]"
-# Small partitions suit a force on one machine; a cluster sets its own (`--spark-conf`).
-LOCAL_SHUFFLE_PARTITIONS = 8
 CATALOG = "catalog.json"
 _DROP = re.compile(r"^\s*DROP TABLE IF EXISTS\s+(\S+)\s*$", re.I)
 _INSERT_VALUES = re.compile(r"^\s*INSERT INTO\s+(\S+)\s+VALUES\s*\((.*)\)\s*$", re.I | re.S)
@@ -70,8 +69,6 @@ class SparkBackend(Backend):
             .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
             .config("spark.sql.catalogImplementation", "in-memory")
             .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
-            .config("spark.default.parallelism", str(LOCAL_SHUFFLE_PARTITIONS))
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")  # Paramount's reporter shows it
             .config("spark.sql.sources.default", "parquet")
@@ -80,6 +77,11 @@ class SparkBackend(Backend):
             # and DuckDB's length of a NULL list: NULL, not -1
             .config("spark.sql.legacy.sizeOfNull", "false")
         )
+        if master.startswith("local"):
+            # a partition a core: Spark's 200 suit a cluster, not one machine's few tables
+            cores = _local_cores(master)
+            builder = builder.config("spark.sql.shuffle.partitions", str(cores))
+            builder = builder.config("spark.default.parallelism", str(cores))
         if memory:
             builder = builder.config("spark.driver.memory", memory)
         for key, value in (conf or {}).items():
@@ -222,6 +224,16 @@ class SparkBackend(Backend):
         self._save_catalog()
         self.spark.stop()
         shutil.rmtree(self.path / "checkpoints", ignore_errors=True)
+
+
+def _local_cores(master: str) -> int:
+    """The cores a local master uses: `local` 1, `local[4]` 4, `local[*]` all of them."""
+    inside = master.partition("[")[2].partition("]")[0].split(",")[0]
+    if inside.isdigit():
+        return int(inside)
+    if inside == "*":
+        return os.cpu_count() or 1
+    return 1
 
 
 def _constant(text: str) -> Any:

@@ -133,8 +133,25 @@ def synth(
             "paramount/synth/worlds.py (1-20 for development, 101 and above for reports)."
         ),
     ] = None,
+    forces: Annotated[
+        int | None,
+        typer.Option(
+            help="A synthetic country of N neighbouring forces (1-9) of about --population "
+            "residents each, one prison system, families across force borders: "
+            "OUT/F1..FN/extract, truth and truth-national, and OUT/truth (the national truth)."
+        ),
+    ] = None,
+    near_share: Annotated[
+        float,
+        typer.Option(
+            help="With --forces: the share of separated parents who live in their children's "
+            "LPA (0: anywhere in the country, so about a third of the children of prisoners "
+            "live in another force; 0.7: about a tenth)."
+        ),
+    ] = 0.0,
 ) -> None:
-    """Generate a synthetic force: an extract per the data contract and its ground truth."""
+    """Generate a synthetic force (or, with --forces, a country of several): an extract per
+    the data contract and its ground truth."""
     from paramount.progress import RichReporter
     from paramount.synth import DEFAULT_EXTRACT_DATE, DEFAULT_PARAMS, generate_force
     from paramount.synth.worlds import sample_world
@@ -146,6 +163,28 @@ def synth(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("--format must be csv or parquet")
     started = time.perf_counter()
+    if forces is not None:
+        from paramount.synth.country import generate_country
+
+        with RichReporter() as reporter:
+            country = generate_country(
+                forces,
+                population,
+                seed,
+                out_dir,
+                fmt=fmt,
+                reporter=reporter,
+                extract_date=_day(extract_date) if extract_date else DEFAULT_EXTRACT_DATE,
+                params=params,
+                world=world,
+                near_share=near_share,
+            )
+        out.print(country.render())
+        out.print(
+            f"Wrote {', '.join(str(out_dir / code) for code in country.forces)} and "
+            f"{out_dir / 'truth'} in {time.perf_counter() - started:.1f} s."
+        )
+        return
     with RichReporter() as reporter:
         summary = generate_force(
             population,
@@ -182,7 +221,6 @@ def validate(
 
 @app.command()
 def identify(
-    extract: Annotated[Path, typer.Argument(help="The extract folder (one file a table).")],
     window_from: Annotated[
         datetime, typer.Option("--from", formats=DATE_FORMATS, help="First reception day.")
     ],
@@ -190,6 +228,10 @@ def identify(
         datetime, typer.Option("--to", formats=DATE_FORMATS, help="Last reception day.")
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the run's outputs.")],
+    extract: Annotated[
+        Path | None,
+        typer.Argument(help="The extract folder (one file a table); or give --force instead."),
+    ] = None,
     method: Annotated[
         str,
         typer.Option(
@@ -230,12 +272,35 @@ def identify(
     ] = False,
     engine: Annotated[str, ENGINE_OPTION] = "duckdb",
     spark_master: Annotated[str | None, SPARK_MASTER_OPTION] = None,
+    force: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--force",
+            help="CODE=EXTRACT, repeatable: a national run over several forces' extracts at "
+            "once (identity resolved across forces; the prison side taken once). Each force "
+            "gets OUT/CODE/ (children.csv, worklist.xlsx, manifest.json) listing the children "
+            "who live in its area, in its own ids, with child_force and prisoner_force; "
+            "OUT/national/ holds the national run.",
+        ),
+    ] = None,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
     from paramount.engine import METHODS
     from paramount.progress import RichReporter
     from paramount.run import identify_extract
 
+    if force:
+        if extract is not None or mapping or db or verdicts:
+            raise typer.BadParameter(
+                "--force runs over several extracts: give no EXTRACT, --mapping, --db or "
+                "--verdicts with it"
+            )
+        _identify_national(
+            force, window_from, window_to, out_dir, method, memory_limit, engine, spark_master
+        )
+        return
+    if extract is None:
+        raise typer.BadParameter("give the extract folder, or --force CODE=EXTRACT")
     if method not in METHODS:
         raise typer.BadParameter(f"unknown method {method!r}; choose from {sorted(METHODS)}")
     start, end = _day(window_from), _day(window_to)
@@ -293,6 +358,69 @@ def identify(
         )
     if run.verdicts is not None:
         _print_verdicts(run.verdicts, run.out_dir)
+
+
+def _identify_national(
+    force: list[str],
+    window_from: datetime,
+    window_to: datetime,
+    out_dir: Path,
+    method: str,
+    memory_limit: str | None,
+    engine: str,
+    spark_master: str | None,
+) -> None:
+    """`identify --force A=... --force B=...`: one run over several forces' extracts."""
+    from paramount.engine import METHODS
+    from paramount.progress import RichReporter
+    from paramount.run import identify_national
+
+    if method not in METHODS:
+        raise typer.BadParameter(f"unknown method {method!r}; choose from {sorted(METHODS)}")
+    forces: dict[str, Path] = {}
+    for item in force:
+        code, sep, folder = item.partition("=")
+        if not sep or not code or not folder:
+            raise typer.BadParameter(f"--force {item!r}: write it CODE=EXTRACT_FOLDER")
+        if code in forces:
+            raise typer.BadParameter(f"--force {code} given twice")
+        forces[code] = Path(folder)
+    start, end = _day(window_from), _day(window_to)
+    if end < start:
+        raise typer.BadParameter("--to is before --from")
+    _check_memory_limit(memory_limit)
+    _check_engine(engine)
+    with (
+        _engine_refused(),
+        _contract_refused(),
+        _untrainable_refused(),
+        RichReporter() as reporter,
+    ):
+        run = identify_national(
+            forces,
+            out_dir,
+            date_from=start,
+            date_to=end,
+            method=method,
+            reporter=reporter,
+            memory_limit=memory_limit,
+            engine=engine,
+            spark_master=spark_master,
+        )
+    _print_load(run.national.load)
+    out.print(
+        f"National run over {len(forces)} forces: [bold]{run.national.counts['children']:,}"
+        f"[/bold] children found for receptions {start} to {end} (method {method}); "
+        f"national outputs in {run.national.out_dir}."
+    )
+    table = Table(title="Each force's list: the children who live in its area")
+    for column in ("force", "children", "prisoner in another force", "worklist"):
+        table.add_column(column, justify="right" if column != "worklist" else "left")
+    for code, result in run.forces.items():
+        table.add_row(
+            code, f"{result.children:,}", f"{result.from_other_forces:,}", str(result.worklist)
+        )
+    out.print(table)
 
 
 def _print_verdicts(knowledge: VerdictKnowledge, out_dir: Path) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,8 +30,10 @@ from paramount.db import DEFAULT_ENGINE, DEFAULT_SPARK_MASTER, database_name, op
 from paramount.engine import DEFAULT_METHOD, METHODS, DecisionSettings, IdentificationResult
 from paramount.engine import identify as run_identify
 from paramount.loading import LoadReport, load_extract
+from paramount.loading.national import check_forces, district_forces, merge_extracts
 from paramount.outputs.children_csv import write_children_csv
 from paramount.outputs.manifest import write_manifest
+from paramount.outputs.national import split_by_force
 from paramount.outputs.review import write_identity_review, write_review
 from paramount.outputs.worklist import write_worklist
 from paramount.progress import Reporter, SilentReporter
@@ -223,3 +225,131 @@ def identify_extract(
         verdicts=knowledge,
         seconds=seconds,
     )
+
+
+@dataclass
+class ForceOutputs:
+    """One force's share of a national run: its own children.csv, worklist and manifest."""
+
+    code: str
+    out_dir: Path
+    children_csv: Path
+    worklist: Path
+    manifest: Path
+    review_csv: Path | None
+    children: int  # rows listed for the force
+    from_other_forces: int  # of them, children of a prisoner who lives in another force
+
+
+@dataclass
+class NationalResult:
+    """A national run: the run over the merged extract and each force's outputs."""
+
+    national: IdentifyResult
+    forces: dict[str, ForceOutputs]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def identify_national(
+    forces: Mapping[str, Path],
+    out: Path,
+    *,
+    date_from: date,
+    date_to: date,
+    method: str = DEFAULT_METHOD,
+    reporter: Reporter | None = None,
+    decision: DecisionSettings | None = None,
+    memory_limit: str | None = None,
+    engine: str = DEFAULT_ENGINE,
+    spark_master: str | None = None,
+) -> NationalResult:
+    """Identify over several forces' extracts at once (`forces`: {code: extract folder}).
+
+    The extracts become one national extract (`OUT/national/extract/`, every force's ids and
+    LPAs prefixed with its code, the prison side once), identified in one run
+    (`OUT/national/`: the loaded database, the national children.csv and manifest), so
+    identity is resolved across forces and a child living in one force is found for a
+    prisoner living in another. Each force then gets `OUT/<code>/` (children.csv,
+    worklist.xlsx, review.csv, manifest.json) with the children who live in its area, in its
+    own ids, each row naming `child_force` and `prisoner_force`. `engine` and `spark_master`
+    choose the national run's database, as for `identify_extract`.
+    """
+    reporter = reporter or SilentReporter()
+    started = time.perf_counter()
+    started_at = datetime.now().astimezone()
+    out = Path(out)
+    check_forces(forces)
+    national_dir = out / "national"
+    merged = national_dir / "extract"
+    with reporter.task("National extract: the forces' extracts as one", total=1) as task:
+        merge_extracts(forces, merged)
+        task.advance()
+    seconds = {"merge": round(time.perf_counter() - started, 3)}
+    run = identify_extract(
+        merged,
+        national_dir,
+        date_from=date_from,
+        date_to=date_to,
+        method=method,
+        reporter=reporter,
+        decision=decision,
+        memory_limit=memory_limit,
+        engine=engine,
+        spark_master=spark_master,
+    )
+    seconds["national_run"] = run.seconds["total"]
+    split_started = time.perf_counter()
+    codes = list(forces)
+    districts = district_forces(forces)
+    children = split_by_force(run.identification.children, codes, districts)
+    review = (
+        split_by_force(run.identification.review, codes, districts)
+        if run.identification.review is not None
+        else None
+    )
+    outputs: dict[str, ForceOutputs] = {}
+    for code in codes:
+        folder = out / code
+        folder.mkdir(parents=True, exist_ok=True)
+        listed = children[code]
+        children_csv = write_children_csv(listed, folder / "children.csv")
+        worklist = write_worklist(
+            listed,
+            folder / "worklist.xlsx",
+            window_from=date_from,
+            window_to=date_to,
+            method=method,
+        )
+        review_csv = write_review(None if review is None else review[code], folder)
+        crossing = sum(
+            1
+            for c, p in zip(
+                listed["child_force"].to_pylist(), listed["prisoner_force"].to_pylist(), strict=True
+            )
+            if p != c
+        )
+        files = [children_csv, worklist, *(p for p in (review_csv,) if p)]
+        manifest = write_manifest(
+            folder / "manifest.json",
+            parameters={
+                "command": "identify",
+                "national": True,
+                "force": code,
+                "forces": {c: str(p) for c, p in forces.items()},
+                "extract": str(forces[code]),
+                "window_from": date_from.isoformat(),
+                "window_to": date_to.isoformat(),
+                "method": method,
+                "national_manifest": str(run.manifest),
+                "children_from_other_forces": crossing,
+            },
+            inputs=sorted(p for p in Path(forces[code]).iterdir() if p.is_file()),
+            outputs=files,
+            started_at=started_at,
+        )
+        outputs[code] = ForceOutputs(
+            code, folder, children_csv, worklist, manifest, review_csv, listed.num_rows, crossing
+        )
+    seconds["split"] = round(time.perf_counter() - split_started, 3)
+    seconds["total"] = round(time.perf_counter() - started, 3)
+    return NationalResult(run, outputs, seconds)

@@ -122,3 +122,38 @@ def test_identify_reads_verdicts_and_reports_what_it_set_aside(tmp_path: Path) -
     assert problems[1].startswith(f"{verdicts},0,booking_id,")
     missing = runner.invoke(app, [*args, "--verdicts", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2 and "no such verdicts file" in missing.output
+
+
+def test_identify_over_several_forces_writes_each_forces_outputs(tmp_path: Path) -> None:
+    extract = str(FIXTURES / "contract_extract")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        [
+            "identify", "--force", f"AA={extract}", "--force", f"BB={extract}",
+            "--from", "2020-01-01", "--to", "2026-12-31", "--out", str(out),
+            "--method", "baseline",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for code in ("AA", "BB"):
+        for name in ("children.csv", "worklist.xlsx", "manifest.json"):
+            assert (out / code / name).exists(), (code, name)
+        manifest = json.loads((out / code / "manifest.json").read_text())
+        assert manifest["parameters"]["force"] == code
+    assert (out / "national" / "extract" / "persons.csv").exists()
+    assert "AA" in result.output and "BB" in result.output
+
+
+def test_several_forces_are_refused_with_one_extract_or_a_bad_code(tmp_path: Path) -> None:
+    extract = str(FIXTURES / "contract_extract")
+    window = ["--from", "2020-01-01", "--to", "2026-12-31", "--out", str(tmp_path / "o")]
+    for args in (
+        [extract, "--force", f"AA={extract}"],
+        ["--force", extract],
+        ["--force", f"AA={extract}", "--force", f"AA={extract}"],
+        [],
+    ):
+        result = runner.invoke(app, ["identify", *args, *window])
+        assert result.exit_code != 0, args
+        assert not (tmp_path / "o" / "national").exists()

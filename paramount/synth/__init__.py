@@ -11,10 +11,12 @@ Deterministic for a seed: one numpy PCG64 generator drives everything, in a fixe
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from paramount.contract.tables import EXTRACT_TABLES
 from paramount.progress import Reporter, SilentReporter
@@ -24,7 +26,7 @@ from paramount.synth.params import DEFAULT_PARAMS, SynthParams
 from paramount.synth.partner import build_partner
 from paramount.synth.police import build_events
 from paramount.synth.police_records import build_rms
-from paramount.synth.population import build_world
+from paramount.synth.population import World, build_world
 from paramount.synth.prison import build_prison
 from paramount.synth.summary import SynthSummary
 from paramount.synth.timeutil import YEAR, day, years_before
@@ -39,7 +41,14 @@ from paramount.synth.truth import (
 from paramount.synth.worlds import params_json
 from paramount.synth.writer import write_extract, write_truth
 
-__all__ = ["DEFAULT_PARAMS", "SynthParams", "SynthSummary", "generate_force"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "BuiltForce",
+    "SynthParams",
+    "SynthSummary",
+    "build_force",
+    "generate_force",
+]
 
 _LINK_CODES = (
     "PARENT",
@@ -56,28 +65,38 @@ _LINK_CODES = (
 DEFAULT_EXTRACT_DATE = date(2026, 1, 31)  # the day the default extract is taken
 
 
-def generate_force(
+@dataclass
+class BuiltForce:
+    """A synthetic world and the tables written from it, before they are written: a force
+    writes them as they are, a country (`country.py`) splits them between its forces."""
+
+    world: World
+    extract: dict[str, pa.Table]
+    truth: dict[str, pa.Table]
+    affected: dict[str, np.ndarray]
+    receptions: pa.Table
+    summary_parts: tuple
+
+
+def build_force(
     population: int,
     seed: int,
-    out: Path,
-    fmt: str = "csv",
     reporter: Reporter | None = None,
     extract_date: date = DEFAULT_EXTRACT_DATE,
     params: SynthParams = DEFAULT_PARAMS,
-    world: int | None = None,
-) -> SynthSummary:
-    """Generate a synthetic force of about `population` residents into `out`."""
-    if fmt not in ("csv", "parquet"):
-        raise ValueError("fmt must be csv or parquet")
+    near: tuple[float, int] | None = None,
+) -> BuiltForce:
+    """The world of about `population` residents and its extract and truth tables; `near`
+    (share, seed) puts that share of separated parents in their children's LPA (a country's
+    setting: `population.build_world`)."""
     reporter = reporter or SilentReporter()
-    out = Path(out)
     rng = np.random.Generator(np.random.PCG64(seed))
     E = day(extract_date)
     ws_date = years_before(extract_date, params.movement_years)
     ws, hs = day(ws_date), day(years_before(extract_date, params.history_years))
 
     with reporter.task("World: households and people", total=1) as t:
-        w = build_world(rng, params, population, E, ws, hs)
+        w = build_world(rng, params, population, E, ws, hs, near)
         t.advance()
     with reporter.task("Offending and custody", total=1) as t:
         prop = propensity(w, rng, params)
@@ -113,12 +132,6 @@ def generate_force(
         **rms.tables,
         **partner_tables,
     }
-    ex_dir, tr_dir = out / "extract", out / "truth"
-    for folder in (ex_dir, tr_dir):
-        folder.mkdir(parents=True, exist_ok=True)
-    for name in EXTRACT_TABLES:  # no stale file of the other format
-        for ext in ("csv", "parquet"):
-            (ex_dir / f"{name}.{ext}").unlink(missing_ok=True)
     truth = {
         "individuals": individuals_table(w),
         "rms_persons": map_table("person_id", rms.person_id, rms.nominal_ind),
@@ -135,6 +148,58 @@ def generate_force(
         "contacts": contacts_truth(prison.truth_contacts),
         "affected_children": affected_table(aff, prison.receptions),
     }
+    return BuiltForce(
+        w,
+        extract,
+        truth,
+        aff,
+        prison.receptions,
+        (w, params, seed, extract_date, ws_date, bk, prison, aff, rms, partner_truth, police),
+    )
+
+
+def generate_force(
+    population: int,
+    seed: int,
+    out: Path,
+    fmt: str = "csv",
+    reporter: Reporter | None = None,
+    extract_date: date = DEFAULT_EXTRACT_DATE,
+    params: SynthParams = DEFAULT_PARAMS,
+    world: int | None = None,
+) -> SynthSummary:
+    """Generate a synthetic force of about `population` residents into `out`."""
+    if fmt not in ("csv", "parquet"):
+        raise ValueError("fmt must be csv or parquet")
+    reporter = reporter or SilentReporter()
+    out = Path(out)
+    built = build_force(population, seed, reporter, extract_date, params)
+    rows = write_force(built.extract, built.truth, out, fmt, reporter)
+    write_params(out / "truth", world, population, seed, extract_date, params)
+    w, params, seed, extract_date, ws_date, bk, prison, aff, rms, partner_truth, police = (
+        built.summary_parts
+    )
+    summary = _summarise(
+        w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms, partner_truth
+    )
+    summary.traps, summary.world_traps = count_traps(w, bk, police, rms, prison, aff)
+    return summary
+
+
+def write_force(
+    extract: dict[str, pa.Table],
+    truth: dict[str, pa.Table],
+    out: Path,
+    fmt: str,
+    reporter: Reporter,
+) -> dict[str, int]:
+    """`out/extract/` and `out/truth/`; the rows written per extract table."""
+    ex_dir, tr_dir = out / "extract", out / "truth"
+    for folder in (ex_dir, tr_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    for name in EXTRACT_TABLES:  # no stale file of the other format
+        for ext in ("csv", "parquet"):
+            (ex_dir / f"{name}.{ext}").unlink(missing_ok=True)
     rows: dict[str, int] = {}
     with reporter.task(
         "Writing the extract and truth", total=len(EXTRACT_TABLES) + len(truth)
@@ -145,6 +210,19 @@ def generate_force(
         for name, table in truth.items():
             write_truth(name, table, tr_dir)
             t.advance()
+    return rows
+
+
+def write_params(
+    tr_dir: Path,
+    world: int | None,
+    population: int,
+    seed: int,
+    extract_date: date,
+    params: SynthParams,
+    **extra: object,
+) -> None:
+    """`truth/params.json`: how the synthetic data was made."""
     (tr_dir / "params.json").write_text(
         json.dumps(
             {
@@ -153,15 +231,11 @@ def generate_force(
                 "seed": seed,
                 "extract_date": extract_date.isoformat(),
                 "params": params_json(params),
+                **extra,
             },
             indent=2,
         )
     )
-    summary = _summarise(
-        w, params, seed, extract_date, ws_date, rows, bk, prison, aff, rms, partner_truth
-    )
-    summary.traps, summary.world_traps = count_traps(w, bk, police, rms, prison, aff)
-    return summary
 
 
 def _summarise(

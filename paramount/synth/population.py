@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from paramount.synth.geography import AddressBook, sample_districts
+from paramount.synth.geography import DISTRICT_LPA_IDX, AddressBook, sample_districts
 from paramount.synth.names import POOLS
 from paramount.synth.params import SynthParams
 from paramount.synth.timeutil import FAR_FUTURE, YEAR
@@ -565,9 +565,17 @@ def build_area(
 
 
 def build_world(
-    rng: np.random.Generator, params: SynthParams, population: int, E: int, ws: int, hs: int
+    rng: np.random.Generator,
+    params: SynthParams,
+    population: int,
+    E: int,
+    ws: int,
+    hs: int,
+    near: tuple[float, int] | None = None,
 ) -> World:
-    """The force's residents and the neighbours' (for out-of-area prisoners)."""
+    """The force's residents and the neighbours' (for out-of-area prisoners). `near`
+    (share, seed): that share of the parents who left a family home live in the family's
+    LPA (`_near_family`); None, the default, leaves a force exactly as it was."""
     b = _Builder()
     book = AddressBook()
     build_area(b, rng, params, population, True, E, ws, hs, book)
@@ -592,7 +600,7 @@ def build_world(
         lk[4],
     )
     _names(w, rng, params)
-    _homes(w, rng, params)
+    _homes(w, rng, params, near)
     return w
 
 
@@ -614,7 +622,12 @@ def _names(w: World, rng: np.random.Generator, params: SynthParams) -> None:
     w.surname = w.surname.astype(np.int32)
 
 
-def _homes(w: World, rng: np.random.Generator, params: SynthParams) -> None:
+def _homes(
+    w: World,
+    rng: np.random.Generator,
+    params: SynthParams,
+    near: tuple[float, int] | None = None,
+) -> None:
     """An address for every household (shared premises for some), earlier homes for movers."""
     book = w.addresses
     nh = len(w.hh_type)
@@ -653,6 +666,8 @@ def _homes(w: World, rng: np.random.Generator, params: SynthParams) -> None:
     for in_area in (True, False):
         sel = np.flatnonzero((addr < 0) & (w.hh_in_area == in_area))
         addr[sel] = book.new(rng, sample_districts(rng, len(sel), in_area))
+    if near is not None:
+        _near_family(w, addr, kind_of, near)
     w.hh_addr = addr
     # movers: the whole household came from an earlier home
     moved = rng.random(nh) < params.p_household_moved
@@ -682,3 +697,35 @@ def _homes(w: World, rng: np.random.Generator, params: SynthParams) -> None:
     w.prev_addr = prev
     w.move_date = move
     book.freeze()
+
+
+def _near_family(w: World, addr: np.ndarray, kind_of: np.ndarray, near: tuple[float, int]) -> None:
+    """Move that share of the homes of parents who left a family home (in the area, in a
+    dwelling) into the family's LPA. Districts are otherwise drawn independently, which in a
+    country puts a separated parent in any force; most live nearer their children. A
+    generator of its own, so the world's other draws are unchanged."""
+    share, seed = near
+    nrng = np.random.default_rng(seed)
+    book = w.addresses
+    left = np.flatnonzero(w.prev_addr <= -2)
+    own = w.household[left]
+    fam = -2 - w.prev_addr[left]
+    own, first = np.unique(own, return_index=True)
+    fam = fam[first]
+    district = np.concatenate(book.district)
+    fam_lpa = DISTRICT_LPA_IDX[district[addr[fam]]]
+    own_lpa = DISTRICT_LPA_IDX[district[addr[own]]]
+    move = (
+        w.hh_in_area[own]
+        & (kind_of[own] < 0)
+        & (fam_lpa >= 0)
+        & (own_lpa != fam_lpa)
+        & (nrng.random(len(own)) < share)
+    )
+    own, fam_lpa = own[move], fam_lpa[move]
+    if not len(own):
+        return
+    lpas = range(int(DISTRICT_LPA_IDX.max()) + 1)
+    pools = [np.flatnonzero(np.equal(DISTRICT_LPA_IDX, k)) for k in lpas]
+    new_district = np.array([nrng.choice(pools[k]) for k in fam_lpa], dtype=np.int16)
+    addr[own] = book.new(nrng, new_district)

@@ -1,8 +1,8 @@
 """`SparkBackend`: the same pipeline on Spark (local mode on one machine, or a cluster), and
 the only module that imports PySpark (an optional extra: `pip install paramount[spark]`).
 
-Every statement arrives in DuckDB's dialect and is translated once (`sql.to_dialect`, with
-Paramount's Spark dialect in `db/spark_dialect.py`). Tables are Parquet folders under
+Every statement arrives in DuckDB's dialect and is translated once, by Paramount's Spark
+dialect layer (`db/spark_dialect.py`). Tables are Parquet folders under
 `PATH/warehouse`, listed with their schemas in `PATH/catalog.json` when the backend closes,
 so a force's database folder is reopened by a later run as a DuckDB file is (a Hive
 metastore would do the same at a second's cost a statement); a temporary table is a table
@@ -27,10 +27,10 @@ from pyspark.sql import types as T
 from splink.backends.spark import SparkAPI, similarity_jar_location
 
 from paramount.db.backend import Backend, Parameters
+from paramount.db.engines import DEFAULT_SPARK_MASTER
 from paramount.db.spark_dialect import SPARK, quote, to_spark
 from paramount.db.sql import ident
 
-DEFAULT_MASTER = "local[*]"
 CATALOG = "catalog.json"
 _DROP = re.compile(r"^\s*DROP TABLE IF EXISTS\s+(\S+)\s*$", re.I)
 _INSERT_VALUES = re.compile(r"^\s*INSERT INTO\s+(\S+)\s+VALUES\s*\((.*)\)\s*$", re.I | re.S)
@@ -53,7 +53,7 @@ class SparkBackend(Backend):
         cls,
         path: Path | str,
         *,
-        master: str = DEFAULT_MASTER,
+        master: str = DEFAULT_SPARK_MASTER,
         memory: str | None = None,
         conf: dict[str, str] | None = None,
     ) -> SparkBackend:
@@ -245,4 +245,4 @@ def _constant(text: str) -> Any:
     return float(text) if "." in text else int(text)
 
 
-__all__ = ["DEFAULT_MASTER", "SparkBackend"]
+__all__ = ["SparkBackend"]

@@ -137,7 +137,7 @@ def _plan(
         if source.format == "csv":
             columns = csv_header(source.path)
         else:
-            columns = parquet_columns(db, source.path)
+            columns = parquet_columns(source.path)
         _resolve_columns(table, tm, source, columns)
         plan.append((table, tm, source, columns))
     return plan

@@ -30,10 +30,6 @@ from paramount.loading.sql import ident, lit
 _CHUNK = 16 * 1024 * 1024
 
 
-class _NotDuckDB(Exception):
-    """The backend is not DuckDB: read the file in Python."""
-
-
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
@@ -85,7 +81,7 @@ def csv_header(path: Path) -> list[str]:
     return [h.strip() for h in header]
 
 
-def parquet_columns(db: Backend, path: Path) -> list[str]:
+def parquet_columns(path: Path) -> list[str]:
     try:
         return list(pq.read_schema(path).names)
     except (OSError, pa.ArrowException) as e:
@@ -128,28 +124,15 @@ def read_csv_raw(db: Backend, source: SourceFile, prefix: str, header: list[str]
     `{prefix}bad`."""
     sha, maybe_blank = hash_and_blank_lines(source.path)
     raw, rej, scan, bad, gaps = (f"{prefix}{s}" for s in ("raw", "rej", "scan", "bad", "gaps"))
-    cols = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
     for t in (rej, scan):
         db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
-    try:
-        if db.dialect != DUCKDB:
-            raise _NotDuckDB  # only DuckDB has a CSV reader that keeps rejected records
-        db.execute(
-            f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM read_csv("
-            f"{lit(str(source.path))}, columns = {cols}, header = true, auto_detect = false, "
-            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-            "null_padding = false, store_rejects = true, "
-            f"rejects_table = {lit(rej)}, rejects_scan = {lit(scan)})"
-        )
-        numbered = False
-    except (EngineError, _NotDuckDB):
-        # Another engine, or DuckDB's strict parser gives up on some damage (e.g. a stray
-        # carriage return in an unquoted field) instead of rejecting the record: read such
-        # a file in Python.
+    # Only DuckDB has a CSV reader that keeps rejected records; another engine, or a file
+    # DuckDB's strict parser gives up on, is read in Python.
+    numbered = not (db.dialect == DUCKDB and _read_csv_duckdb(db, source, len(header), prefix))
+    if numbered:
         for t in (rej, scan):
             db.execute(f"DROP TABLE IF EXISTS {ident(t)}")
         _read_csv_python(db, source.path, len(header), raw, rej)
-        numbered = True
 
     # One malformed record per rejected line, whatever number of errors it had.
     db.execute(
@@ -202,6 +185,25 @@ def read_csv_raw(db: Backend, source: SourceFile, prefix: str, header: list[str]
         FROM {ident(bad)}
     """
     return RawTable(source_sql=source_sql, columns=names, malformed_sql=malformed_sql, sha256=sha)
+
+
+def _read_csv_duckdb(db: Backend, source: SourceFile, ncols: int, prefix: str) -> bool:
+    """DuckDB's strict reader: good records into `{prefix}raw`, rejected ones into
+    `{prefix}rej`. False when it gives up on some damage (a stray carriage return in an
+    unquoted field) instead of rejecting the record."""
+    raw, rej, scan = (f"{prefix}{s}" for s in ("raw", "rej", "scan"))
+    cols = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(ncols)) + "}"
+    try:
+        db.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(raw)} AS SELECT * FROM read_csv("
+            f"{lit(str(source.path))}, columns = {cols}, header = true, auto_detect = false, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            "null_padding = false, store_rejects = true, "
+            f"rejects_table = {lit(rej)}, rejects_scan = {lit(scan)})"
+        )
+    except EngineError:
+        return False
+    return True
 
 
 def read_parquet_raw(db: Backend, source: SourceFile, columns: list[str]) -> RawTable:

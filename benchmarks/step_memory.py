@@ -2,9 +2,12 @@
 step of an `identify` run, on one force, in one process.
 
     .venv/bin/python benchmarks/step_memory.py EXTRACT --work /tmp/steps [--memory-limit 4GB]
+        [--engine spark [--spark-master local[*]]]
 
-Each step's peak is the process's resident high-water mark over that step alone: Linux resets
-it on request (`/proc/self/clear_refs`, value 5) and reports it as `VmHWM`. The steps are
+Each step's peak is the resident high-water mark over that step alone of this process and
+every process it started (on Spark, the JVM that does the work): Linux resets each on request
+(`/proc/PID/clear_refs`, value 5) and reports it as `VmHWM`. With more than one process the
+figure is the sum of their marks, an upper bound on their peak together. The steps are
 read off the progress reporter the library already takes (a task for each resolution phase,
 one advance for each pipeline step), so the product runs unchanged. Because the mark is reset,
 a peak taken from outside (`measure.py`'s `RUSAGE_CHILDREN`) would see only the last step;
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -25,7 +30,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from paramount.db import DuckDBBackend
+from paramount.db.engines import ENGINES, open_backend
 from paramount.engine import get_method
 from paramount.linkage import resolve
 from paramount.loading import load_extract
@@ -34,13 +39,35 @@ from paramount.run import identify_extract
 _HWM = re.compile(r"VmHWM:\s+(\d+) kB")
 
 
+def _process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
 def peak_mb_since_reset() -> int:
-    """The resident high-water mark since the last reset, in MB; then reset it."""
-    status = Path("/proc/self/status").read_text()
-    match = _HWM.search(status)
-    peak = int(match.group(1)) // 1024 if match else 0
-    Path("/proc/self/clear_refs").write_text("5")
-    return peak
+    """The resident high-water marks since the last reset of this process and its
+    descendants, summed, in MB; then reset them."""
+    peak_kb = 0
+    for pid in _process_tree(os.getpid()):
+        try:
+            match = _HWM.search(Path(f"/proc/{pid}/status").read_text())
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        except OSError:
+            continue
+        peak_kb += int(match.group(1)) if match else 0
+    return peak_kb // 1024
 
 
 class StepRecorder:
@@ -51,10 +78,11 @@ class StepRecorder:
         self.rows: list[dict] = []
         self._mark = time.perf_counter()
 
-    def record(self, name: str) -> None:
+    def record(self, name: str, phase: str = "identify") -> None:
         now = time.perf_counter()
         row = {
             "step": name,
+            "phase": phase,
             "seconds": round(now - self._mark, 2),
             "peak_mb": peak_mb_since_reset(),
         }
@@ -75,7 +103,7 @@ class StepRecorder:
         elif description.startswith("Identity:"):
             self.start()
             yield _StepTask(self, None)
-            self.record(description.removeprefix("Identity: "))
+            self.record(description.removeprefix("Identity: "), "resolve")
         else:
             yield _StepTask(self, None)
 
@@ -103,20 +131,27 @@ def main() -> None:
     parser.add_argument("--method", default="full")
     parser.add_argument("--models", type=Path, default=None,
                         help="saved identity models to reuse (default: train them)")  # fmt: skip
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb")
+    parser.add_argument("--spark-master", default=None)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    db_path = args.work / "force.duckdb"
+    db_path = args.work / ("force.duckdb" if args.engine == "duckdb" else "force.spark")
     for old in (db_path, db_path.with_name(db_path.name + ".wal")):
+        if old.is_dir():
+            shutil.rmtree(old)
         old.unlink(missing_ok=True)
     models = args.models or args.work / "models"
     steps = [s.name for s in get_method(args.method).steps]
     recorder = StepRecorder(steps)
 
     started = time.perf_counter()
-    with DuckDBBackend.open(db_path, memory_limit=args.memory_limit) as db:
-        recorder.start()
+    engine = {"engine": args.engine, "spark_master": args.spark_master}
+    recorder.start()
+    limit, master = args.memory_limit, args.spark_master
+    with open_backend(args.engine, db_path, memory_limit=limit, spark_master=master) as db:
+        recorder.record("start the engine", "load")
         load_extract(args.extract, db, quarantine_dir=args.work / "quarantine")
-        recorder.record("load")
+        recorder.record("load", "load")
         resolve(db, models_dir=models, reporter=recorder)
     identify_extract(
         args.extract,
@@ -127,11 +162,13 @@ def main() -> None:
         db=db_path,
         reporter=recorder,
         memory_limit=args.memory_limit,
+        **engine,
     )
     seconds = round(time.perf_counter() - started, 1)
     result = {
         "extract": str(args.extract),
         "memory_limit": args.memory_limit,
+        "engine": args.engine,
         "method": args.method,
         "seconds": seconds,
         "peak_mb": max(r["peak_mb"] for r in recorder.rows),

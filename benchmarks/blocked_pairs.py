@@ -1,0 +1,78 @@
+"""How nominal deduplication's candidate pairs grow with the force, rule by rule.
+
+    .venv/bin/python benchmarks/blocked_pairs.py --models MODELS \\
+        300000=DIR/force.duckdb 1000000=DIR/force.duckdb 2400000=DIR/force.duckdb [--out F.json]
+
+Each database is a resolved force (`paramount resolve`, or `step_memory.py`'s), read only: its
+standardised nominal records are copied into memory and Splink counts the pairs each of the
+saved nominal model's prediction rules adds to the rules before it
+(`count_comparisons_from_blocking_rules`: exact for a small force, on a sample of records
+for a large one, as Splink estimates). Prints each rule's pairs per force and the exponent
+of its growth with the records (1: linear, 2: the square), from which `docs/scale.md`
+plans a national run. One thread, so it can run beside other work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import warnings
+from pathlib import Path
+
+import duckdb
+from splink import DuckDBAPI
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+RECORDS = "pm_lk_nominal_records"
+EXACT_UP_TO = 500_000  # records counted exactly; above, a sample as large as this
+
+
+def count(database: Path, rules: list[dict], link_type: str) -> dict:
+    con = duckdb.connect()
+    con.execute("SET threads = 1")
+    con.execute(f"ATTACH '{database}' AS force (READ_ONLY)")
+    con.execute(f"CREATE TABLE {RECORDS} AS SELECT * FROM force.{RECORDS}")
+    records = con.execute(f"SELECT count(*) FROM {RECORDS}").fetchall()[0][0]
+    sample = min(1.0, EXACT_UP_TO / records)
+    with warnings.catch_warnings():  # Splink warns that a sampled count is an estimate
+        warnings.simplefilter("ignore", UserWarning)
+        counts = count_comparisons_from_blocking_rules(
+            DuckDBAPI(connection=con).register(RECORDS),
+            blocking_rules=rules,
+            link_type=link_type,
+            record_sample_proportion=sample,
+        )
+    con.close()
+    return {"records": records, "sample": sample,
+            "pairs": [int(c["marginal_comparison_count"]) for c in counts]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("forces", nargs="+", help="PEOPLE=resolved force database")
+    parser.add_argument("--models", type=Path, required=True, help="saved identity models")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    model = json.loads((args.models / "nominal.json").read_text())
+    rules = model["blocking_rules_to_generate_predictions"]
+    forces = sorted((int(p), Path(d)) for p, d in (f.split("=", 1) for f in args.forces))
+    results = {people: count(db, rules, model["link_type"]) for people, db in forces}
+    first, last = results[forces[0][0]], results[forces[-1][0]]
+    growth = math.log(last["records"] / first["records"])
+    header = " | ".join(f"{p:,} people ({r['records']:,} records)" for p, r in results.items())
+    print(f"| rule | {header} | growth exponent |\n|---|" + "---:|" * (len(results) + 1))
+    for i, rule in enumerate(rules):
+        pairs = [r["pairs"][i] for r in results.values()]
+        exponent = (math.log(pairs[-1] / pairs[0]) / growth) if pairs[0] and pairs[-1] else 0.0
+        cells = " | ".join(f"{p:,}" for p in pairs)
+        print(f"| `{rule['blocking_rule']}` | {cells} | {exponent:.2f} |")
+    totals = [sum(r["pairs"]) for r in results.values()]
+    exponent = math.log(totals[-1] / totals[0]) / growth
+    print("| **all** | " + " | ".join(f"**{t:,}**" for t in totals) + f" | **{exponent:.2f}** |")
+    if args.out:
+        args.out.write_text(json.dumps({"rules": rules, "forces": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

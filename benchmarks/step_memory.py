@@ -85,6 +85,7 @@ class StepRecorder:
             "phase": phase,
             "seconds": round(now - self._mark, 2),
             "peak_mb": peak_mb_since_reset(),
+            "load_average": os.getloadavg()[0],  # other work on the machine stretches time
         }
         self.rows.append(row)
         print(f"  {row['step']:<44} {row['seconds']:>8.1f} s {row['peak_mb']:>7,} MB",

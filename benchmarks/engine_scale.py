@@ -49,12 +49,14 @@ def phases(result: dict) -> dict[str, tuple[float, int]]:
 
 
 def table(results: dict[tuple[int, str], dict]) -> str:
-    lines = ["| people | engine | load | resolve | 12-month identify | whole run |",
-             "|---:|---|---:|---:|---:|---:|"]  # fmt: skip
+    lines = ["| people | engine | load | resolve | 12-month identify | whole run | load average |",
+             "|---:|---|---:|---:|---:|---:|---:|"]  # fmt: skip
     for (people, engine), result in sorted(results.items()):
         cells = [f"{s:,.0f} s, {m / 1024:.1f} GB" for s, m in phases(result).values()]
         whole = f"**{result['seconds']:,.0f} s, {result['peak_mb'] / 1024:.1f} GB**"
-        lines.append(f"| {people:,} | {engine} | " + " | ".join(cells) + f" | {whole} |")
+        loads = [r["load_average"] for r in result["steps"] if "load_average" in r]
+        busy = f"{sum(loads) / len(loads):.1f}" if loads else "not kept"
+        lines.append(f"| {people:,} | {engine} | " + " | ".join(cells) + f" | {whole} | {busy} |")
     return "\n".join(lines)
 
 

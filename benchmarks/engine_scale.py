@@ -54,9 +54,11 @@ def table(results: dict[tuple[int, str], dict]) -> str:
     for (people, engine), result in sorted(results.items()):
         cells = [f"{s:,.0f} s, {m / 1024:.1f} GB" for s, m in phases(result).values()]
         whole = f"**{result['seconds']:,.0f} s, {result['peak_mb'] / 1024:.1f} GB**"
-        loads = [r["load_average"] for r in result["steps"] if "load_average" in r]
-        busy = f"{sum(loads) / len(loads):.1f}" if loads else "not kept"
-        lines.append(f"| {people:,} | {engine} | " + " | ".join(cells) + f" | {whole} | {busy} |")
+        kept = [r for r in result["steps"] if "load_average" in r]  # by the time spent
+        weight = sum(r["seconds"] for r in kept)
+        busy = sum(r["load_average"] * r["seconds"] for r in kept) / weight if weight else 0
+        row = [f"{people:,}", engine, *cells, whole, f"{busy:.1f}"]
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 

@@ -91,6 +91,7 @@ class SparkBackend(Backend):
             active.stop()
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
+        _quiet_code_generation(spark)
         # where Splink writes the tables it breaks lineage on (removed at close)
         spark.sparkContext.setCheckpointDir(str(folder / "checkpoints"))
         backend = cls(spark, folder)
@@ -224,6 +225,17 @@ class SparkBackend(Backend):
         self._save_catalog()
         self.spark.stop()
         shutil.rmtree(self.path / "checkpoints", ignore_errors=True)
+
+
+def _quiet_code_generation(spark: SparkSession) -> None:
+    """Silence Spark's generated-code compiler. Splink's wide comparison tables make methods
+    past the JVM's 64 KB limit; Spark then runs the plan uncompiled, with the same answers,
+    but first logs the whole generated source as an ERROR, thousands of lines a step."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None  # a session just started has its JVM
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.catalyst.expressions.codegen", jvm.org.apache.logging.log4j.Level.OFF
+    )
 
 
 def _local_cores(master: str) -> int:

@@ -17,7 +17,9 @@ list is scored with `paramount evaluate`:
 
 Printed as a Markdown table and written to `RUNS/national.json`: rows, precision, recall and
 distinct children found per list, what the national run adds per force, the rows it lists
-whose prisoner lives in another force, and the seconds of every run.
+whose prisoner lives in another force, the seconds of every run, identity across forces
+(`cross_force_identity`) and the pairs the national run's prediction rules make
+(`blocked_pairs`, Splink's exact count).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
+from paramount.db import DuckDBBackend
 from paramount.evaluation import evaluate
+from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 from paramount.run import identify_extract, identify_national
 
 
@@ -104,6 +109,36 @@ def cross_force_identity(database: Path, country: Path, codes: list[str]) -> dic
     return {"true_pairs": true_pairs, "made_pairs": made, "right_pairs": right}
 
 
+def blocked_pairs(database: Path) -> dict[str, int]:
+    """The pairs the national run's saved prediction rules make, counted exactly by Splink
+    (every record, `chunks.blocked_pairs` samples): the nominal dedupe and the two links."""
+    db = DuckDBBackend(duckdb.connect())
+    db.execute(f"ATTACH '{database}' AS run (READ_ONLY)")
+    for table in (NOMINAL_RECORDS, PRISONER_RECORDS, PARTNER_RECORDS):
+        db.execute(f"CREATE TABLE {table} AS SELECT * FROM run.{table}")
+    db.execute("DETACH run")
+    api = db.splink_api()
+    models = database.with_name(database.name + ".models")
+    pairs = {}
+    with db.own_progress_off():
+        for name, tables in (
+            ("nominal", [NOMINAL_RECORDS]),
+            ("prisoner", [PRISONER_RECORDS, NOMINAL_RECORDS]),
+            ("partner", [PARTNER_RECORDS, NOMINAL_RECORDS]),
+        ):
+            model = json.loads((models / f"{name}.json").read_text())
+            inputs = [api.register(t) for t in tables]
+            counts = count_comparisons_from_blocking_rules(
+                inputs[0] if len(inputs) == 1 else inputs,
+                blocking_rules=model["blocking_rules_to_generate_predictions"],
+                link_type=model["link_type"],
+                record_sample_proportion=1.0,
+            )
+            pairs[name] = int(counts[-1]["cumulative_comparison_count"]) if counts else 0
+    db.close()
+    return pairs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--country", type=Path, required=True)
@@ -166,8 +201,11 @@ def main() -> None:
         args.out / "national" / "national" / "paramount.duckdb", args.country, codes
     )
     print(f"identity across forces: {identity}", flush=True)
+    pairs = blocked_pairs(args.out / "national" / "national" / "paramount.duckdb")
+    print(f"blocked pairs of the national run: {pairs}", flush=True)
     report = {
         "identity_across_forces": identity,
+        "blocked_pairs": pairs,
         "machine": f"{platform.processor() or platform.machine()}, 2 cores, 24 GiB",
         "python": platform.python_version(),
         "country": str(args.country),

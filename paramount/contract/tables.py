@@ -497,9 +497,19 @@ SQL_TYPES = {
 }
 
 
-def create_table_sql(table: Table, name: str | None = None) -> str:
-    """DDL of a loaded contract table: contract columns typed, plus `_row`, the 1-based data
-    row of the source file it came from (so every finding can point back to its record)."""
+# A national extract (`loading/national.py`) writes on every row the force it came from. The
+# loader keeps it, as text, on the tables whose rows are a force's own people, the ones
+# identity resolution pairs: a run over several forces keeps its looser blocking rules within
+# a force (`linkage/forces.py`). A force's own extract has no such column and loads as before.
+SOURCE_FORCE = "source_force"
+SOURCE_FORCE_TABLES = frozenset({"persons", "partner_persons"})
+
+
+def create_table_sql(table: Table, name: str | None = None, extra: tuple[str, ...] = ()) -> str:
+    """DDL of a loaded contract table: contract columns typed, then any `extra` text columns
+    (`SOURCE_FORCE`), plus `_row`, the 1-based data row of the source file it came from (so
+    every finding can point back to its record)."""
     cols = [f'"{c.name}" {SQL_TYPES[c.type]}' for c in table.columns]
+    cols += [f'"{c}" VARCHAR' for c in extra]
     cols.append("_row BIGINT")
     return f'CREATE TABLE "{name or table.name}" ({", ".join(cols)})'

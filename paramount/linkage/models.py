@@ -46,6 +46,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from paramount.db.backend import Backend
 from paramount.db.sql import DUCKDB
+from paramount.linkage import forces
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 
 # Splink logs training progress and untrained-level notices; keep the library quiet (it
@@ -262,7 +263,8 @@ def _undated(keys: str) -> tuple[CustomRule, CustomRule]:
 # surname (a part of it + forename + dob), transposed names, two errors at once at one home
 # (forename + postcode) or among the same people (someone recorded with both + the
 # forename's initial), and an id. No rule joins on names alone: on a force of millions,
-# `John Smith` would pair hundreds of people with each other.
+# `John Smith` would pair hundreds of people with each other. Over several forces, the rules
+# without an exact date of birth or an id pair records only within a force (`forces.py`).
 PREDICT_BLOCKING = (
     block_on("pnc"),
     block_on("cro"),
@@ -357,15 +359,21 @@ def splink_comparisons(db: Backend) -> list[dict[str, Any]]:
     return out
 
 
-def settings(link_type: LinkType, db: Backend) -> SettingsCreator:
-    """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`)."""
+def settings(link_type: LinkType, db: Backend, *, multi_force: bool = False) -> SettingsCreator:
+    """The model's settings for a dedupe (`dedupe_only`) or a link (`link_only`); over
+    several forces (`multi_force`), the prediction rules `forces.for_run` makes of them."""
     comparisons: list[ComparisonCreator | dict[str, Any]] = [*splink_comparisons(db)]
+    chosen = PREDICT_BLOCKING if link_type == "dedupe_only" else LINK_BLOCKING
+    rules: list[BlockingRuleCreator | dict[str, Any]] = list(chosen)
+    if multi_force:
+        as_dicts: list[dict[str, Any]] = [
+            {**r.create_blocking_rule_dict(db.dialect)} for r in chosen
+        ]
+        rules = list(forces.for_run(as_dicts, multi=True, db=db))
     return SettingsCreator(
         link_type=link_type,
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=list(
-            PREDICT_BLOCKING if link_type == "dedupe_only" else LINK_BLOCKING
-        ),
+        blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=True,  # gamma columns come only with these
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["record_id"],
@@ -417,8 +425,11 @@ def build_linker(
     db_api = db.splink_api()  # the backend's own: Splink runs where the data is
     sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
     inputs: SplinkDataFrame | list[SplinkDataFrame] = sdfs[0] if len(sdfs) == 1 else sdfs
+    # Over several forces the loose prediction rules stay within a force (`forces.py`),
+    # whichever run trained the model: its rules are this run's, not the saved ones.
+    multi = forces.multi_force(db, tables)
     if model_path.exists() and not retrain and _same_comparisons(model_path, db):
-        saved = in_dialect(json.loads(model_path.read_text()), db)
+        saved = _rules_for_run(in_dialect(json.loads(model_path.read_text()), db), multi, db)
         return TrainedModel(Linker(inputs, saved), db_api, False, model_path)
 
     if warm_start is not None and warm_start.exists():
@@ -431,12 +442,13 @@ def build_linker(
                 for r in model["blocking_rules_to_generate_predictions"]
                 if not r.get("arrays_to_explode")
             ]
+        model = _rules_for_run(model, multi, db)
         for comparison in model["comparisons"]:
             for level in comparison["comparison_levels"]:
                 level.pop("u_probability", None)
         linker = Linker(inputs, model)
     else:
-        linker = Linker(inputs, settings(link_type, db))
+        linker = Linker(inputs, settings(link_type, db, multi_force=multi))
     n_id, found = id_linked_pairs(db, tables)
     if n_id >= MIN_ID_PAIRS:
         recall, em_rules, floor = max(found / n_id, 0.05), EM_ID_BLOCKING, 0.5 / n_id
@@ -464,6 +476,12 @@ def build_linker(
     model_path.parent.mkdir(parents=True, exist_ok=True)
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     return TrainedModel(linker, db_api, True, model_path)
+
+
+def _rules_for_run(model: dict[str, Any], multi: bool, db: Backend) -> dict[str, Any]:
+    """A saved model (Splink's JSON, in `db`'s dialect) with this run's prediction rules."""
+    key = "blocking_rules_to_generate_predictions"
+    return {**model, key: forces.for_run(model[key], multi=multi, db=db)}
 
 
 def _same_comparisons(model_path: Path, db: Backend) -> bool:

@@ -14,7 +14,10 @@ UPRNs, or address ids where a UPRN is missing, of a nominal's `HOME` and `PREVIO
 addresses; NULL for sources without address records), `surname_parts` (the surname's
 hyphen- or space-separated parts: `Smith-Jones` has `SMITH` and `JONES`), `associates` (a
 nominal's circle: the other nominals in a recorded relationship with it, either direction,
-or at one of its occurrences of at most `SMALL_GATHERING` people; NULL for other sources).
+or at one of its occurrences of at most `SMALL_GATHERING` people; NULL for other sources),
+`source_force` (the force whose records hold it, in a national extract: a nominal's and a
+partner person's; NULL for a force's own extract, and always for prisoners, whose records
+are the one national prison system's, not a force's).
 
 Names are upper-cased, stripped of accents, and keep letters only (a surname also loses its
 spaces and hyphens, so `Smith-Jones` and `Smith Jones` agree exactly).
@@ -28,6 +31,7 @@ from paramount.contract.identifiers import (
     clean_sql,
     postcode_district_sql,
 )
+from paramount.contract.tables import SOURCE_FORCE
 from paramount.db.backend import Backend
 from paramount.linkage.nicknames import register_nicknames
 
@@ -103,7 +107,7 @@ SELECT r.unique_id, r.record_id, r.surname,
        r.districts, r.postcodes[1] AS postcode1, r.homes,
        CASE WHEN array_length(r.surname_parts) = 0
             THEN NULL ELSE r.surname_parts END AS surname_parts,
-       r.associates
+       r.associates, r.source_force
 FROM (
     SELECT *, CASE WHEN forenames_std IS NULL THEN NULL
                    ELSE string_split(forenames_std, ' ') END AS forename_tokens
@@ -120,8 +124,12 @@ def _postcode_lists(code_expr: str) -> str:
     )
 
 
-def nominal_records_sql() -> str:
-    """Persons and their aliases; an alias carries its person's sex, ids and addresses."""
+_NO_FORCE = "CAST(NULL AS VARCHAR)"
+
+
+def nominal_records_sql(force: str = _NO_FORCE) -> str:
+    """Persons and their aliases; an alias carries its person's sex, ids, addresses and
+    force (`force`: the SQL of a person's force over `p`, `source_force_sql`)."""
     pc = clean_sql("a.postcode")
     raw = f"""
 WITH pc AS (
@@ -164,18 +172,19 @@ base AS (
            {name_sql("replace(p.forenames, '-', ' ')")} AS forenames_std,
            p.date_of_birth AS dob, {sex_sql("p.sex")} AS sex, ids.pnc, ids.cro,
            pc.postcodes, pc.districts, homes.homes,
-           {surname_parts_sql("p.surname")} AS surname_parts, assoc.associates
+           {surname_parts_sql("p.surname")} AS surname_parts, assoc.associates,
+           {force} AS source_force
     FROM persons AS p JOIN ids USING (person_id) LEFT JOIN pc USING (person_id)
     LEFT JOIN homes USING (person_id) LEFT JOIN assoc USING (person_id)
 )
 SELECT person_id || '|0' AS unique_id, person_id AS record_id, surname, forenames_std, dob,
-       sex, pnc, cro, postcodes, districts, homes, surname_parts, associates
+       sex, pnc, cro, postcodes, districts, homes, surname_parts, associates, source_force
 FROM base
 UNION ALL
 SELECT al.person_id || '|a' || CAST(al._row AS VARCHAR), al.person_id,
        {surname_sql("al.surname")}, {name_sql("replace(al.forenames, '-', ' ')")},
        coalesce(al.date_of_birth, b.dob), b.sex, b.pnc, b.cro, b.postcodes, b.districts,
-       b.homes, {surname_parts_sql("al.surname")}, b.associates
+       b.homes, {surname_parts_sql("al.surname")}, b.associates, b.source_force
 FROM person_aliases AS al JOIN base AS b USING (person_id)
 """
     return _finish(raw)
@@ -201,7 +210,8 @@ WITH base AS (
 )
 SELECT prisoner_number || '|0' AS unique_id, prisoner_number AS record_id, surname,
        forenames_std, dob, sex, pnc, cro, postcodes, districts,
-       CAST(NULL AS VARCHAR[]) AS homes, surname_parts, CAST(NULL AS VARCHAR[]) AS associates
+       CAST(NULL AS VARCHAR[]) AS homes, surname_parts, CAST(NULL AS VARCHAR[]) AS associates,
+       {_NO_FORCE} AS source_force
 FROM base
 UNION ALL
 SELECT a.prisoner_number || '|a' || CAST(a._row AS VARCHAR), a.prisoner_number,
@@ -209,14 +219,16 @@ SELECT a.prisoner_number || '|a' || CAST(a._row AS VARCHAR), a.prisoner_number,
        {name_sql(fn.format(f="replace(a.first_name, '-', ' ')", m="a.middle_names"))},
        coalesce(a.date_of_birth, b.dob), coalesce({sex_sql("a.gender")}, b.sex),
        b.pnc, b.cro, b.postcodes, b.districts, CAST(NULL AS VARCHAR[]),
-       {surname_parts_sql("a.last_name")}, CAST(NULL AS VARCHAR[])
+       {surname_parts_sql("a.last_name")}, CAST(NULL AS VARCHAR[]), {_NO_FORCE}
 FROM prisoner_aliases AS a JOIN base AS b USING (prisoner_number)
 """
     return _finish(raw)
 
 
-def partner_records_sql() -> str:
-    """Partner persons: no ids of police or prison, a postcode at most."""
+def partner_records_sql(force: str = _NO_FORCE) -> str:
+    """Partner persons: no ids of police or prison, a postcode at most. A partner person is
+    the local authority's, and the authority lies in one force's area, the force whose
+    extract holds it: its `source_force` is that force's (`force`, as for the nominals)."""
     pc = clean_sql("postcode")
     raw = f"""
 SELECT partner_person_id || '|0' AS unique_id, partner_person_id AS record_id,
@@ -228,10 +240,16 @@ SELECT partner_person_id || '|0' AS unique_id, partner_person_id AS record_id,
        CASE WHEN {postcode_district_sql(pc)} IS NULL THEN NULL
             ELSE [{postcode_district_sql(pc)}] END AS districts,
        CAST(NULL AS VARCHAR[]) AS homes, {surname_parts_sql("surname")} AS surname_parts,
-       CAST(NULL AS VARCHAR[]) AS associates
+       CAST(NULL AS VARCHAR[]) AS associates, {force} AS source_force
 FROM partner_persons
 """
     return _finish(raw)
+
+
+def source_force_sql(db: Backend, table: str, alias: str = "") -> str:
+    """The force of a row of `table`: its `source_force` where the loader kept one (a national
+    extract), else NULL (a force's own extract, or a database loaded before it was kept)."""
+    return f"{alias}{SOURCE_FORCE}" if SOURCE_FORCE in db.columns(table) else _NO_FORCE
 
 
 def prepare_records(db: Backend) -> dict[str, int]:
@@ -240,9 +258,9 @@ def prepare_records(db: Backend) -> dict[str, int]:
     register_nicknames(db, NICKNAMES)
     counts = {}
     for table, sql in (
-        (NOMINAL_RECORDS, nominal_records_sql()),
+        (NOMINAL_RECORDS, nominal_records_sql(source_force_sql(db, "persons", "p."))),
         (PRISONER_RECORDS, prisoner_records_sql()),
-        (PARTNER_RECORDS, partner_records_sql()),
+        (PARTNER_RECORDS, partner_records_sql(source_force_sql(db, "partner_persons"))),
     ):
         db.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
         counts[table] = db.fetch_tuples(f"SELECT count(*) FROM {table}")[0][0]

@@ -13,7 +13,13 @@ import json
 import time
 from pathlib import Path
 
-from paramount.contract.tables import EXTRACT_TABLES, Table, create_table_sql
+from paramount.contract.tables import (
+    EXTRACT_TABLES,
+    SOURCE_FORCE,
+    SOURCE_FORCE_TABLES,
+    Table,
+    create_table_sql,
+)
 from paramount.db.backend import Backend
 from paramount.loading.errors import ContractError
 from paramount.loading.file_hashes import file_sha256s
@@ -177,6 +183,15 @@ def _found(table: Table, tm: TableMapping, columns: list[str]) -> str:
     return f"found: {shown}"
 
 
+def _extra_columns(table: Table, columns: list[str]) -> dict[str, int]:
+    """The columns beyond the contract's that the loader keeps, and their place in the file:
+    `source_force` on a force's people, when the file has it (a national extract's)."""
+    if table.name not in SOURCE_FORCE_TABLES:
+        return {}
+    folded = [c.strip().lower() for c in columns]
+    return {SOURCE_FORCE: folded.index(SOURCE_FORCE)} if SOURCE_FORCE in folded else {}
+
+
 def _load_table(
     db: Backend,
     order: int,
@@ -187,7 +202,8 @@ def _load_table(
     task,
 ) -> TableLoad:
     db.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
-    db.execute(create_table_sql(table))
+    extra = _extra_columns(table, columns)
+    db.execute(create_table_sql(table, extra=tuple(extra)))
     result = TableLoad(table=table.name, required=table.required)
     if source is None:
         task.advance(3)
@@ -204,11 +220,11 @@ def _load_table(
         task.advance(1)
 
         index = _resolve_columns(table, tm, source, columns)
-        db.execute(check_sql(table, tm, raw.source_sql, index, raw.columns, checked))
+        db.execute(check_sql(table, tm, raw.source_sql, index, raw.columns, checked, extra))
         drop_raw(db, prefix, keep_malformed=True)  # lower the peak before the insert
         task.advance(1)
 
-        names = ", ".join(ident(c) for c in table.column_names)
+        names = ", ".join(ident(c) for c in (*table.column_names, *extra))
         db.execute(
             f"INSERT INTO {ident(table.name)} ({names}, _row) SELECT {names}, _row "
             f"FROM {ident(checked)} WHERE array_length(_problems) = 0 ORDER BY _row"

@@ -198,10 +198,12 @@ def check_sql(
     source_index: dict[str, int],
     record_columns: list[str],
     out: str,
+    extra: dict[str, int] | None = None,
 ) -> str:
-    """SQL creating temp table `out`: `_row`, the typed contract columns, `_problems`
-    (why the row is set aside; empty when loaded), `_warnings` and `_record` (the raw row as
-    JSON, only for rows set aside).
+    """SQL creating temp table `out`: `_row`, the typed contract columns, any `extra`
+    columns (name: its `c{i}`, kept as trimmed text, never checked), `_problems` (why the
+    row is set aside; empty when loaded), `_warnings` and `_record` (the raw row as JSON,
+    only for rows set aside).
 
     `source_index` maps each contract column to its `c{i}` in `source_sql`;
     `record_columns[i]` is the file's name of `c{i}`.
@@ -241,7 +243,13 @@ def check_sql(
         + ", ".join(f"{lit(name)}, c{i}" for i, name in enumerate(record_columns))
         + ")"
     )
-    outputs = ", ".join(f"{r.t} AS {ident(r.column.name)}" for r in rules)
+    outputs = ", ".join(
+        [f"{r.t} AS {ident(r.column.name)}" for r in rules]
+        + [
+            f"nullif(trim(CAST(c{i} AS VARCHAR), {_WS}), '') AS {ident(name)}"
+            for name, i in (extra or {}).items()
+        ]
+    )
     return f"""
         CREATE OR REPLACE TEMP TABLE {ident(out)} AS
         WITH s1 AS (SELECT _row, {raw_cols}, {s1} FROM {source_sql}),

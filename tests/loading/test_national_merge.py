@@ -6,11 +6,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from loading_helpers import CONTRACT_EXTRACT
 
-from paramount.loading import ContractError
+from paramount.contract.tables import SOURCE_FORCE
+from paramount.db import DuckDBBackend
+from paramount.linkage.prepare import NOMINAL_RECORDS, prepare_records
+from paramount.loading import ContractError, load_extract
 from paramount.loading.national import district_forces, merge_extracts
 
 
@@ -103,3 +108,29 @@ def test_one_force_keeps_its_ids_and_prefixes_only_its_lpas(forces, tmp_path: Pa
     merge_extracts({"TV": forces["TV"]}, out)
     assert [p["person_id"] for p in read(out / "persons.csv")] == ["P1"]
     assert [r["lpa"] for r in read(out / "force_area.csv")] == ["TV:OXF"]
+
+
+def test_the_loader_keeps_each_persons_force(tmp_path: Path) -> None:
+    """The national extract's `source_force` reaches the loaded persons and the identity
+    records (a run over several forces blocks on it); a force's own extract loads as before."""
+    out = tmp_path / "national"
+    merge_extracts({"TV": CONTRACT_EXTRACT, "WI": CONTRACT_EXTRACT}, out)
+    national = DuckDBBackend(duckdb.connect())
+    load_extract(out, national, quarantine_dir=tmp_path / "q1")
+    assert SOURCE_FORCE in national.columns("persons")
+    assert SOURCE_FORCE not in national.columns("prisoners")  # the prison side is no force's
+    assert national.fetch_tuples(
+        "SELECT count(*) FILTER (WHERE person_id LIKE 'TV:%' AND source_force = 'TV'), "
+        "count(*) FILTER (WHERE person_id LIKE 'WI:%' AND source_force = 'WI'), count(*) "
+        "FROM persons"
+    ) == [(n := national.count("persons") // 2, n, 2 * n)]
+    prepare_records(national)
+    assert national.fetch_tuples(
+        f"SELECT DISTINCT source_force FROM {NOMINAL_RECORDS} ORDER BY 1"
+    ) == [("TV",), ("WI",)]
+
+    own = DuckDBBackend(duckdb.connect())
+    load_extract(CONTRACT_EXTRACT, own, quarantine_dir=tmp_path / "q2")
+    assert national.columns("persons") == [*own.columns("persons")[:-1], SOURCE_FORCE, "_row"]
+    prepare_records(own)
+    assert own.fetch_tuples(f"SELECT DISTINCT source_force FROM {NOMINAL_RECORDS}") == [(None,)]

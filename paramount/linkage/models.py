@@ -264,7 +264,7 @@ def _undated(keys: str) -> tuple[CustomRule, CustomRule]:
 # (forename + postcode) or among the same people (someone recorded with both + the
 # forename's initial), and an id. No rule joins on names alone: on a force of millions,
 # `John Smith` would pair hundreds of people with each other. Over several forces, the rules
-# without an exact date of birth or an id pair records only within a force (`forces.py`).
+# without an exact date of birth, an id or a postcode pair records within a force (`forces.py`).
 PREDICT_BLOCKING = (
     block_on("pnc"),
     block_on("cro"),

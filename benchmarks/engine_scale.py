@@ -56,8 +56,8 @@ def table(results: dict[tuple[int, str], dict]) -> str:
         whole = f"**{result['seconds']:,.0f} s, {result['peak_mb'] / 1024:.1f} GB**"
         kept = [r for r in result["steps"] if "load_average" in r]  # by the time spent
         weight = sum(r["seconds"] for r in kept)
-        busy = sum(r["load_average"] * r["seconds"] for r in kept) / weight if weight else 0
-        row = [f"{people:,}", engine, *cells, whole, f"{busy:.1f}"]
+        busy = sum(r["load_average"] * r["seconds"] for r in kept) / weight if weight else None
+        row = [f"{people:,}", engine, *cells, whole, "not kept" if busy is None else f"{busy:.1f}"]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -69,7 +69,7 @@ def chart(results: dict[tuple[int, str], dict], out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.5))
     styles = {"duckdb": ("black", "-"), "spark": ("0.45", "--")}
     markers = dict(zip(PHASES, "osD", strict=True))
     for engine, (color, line) in styles.items():
@@ -94,7 +94,7 @@ def chart(results: dict[tuple[int, str], dict], out: Path) -> None:
     axes[0].set_yscale("log")
     axes[0].set_title("Time per phase (log scales)")
     axes[1].set_title("Peak memory per phase")
-    axes[1].legend(fontsize=8)
+    axes[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     fig.suptitle("DuckDB and Spark (local mode) on one machine, the same forces and models")
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,9 @@ saved nominal model's prediction rules adds to the rules before it
 (`count_comparisons_from_blocking_rules`: exact for a small force, on a sample of records
 for a large one, as Splink estimates). Prints each rule's pairs per force and the exponent
 of its growth with the records (1: linear, 2: the square), from which `docs/scale.md`
-plans a national run. One thread, so it can run beside other work.
+plans a national run. One thread, so it can run beside other work. `--several-forces`: the
+rules as a run over several forces uses them (`paramount/linkage/forces.py`: the loose ones
+only within a force), for a national run's database.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from pathlib import Path
 import duckdb
 from splink import DuckDBAPI
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+from paramount.db import DuckDBBackend
+from paramount.linkage.forces import for_run
 
 RECORDS = "pm_lk_nominal_records"
 EXACT_UP_TO = 500_000  # records counted exactly; above, a sample as large as this
@@ -53,9 +58,12 @@ def main() -> None:
     parser.add_argument("forces", nargs="+", help="PEOPLE=resolved force database")
     parser.add_argument("--models", type=Path, required=True, help="saved identity models")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--several-forces", action="store_true")
     args = parser.parse_args()
     model = json.loads((args.models / "nominal.json").read_text())
     rules = model["blocking_rules_to_generate_predictions"]
+    if args.several_forces:
+        rules = for_run(rules, multi=True, db=DuckDBBackend(duckdb.connect()))
     forces = sorted((int(p), Path(d)) for p, d in (f.split("=", 1) for f in args.forces))
     results = {people: count(db, rules, model["link_type"]) for people, db in forces}
     first, last = results[forces[0][0]], results[forces[-1][0]]
@@ -64,11 +72,11 @@ def main() -> None:
     print(f"| rule | {header} | growth exponent |\n|---|" + "---:|" * (len(results) + 1))
     for i, rule in enumerate(rules):
         pairs = [r["pairs"][i] for r in results.values()]
-        exponent = (math.log(pairs[-1] / pairs[0]) / growth) if pairs[0] and pairs[-1] else 0.0
+        exponent = math.log(pairs[-1] / pairs[0]) / growth if pairs[0] and growth else 0.0
         cells = " | ".join(f"{p:,}" for p in pairs)
         print(f"| `{rule['blocking_rule']}` | {cells} | {exponent:.2f} |")
     totals = [sum(r["pairs"]) for r in results.values()]
-    exponent = math.log(totals[-1] / totals[0]) / growth
+    exponent = math.log(totals[-1] / totals[0]) / growth if totals[0] and growth else 0.0
     print("| **all** | " + " | ".join(f"**{t:,}**" for t in totals) + f" | **{exponent:.2f}** |")
     if args.out:
         args.out.write_text(json.dumps({"rules": rules, "forces": results}, indent=1))

@@ -72,7 +72,8 @@ def main() -> None:
     print(f"| rule | {header} | growth exponent |\n|---|" + "---:|" * (len(results) + 1))
     for i, rule in enumerate(rules):
         pairs = [r["pairs"][i] for r in results.values()]
-        exponent = math.log(pairs[-1] / pairs[0]) / growth if pairs[0] and growth else 0.0
+        grew = pairs[0] and pairs[-1] and growth
+        exponent = math.log(pairs[-1] / pairs[0]) / growth if grew else 0.0
         cells = " | ".join(f"{p:,}" for p in pairs)
         print(f"| `{rule['blocking_rule']}` | {cells} | {exponent:.2f} |")
     totals = [sum(r["pairs"]) for r in results.values()]

@@ -20,37 +20,56 @@ import argparse
 import json
 import math
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-from splink import DuckDBAPI
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from paramount.db import DuckDBBackend
 from paramount.linkage.forces import for_run
+from paramount.linkage.prepare import NOMINAL_RECORDS
 
-RECORDS = "pm_lk_nominal_records"
 EXACT_UP_TO = 500_000  # records counted exactly; above, a sample as large as this
 
 
-def count(database: Path, rules: list[dict], link_type: str) -> dict:
-    con = duckdb.connect()
-    con.execute("SET threads = 1")
-    con.execute(f"ATTACH '{database}' AS force (READ_ONLY)")
-    con.execute(f"CREATE TABLE {RECORDS} AS SELECT * FROM force.{RECORDS}")
-    records = con.execute(f"SELECT count(*) FROM {RECORDS}").fetchall()[0][0]
-    sample = min(1.0, EXACT_UP_TO / records)
-    with warnings.catch_warnings():  # Splink warns that a sampled count is an estimate
-        warnings.simplefilter("ignore", UserWarning)
+def records_in_memory(database: Path, tables: Sequence[str]) -> DuckDBBackend:
+    """An in-memory database holding copies of a resolved database's `tables` (read only:
+    Splink writes its working tables where it counts)."""
+    db = DuckDBBackend(duckdb.connect())
+    db.execute(f"ATTACH '{database}' AS resolved (READ_ONLY)")
+    for table in tables:
+        db.execute(f"CREATE TABLE {table} AS SELECT * FROM resolved.{table}")
+    db.execute("DETACH resolved")
+    return db
+
+
+def count_pairs(
+    db: DuckDBBackend, tables: Sequence[str], rules: list[dict], link_type: str, sample: float
+) -> list[int]:
+    """The pairs each rule adds to the rules before it (Splink's count: exact at `sample`
+    1.0, else estimated from that share of the records)."""
+    api = db.splink_api()
+    inputs = [api.register(t) for t in tables]
+    with warnings.catch_warnings(), db.own_progress_off():
+        warnings.simplefilter("ignore", UserWarning)  # Splink: a sampled count is an estimate
         counts = count_comparisons_from_blocking_rules(
-            DuckDBAPI(connection=con).register(RECORDS),
+            inputs[0] if len(inputs) == 1 else inputs,
             blocking_rules=rules,
             link_type=link_type,
             record_sample_proportion=sample,
         )
-    con.close()
-    return {"records": records, "sample": sample,
-            "pairs": [int(c["marginal_comparison_count"]) for c in counts]}  # fmt: skip
+    return [int(c["marginal_comparison_count"]) for c in counts]
+
+
+def count(database: Path, rules: list[dict], link_type: str) -> dict:
+    db = records_in_memory(database, [NOMINAL_RECORDS])
+    db.execute("SET threads = 1")
+    records = db.count(NOMINAL_RECORDS)
+    sample = min(1.0, EXACT_UP_TO / records)
+    pairs = count_pairs(db, [NOMINAL_RECORDS], rules, link_type, sample)
+    db.close()
+    return {"records": records, "sample": sample, "pairs": pairs}
 
 
 def main() -> None:

@@ -28,17 +28,19 @@ import argparse
 import csv
 import json
 import platform
+import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import duckdb
-from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from paramount.db import DuckDBBackend
 from paramount.evaluation import evaluate
 from paramount.linkage.prepare import NOMINAL_RECORDS, PARTNER_RECORDS, PRISONER_RECORDS
 from paramount.run import identify_extract, identify_national
+
+sys.path.insert(0, str(Path(__file__).parent))
+from blocked_pairs import count_pairs, records_in_memory  # a sibling script
 
 
 def crossing_pairs(country: Path) -> set[tuple[str, str]]:
@@ -112,29 +114,17 @@ def cross_force_identity(database: Path, country: Path, codes: list[str]) -> dic
 def blocked_pairs(database: Path) -> dict[str, int]:
     """The pairs the national run's saved prediction rules make, counted exactly by Splink
     (every record, `chunks.blocked_pairs` samples): the nominal dedupe and the two links."""
-    db = DuckDBBackend(duckdb.connect())
-    db.execute(f"ATTACH '{database}' AS run (READ_ONLY)")
-    for table in (NOMINAL_RECORDS, PRISONER_RECORDS, PARTNER_RECORDS):
-        db.execute(f"CREATE TABLE {table} AS SELECT * FROM run.{table}")
-    db.execute("DETACH run")
-    api = db.splink_api()
+    db = records_in_memory(database, [NOMINAL_RECORDS, PRISONER_RECORDS, PARTNER_RECORDS])
     models = database.with_name(database.name + ".models")
     pairs = {}
-    with db.own_progress_off():
-        for name, tables in (
-            ("nominal", [NOMINAL_RECORDS]),
-            ("prisoner", [PRISONER_RECORDS, NOMINAL_RECORDS]),
-            ("partner", [PARTNER_RECORDS, NOMINAL_RECORDS]),
-        ):
-            model = json.loads((models / f"{name}.json").read_text())
-            inputs = [api.register(t) for t in tables]
-            counts = count_comparisons_from_blocking_rules(
-                inputs[0] if len(inputs) == 1 else inputs,
-                blocking_rules=model["blocking_rules_to_generate_predictions"],
-                link_type=model["link_type"],
-                record_sample_proportion=1.0,
-            )
-            pairs[name] = int(counts[-1]["cumulative_comparison_count"]) if counts else 0
+    for name, tables in (
+        ("nominal", [NOMINAL_RECORDS]),
+        ("prisoner", [PRISONER_RECORDS, NOMINAL_RECORDS]),
+        ("partner", [PARTNER_RECORDS, NOMINAL_RECORDS]),
+    ):
+        model = json.loads((models / f"{name}.json").read_text())
+        rules = model["blocking_rules_to_generate_predictions"]
+        pairs[name] = sum(count_pairs(db, tables, rules, model["link_type"], 1.0))
     db.close()
     return pairs
 

@@ -146,10 +146,9 @@ def main() -> None:
     recorder = StepRecorder(steps)
 
     started = time.perf_counter()
-    engine = {"engine": args.engine, "spark_master": args.spark_master}
+    engine = {"memory_limit": args.memory_limit, "spark_master": args.spark_master}
     recorder.start()
-    limit, master = args.memory_limit, args.spark_master
-    with open_backend(args.engine, db_path, memory_limit=limit, spark_master=master) as db:
+    with open_backend(args.engine, db_path, **engine) as db:
         recorder.record("start the engine", "load")
         load_extract(args.extract, db, quarantine_dir=args.work / "quarantine")
         recorder.record("load", "load")
@@ -162,7 +161,7 @@ def main() -> None:
         method=args.method,
         db=db_path,
         reporter=recorder,
-        memory_limit=args.memory_limit,
+        engine=args.engine,
         **engine,
     )
     seconds = round(time.perf_counter() - started, 1)

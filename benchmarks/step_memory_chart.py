@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/step_memory_chart.py --out docs/img/step-memory.png \\
         300000=/tmp/steps/300k/steps.json 1000000=/tmp/steps/1m/steps.json ...
 
-Needs the benchmarks group (matplotlib). Draws the steps that are ever among the largest, the
+Draws the steps that are ever among the largest, the
 whole run's peak and, when the runs were held to one, the memory limit.
 """
 

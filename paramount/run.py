@@ -32,6 +32,7 @@ from paramount.engine import identify as run_identify
 from paramount.loading import LoadReport, load_extract
 from paramount.loading.national import check_forces, district_forces, merge_extracts
 from paramount.outputs.children_csv import write_children_csv
+from paramount.outputs.figures_csv import write_figures_csv
 from paramount.outputs.manifest import write_manifest
 from paramount.outputs.national import split_by_force
 from paramount.outputs.review import write_identity_review, write_review
@@ -59,6 +60,7 @@ class IdentifyResult:
     load: LoadReport
     identification: IdentificationResult
     verdicts: VerdictKnowledge | None = None  # what the checkers' verdicts taught the run
+    figures_csv: Path | None = None  # counts per reception day (`engine/figures.py`)
     seconds: dict[str, float] = field(default_factory=dict)  # load, identify, outputs, total
 
     @property
@@ -76,7 +78,11 @@ class IdentifyResult:
     @property
     def outputs(self) -> list[Path]:
         """Every file written but the manifest, in the manifest's order."""
-        extra = (p for p in (self.review_csv, self.identity_review_csv) if p is not None)
+        extra = (
+            p
+            for p in (self.review_csv, self.identity_review_csv, self.figures_csv)
+            if p is not None
+        )
         return [self.children_csv, self.worklist, *extra]
 
 
@@ -183,7 +189,10 @@ def identify_extract(
     )
     review = write_review(result.review, out)
     identity_review = write_identity_review(result.identity_review, out)
-    outputs = [children, worklist, *(p for p in (review, identity_review) if p)]
+    figures = None
+    if result.figures is not None:
+        figures = write_figures_csv(result.figures, out / "figures.csv")
+    outputs = [children, worklist, *(p for p in (review, identity_review, figures) if p)]
     if knowledge is not None:
         outputs += write_verdict_report(knowledge, out)
     manifest = write_manifest(
@@ -223,6 +232,7 @@ def identify_extract(
         load=load,
         identification=result,
         verdicts=knowledge,
+        figures_csv=figures,
         seconds=seconds,
     )
 

@@ -161,3 +161,52 @@ def test_a_run_with_verdicts_learns_from_every_row_it_can_match(
     with (result.out_dir / "verdicts" / "precision_by_band.csv").open(newline="") as f:
         bands = list(csv.DictReader(f))
     assert [b["band"] for b in bands] == [b["band"] for b in manifest["measured_precision_by_band"]]
+
+
+def _figures(path: Path) -> dict[tuple[str, str, str], int]:
+    """Counts summed over days: (measure, parent_sex, child_age_band) -> count."""
+    totals: dict[tuple[str, str, str], int] = {}
+    with path.open(newline="") as f:
+        for row in csv.DictReader(f):
+            assert WINDOW[0].isoformat() <= row["reception_date"] <= WINDOW[1].isoformat()
+            key = (row["measure"], row["parent_sex"], row["child_age_band"])
+            totals[key] = totals.get(key, 0) + int(row["count"])
+    return totals
+
+
+def _measure(totals: dict[tuple[str, str, str], int], measure: str) -> int:
+    return sum(n for (m, _, _), n in totals.items() if m == measure)
+
+
+def test_a_run_counts_each_day_beside_what_the_original_process_would_have_found(
+    extract: Path, tmp_path: Path
+) -> None:
+    full = identify_extract(
+        extract, tmp_path / "full", date_from=WINDOW[0], date_to=WINDOW[1], method="full"
+    )
+    baseline = identify_extract(
+        extract, tmp_path / "baseline", date_from=WINDOW[0], date_to=WINDOW[1], method="baseline"
+    )
+    assert full.figures_csv is not None and baseline.figures_csv is not None
+    mine, theirs = _figures(full.figures_csv), _figures(baseline.figures_csv)
+    # children found are the rows listed, parents the receptions with a child listed
+    with full.children_csv.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert _measure(mine, "children_found") == len(rows) > 0
+    assert _measure(mine, "parents_found") == len({r["booking_id"] for r in rows})
+    # the baseline run beside the full method counts what the baseline method lists alone,
+    # and both runs see the same receptions of the force
+    assert _measure(mine, "baseline_children") == baseline.counts["children"]
+    assert _measure(theirs, "baseline_children") == _measure(theirs, "children_found")
+    assert _measure(mine, "receptions") == _measure(theirs, "receptions")
+    assert _measure(mine, "receptions") >= _measure(mine, "parents_found")
+    # the full method finds more than the original process on a synthetic force
+    assert _measure(mine, "children_found") > _measure(mine, "baseline_children")
+    # the children's age bands and the parents' sexes add up to the same rows
+    bands = {band for (m, _, band) in mine if m == "children_found"}
+    assert bands <= {"0-4", "5-9", "10-15", "16-17", ""} and len(bands) >= 3
+    assert {sex for (m, sex, _) in mine if m == "receptions"} >= {"M", "F"}
+    # the full run's own tables are untouched by the baseline beside it
+    manifest = json.loads(full.manifest.read_text())
+    assert manifest["identification"]["children"] == len(rows)
+    assert "figures.csv" in {o["file"] for o in manifest["outputs"]}

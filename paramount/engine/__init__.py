@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from paramount.db import Backend, DuckDBBackend, EngineError
 from paramount.engine.decision.correction import Correction
+from paramount.engine.figures import reception_figures
 from paramount.engine.methods import METHODS, get_method
 from paramount.engine.model_store import ModelStore
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
@@ -72,6 +73,9 @@ class IdentificationResult:
     # Whether the decision model was learnt or reused, why, and which (methods with a
     # decision; None for the baseline): `engine/model_store.py`.
     model: dict | None = None
+    # Counts per reception day (`engine/figures.py`): receptions, parents and children
+    # found, and what the baseline would have found, for casework's reports.
+    figures: pa.Table | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -134,6 +138,7 @@ def identify(
         "ORDER BY reception_date, prisoner_number, booking_id, child_age, child_person_ids"
     )
     made = {s.output_table(params) for s in pipeline.steps}
+    figures = reception_figures(backend, params, table, reporter)
 
     def fetch_if_made(step: str) -> pa.Table | None:
         table = params.table(step)
@@ -151,4 +156,5 @@ def identify(
         review=fetch_if_made("review"),
         identity_review=fetch_if_made("run_identity_review"),
         model=models.outcome or None,
+        figures=figures,
     )

@@ -693,10 +693,11 @@ def run_command(
 
 
 def _add_casework() -> None:
-    """`paramount casework ...` (owned by paramount/casework/cli.py)."""
-    from paramount.casework.cli import casework_app
+    """`paramount casework ...` and `paramount report` (owned by paramount/casework/cli.py)."""
+    from paramount.casework.cli import casework_app, report
 
     app.add_typer(casework_app, name="casework")
+    app.command("report")(report)
 
 
 _add_casework()

@@ -212,3 +212,77 @@ from paramount.casework.cli_accounts import force_app, user_app  # noqa: E402
 
 casework_app.add_typer(force_app, name="force")
 casework_app.add_typer(user_app, name="user")
+
+
+def _as_user(as_user: str | None, what: str):  # -> User | None, Django not yet set up here
+    from paramount.casework.models import User
+
+    if not as_user:
+        return None
+    user = User.objects.filter(username=as_user, is_active=True).first()
+    if user is None:
+        typer.echo(f"{what}: no active user {as_user!r}.", err=True)
+        raise typer.Exit(2)
+    return user
+
+
+def report(
+    date_from: Annotated[
+        str, typer.Option("--from", help="First reception day of the period (YYYY-MM-DD).")
+    ],
+    date_to: Annotated[
+        str, typer.Option("--to", help="Last reception day of the period (YYYY-MM-DD).")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder to write the report into.")],
+    force: Annotated[
+        str | None, typer.Option(help="Force code (default: the only force there is).")
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Username of the supervisor or analyst making it (their "
+                     "force); without it, the force, audited as 'cli'."),
+    ] = None,
+) -> None:
+    """Write the board report for a period (HTML and PDF): children identified by month and
+    route, the funnel, days to first contact, outcomes, the original process's count and
+    the checkers' measured precision. Counts under 5 are shown as "<5"."""
+    from datetime import date
+
+    try:
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+    except ValueError as error:
+        typer.echo("Not made: --from and --to must be dates like 2025-04-01.", err=True)
+        raise typer.Exit(2) from error
+    if end < start:
+        typer.echo(f"Not made: the period ends ({end}) before it starts ({start}).", err=True)
+        raise typer.Exit(2)
+    _django()
+    _migrate()
+    from django.core.exceptions import PermissionDenied
+    from django.core.management.base import CommandError
+
+    from paramount.casework.board_report import write_board_report
+    from paramount.casework.codes import AuditAction
+    from paramount.casework.management.commands.casework_import import resolve_force
+    from paramount.casework.selectors.board import board_figures, board_figures_for_force
+    from paramount.casework.services.audit import CLI_ACTOR, audit
+
+    user = _as_user(as_user, "Not made")
+    try:
+        if user is not None:
+            if force and (user.force is None or user.force.code != force):
+                raise PermissionDenied(f"{as_user} is not of force {force}.")
+            figures = board_figures(user, start, end)
+        else:
+            target = resolve_force(force)
+            figures = board_figures_for_force(target, start, end)
+            audit(None, AuditAction.VIEW, "report", object_ref="board_report",
+                  detail={"from": start.isoformat(), "to": end.isoformat(),
+                          "force": target.code}, system_name=CLI_ACTOR)
+    except (CommandError, PermissionDenied) as error:
+        typer.echo(f"Not made: {error}", err=True)
+        raise typer.Exit(2) from error
+    written = write_board_report(figures, out)
+    typer.echo(f"Board report for {figures.force_code}, {start} to {end}:")
+    typer.echo(f"  HTML: {written.html}")
+    typer.echo(f"  PDF:  {written.pdf}")

@@ -5,7 +5,7 @@ from paramount.casework.models.cases import Case, CaseChild, CaseEvent
 from paramount.casework.models.contact import FamilyContact
 from paramount.casework.models.organisation import LPA, Force, PartnerOrganisation, User
 from paramount.casework.models.people import Child, ChildIdentifier, Prisoner, Reception
-from paramount.casework.models.runs import IdentificationRun
+from paramount.casework.models.runs import DayFigure, IdentificationRun
 from paramount.casework.models.work import (
     ContactAttempt,
     Notification,
@@ -24,6 +24,7 @@ __all__ = [
     "Child",
     "ChildIdentifier",
     "ContactAttempt",
+    "DayFigure",
     "ErasureRecord",
     "FamilyContact",
     "Force",

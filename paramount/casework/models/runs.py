@@ -35,3 +35,28 @@ class IdentificationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.window_from}..{self.window_to}"
+
+
+class DayFigure(models.Model):
+    """One count of a run's `figures.csv` (`paramount.engine.figures`): on one reception
+    day, receptions of the force, parents and children found, or what the original process
+    would have found, by the parent's sex and the child's age band. A day's figures are the
+    latest imported run's that covers it (overlapping runs never count a day twice), so the
+    board report and the national table sum them into months and quarters."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="day_figures")
+    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    measure = models.CharField(max_length=24)
+    parent_sex = models.CharField(max_length=1, blank=True)
+    child_age_band = models.CharField(max_length=8, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["force", "day", "measure", "parent_sex", "child_age_band"],
+                name="dayfigure_unique",
+            ),
+        )
+        indexes = (models.Index(fields=["force", "measure", "day"], name="dayfigure_lookup"),)

@@ -9,6 +9,8 @@ from typing import Any
 from paramount.casework.models import AuditRecord, User
 
 SYSTEM = "paramount-system"
+# The command line's actor when no user is named (`--as`): the force itself.
+CLI_ACTOR = "cli"
 
 
 def _actor_fields(user: User | None, system_name: str = SYSTEM) -> dict[str, Any]:

@@ -143,11 +143,11 @@ def import_run_daily(folder: str | Path, *, force: Force, allow: bool = False) -
     folder = Path(folder)
     now = timezone.now()
     days: dict[date, dict[str, list[dict[str, str]]]] = defaultdict(
-        lambda: {"children.csv": [], "review.csv": []}
+        lambda: {"children.csv": [], "review.csv": [], "figures.csv": []}
     )
     fields: dict[str, list[str]] = {}
     last = timezone.localdate(now) - timedelta(days=1)
-    for name in ("children.csv", "review.csv"):
+    for name in ("children.csv", "review.csv", "figures.csv"):
         path = folder / name
         if not path.is_file():
             continue
@@ -166,7 +166,7 @@ def import_run_daily(folder: str | Path, *, force: Force, allow: bool = False) -
             day_folder = Path(scratch) / day.isoformat()
             day_folder.mkdir()
             for name, rows in days[day].items():
-                if name in fields:
+                if name in fields:  # a day of receptions and no child still has its files
                     with (day_folder / name).open("w", encoding="utf-8", newline="") as f:
                         writer = csv.DictWriter(f, fieldnames=fields[name], lineterminator="\n")
                         writer.writeheader()

@@ -1,4 +1,5 @@
-"""Import an identification run (`OUT/children.csv`, `OUT/review.csv`, `OUT/manifest.json`).
+"""Import an identification run (`OUT/children.csv`, `OUT/review.csv`, `OUT/manifest.json`,
+`OUT/figures.csv`).
 
 Idempotent by construction: a child is found again by any of its identifiers, a reception by
 prisoner and booking, and a child appears once per reception (`CaseChild` is unique on
@@ -6,7 +7,7 @@ both). Importing the same folder twice, or a run whose window overlaps an earlie
 updates the evidence of what is already there and opens no second case. A new reception of
 a child already known joins the child's open case, or opens a new case that the child's
 earlier ones stand beside as history. Review-list rows become review tasks for analysts,
-once each.
+once each. The run's counts per reception day replace the force's for the days it covers.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from paramount.casework.models import (
     CaseChild,
     Child,
     ChildIdentifier,
+    DayFigure,
     Force,
     IdentificationRun,
     Prisoner,
@@ -370,6 +372,58 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return [{k: (v or "") for k, v in row.items() if k} for row in reader]
 
 
+FIGURE_COLUMNS = ("reception_date", "measure", "parent_sex", "child_age_band", "count")
+FIGURE_MEASURES = ("receptions", "parents_found", "children_found", "baseline_children")
+
+
+def read_figures(path: Path) -> list[tuple[date, str, str, str, int]]:
+    """A run's `figures.csv`, checked: a bad value is refused with its row and field."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in FIGURE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationError(f"{path.name} lacks column(s): {', '.join(missing)}")
+        figures = []
+        for number, row in enumerate(reader, start=2):
+            day = _date(row["reception_date"])
+            count = _int(row["count"])
+            problem = (
+                "reception_date" if day is None
+                else "measure" if row["measure"] not in FIGURE_MEASURES
+                else "parent_sex" if row["parent_sex"] not in ("M", "F", "")
+                else "child_age_band" if len(row["child_age_band"] or "") > 8
+                else "count" if count is None or count < 0
+                else None
+            )
+            if problem:
+                raise ValidationError(f"{path.name} row {number}: field {problem} is not valid.")
+            assert day is not None and count is not None
+            figures.append(
+                (day, row["measure"], row["parent_sex"], row["child_age_band"] or "", count)
+            )
+    return figures
+
+
+def _replace_figures(
+    force: Force, run: IdentificationRun, figures: list[tuple[date, str, str, str, int]]
+) -> None:
+    """The run's figures become the force's for every day of its window (or, without a
+    window in the manifest, the days it counts): a later import of an overlapping run
+    replaces a day's figures rather than adding to them."""
+    days = {f[0] for f in figures}
+    stale = DayFigure.objects.filter(force=force)
+    if run.window_from and run.window_to:
+        stale = stale.filter(day__gte=run.window_from, day__lte=run.window_to)
+    else:
+        stale = stale.filter(day__in=days)
+    stale.delete()
+    DayFigure.objects.bulk_create(
+        DayFigure(force=force, run=run, day=day, measure=measure, parent_sex=sex,
+                  child_age_band=band, count=count)
+        for day, measure, sex, band, count in figures
+    )
+
+
 def import_run(folder: str | Path, *, force: Force, user: User | None = None) -> ImportResult:
     """Import one run folder into `force`, in one transaction (all or nothing)."""
     folder = Path(folder)
@@ -390,6 +444,8 @@ def import_run(folder: str | Path, *, force: Force, user: User | None = None) ->
     ).hexdigest()
     rows = _read_csv(children_csv)
     review_rows = _read_csv(review_csv) if review_csv.is_file() else []
+    figures_csv = folder / "figures.csv"
+    figures = read_figures(figures_csv) if figures_csv.is_file() else None
 
     with transaction.atomic():
         run, created = IdentificationRun.objects.get_or_create(
@@ -415,6 +471,9 @@ def import_run(folder: str | Path, *, force: Force, user: User | None = None) ->
             importer.import_row(row)
         for row in review_rows:
             importer.import_review_row(row)
+        if figures is not None:
+            _replace_figures(force, run, figures)
+            importer.counts["figure_rows"] = len(figures)
         IdentificationRun.objects.filter(pk=run.pk).update(counts=dict(importer.counts))
         run.refresh_from_db()
         audit(

@@ -37,12 +37,9 @@ from paramount.casework.codes import (
 from paramount.casework.models import Case, CaseChild, Force, User
 from paramount.casework.selectors.scope import visible_cases
 from paramount.casework.selectors.verdicts import VERDICT_HEADER, verdict_rows
-from paramount.casework.services.audit import audit
+from paramount.casework.services.audit import CLI_ACTOR, audit
 from paramount.casework.services.events import record_event
 from paramount.contract.tables import VERDICT_REASONS, VERDICTS
-
-# The command line's actor in the audit log when no user is named (`--as`).
-CLI_ACTOR = "cli"
 
 
 def _lock_case(user: User, pk: int) -> Case:

@@ -14,6 +14,7 @@ from paramount.casework.selectors import reports
 from paramount.casework.services import verdicts
 from paramount.casework.web import pictures
 from paramount.casework.web.rendering import render
+from paramount.casework.web.views.board import default_period
 from paramount.casework.web.views.cases import overdue_counts
 from paramount.casework.web.views.common import page
 
@@ -71,7 +72,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         items = case_selectors.overdue_cases(request.user)
         overdue = {"total": len(items), **overdue_counts(items),
                    "longest": max((c.days_waited for c in items), default=0)}
+    board_from, board_to = default_period(timezone.localdate())
     return render(request, "reports/dashboard.html", {
+        "board_from": board_from, "board_to": board_to,
         "may_export_verdicts": verdicts.may_export_verdicts(request.user),
         "overdue": overdue,
         "funnel": funnel, "rows": rows, "funnel_chart": funnel_chart, "times": times,

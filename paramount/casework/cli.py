@@ -286,3 +286,71 @@ def report(
     typer.echo(f"Board report for {figures.force_code}, {start} to {end}:")
     typer.echo(f"  HTML: {written.html}")
     typer.echo(f"  PDF:  {written.pdf}")
+
+
+@casework_app.command("national-figures")
+def national_figures(
+    date_from: Annotated[
+        str, typer.Option("--from", help="First reception day (YYYY-MM-DD), a quarter's first.")
+    ],
+    date_to: Annotated[
+        str, typer.Option("--to", help="Last reception day (YYYY-MM-DD), a quarter's last.")
+    ],
+    out: Annotated[Path, typer.Option(help="The CSV file to write.")],
+    force: Annotated[
+        str | None, typer.Option(help="Force code (default: the only force there is).")
+    ] = None,
+) -> None:
+    """Write the force's quarterly national figures (receptions, parents and children found
+    by parent's sex and child's age band; counts under 5 suppressed) for a national body to
+    sum across forces; prints each quarter beside the Ministry of Justice's estimate."""
+    from datetime import date
+
+    try:
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+    except ValueError as error:
+        typer.echo("Not written: --from and --to must be dates like 2025-04-01.", err=True)
+        raise typer.Exit(2) from error
+    if end < start:
+        typer.echo(f"Not written: the period ends ({end}) before it starts ({start}).", err=True)
+        raise typer.Exit(2)
+    _django()
+    _migrate()
+    import csv
+
+    from django.core.management.base import CommandError
+
+    from paramount.casework.codes import AuditAction
+    from paramount.casework.management.commands.casework_import import resolve_force
+    from paramount.casework.selectors import national_figures as nf
+    from paramount.casework.services.audit import CLI_ACTOR, audit
+
+    try:
+        target = resolve_force(force)
+    except CommandError as error:
+        typer.echo(f"Not written: {error}", err=True)
+        raise typer.Exit(2) from error
+    rows, summaries = nf.quarterly_figures(target, start, end)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(nf.COLUMNS)
+        writer.writerows(r.as_csv() for r in rows)
+    audit(None, AuditAction.EXPORT, "report", object_ref="national_figures",
+          detail={"from": start.isoformat(), "to": end.isoformat(), "force": target.code,
+                  "rows": len(rows)}, system_name=CLI_ACTOR)
+    moj = nf.MOJ_CHILDREN / nf.MOJ_PARENTS
+    typer.echo(f"National figures for {target.code} written to {out} ({len(rows)} rows).")
+    typer.echo("quarter   days   receptions  parents  children  per 100 receptions  per parent")
+    for s, days in zip(summaries, _days_covered(rows, summaries), strict=True):
+        per_100 = "-" if s.per_100_receptions is None else f"{s.per_100_receptions:.1f}"
+        per_parent = "-" if s.children_per_parent is None else f"{s.children_per_parent:.2f}"
+        typer.echo(f"{s.quarter}  {days:>6}  {s.receptions:>10}  {s.parents_found:>7}  "
+                   f"{s.children_found:>8}  {per_100:>18}  {per_parent:>10}")
+    typer.echo(f"Ministry of Justice, July 2024: {nf.MOJ_CHILDREN:,} children of "
+               f"{nf.MOJ_PARENTS:,} parents in prison, {moj:.2f} children per parent.")
+
+
+def _days_covered(rows, summaries) -> list[str]:
+    """'covered/in quarter' for each summary's quarter, from the table's rows."""
+    spans = {r.quarter: f"{r.days_covered}/{r.days_in_quarter}" for r in rows}
+    return [spans.get(s.quarter, "0") for s in summaries]

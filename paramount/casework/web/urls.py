@@ -44,6 +44,7 @@ urlpatterns = [
     path("referrals/<int:referral_id>/withdraw/", partner.withdraw, name="referral-withdraw"),
     path("dashboard/", reports.dashboard, name="dashboard"),
     path("evaluation/", reports.evaluation, name="evaluation"),
+    path("evaluation/extract.zip", reports.evaluation_download, name="evaluation-extract"),
     path("verdicts.csv", reports.verdicts_csv, name="verdicts-csv"),
     path("audit/", audit.audit_log, name="audit"),
     path("administration/", administration.administration, name="administration"),

@@ -1,9 +1,21 @@
 # ruff: noqa: RUF012
 """Delivery models (issue 14): how each case is worked with (named champion, neighbourhood
 team, charity worker, other), chosen at allocation; its change joins the event log's
-vocabulary."""
+vocabulary.
+
+On SQLite (the demo) adding a column with a default rebuilds `casework_case`, which the
+event log's delete trigger names (retention's exception, `db_guards.ERASED_CASE`), and SQLite
+refuses to rename a table under a trigger that names it. So the trigger is dropped first;
+`db_guards.ensure_sqlite_triggers` (post_migrate) makes it again when `migrate` ends.
+PostgreSQL adds the column in place.
+"""
 
 from django.db import migrations, models
+
+
+def drop_sqlite_event_trigger(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP TRIGGER IF EXISTS casework_caseevent_no_delete")
 
 
 class Migration(migrations.Migration):
@@ -12,6 +24,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_event_trigger, migrations.RunPython.noop),
         migrations.AddField(
             model_name="case",
             name="delivery_model",
@@ -60,4 +73,6 @@ class Migration(migrations.Migration):
                 max_length=32,
             ),
         ),
+        # Undone, the column's removal rebuilds the table too: drop the trigger first.
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_event_trigger),
     ]

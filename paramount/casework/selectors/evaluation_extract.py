@@ -164,7 +164,8 @@ class Extract:
     generalised: Counter = field(default_factory=Counter)  # rows by level > 0
     suppressed: int = 0
     k: int = K
-    case_refs: list[str] = field(default_factory=list)  # for the audit only, never written
+    # The references of the cases with a row in the extract: for the audit only, never written.
+    case_refs: list[str] = field(default_factory=list)
 
     @property
     def rows_generalised(self) -> int:
@@ -343,6 +344,7 @@ def evaluation_extract(force: Force, key: bytes, *, k: int = K) -> Extract:
         latest = max(judged, key=lambda m: m[10]) if judged else None
         stages = first.get(case_id, {})
         row: dict[str, Any] = {
+            "_case": case_id,  # for the audit's references; never written
             "evaluation_id": eid,
             "child_pseudonym": pseudonym(key, force, "child", child_id),
             "case_pseudonym": pseudonym(key, force, "case", case_id),
@@ -376,5 +378,5 @@ def evaluation_extract(force: Force, key: bytes, *, k: int = K) -> Extract:
         generalised=generalised,
         suppressed=suppressed,
         k=k,
-        case_refs=[refs[c] for c in sorted(refs)],
+        case_refs=[refs[c] for c in sorted({r["_case"] for r in kept})],
     )

@@ -64,12 +64,12 @@ def test_the_scan_sees_a_connection() -> None:
 
 # The layers, lowest first: a package imports only from its own layer or below, so
 # identification's path runs one way (contract -> db -> loading -> linkage -> engine ->
-# outputs, evaluation and verdicts -> run -> operations -> cli). `progress` and the package
-# root (its version) serve every layer; `synth` makes extracts from the contract;
+# outputs, evaluation and verdicts -> run -> operations -> cli). `progress`, `intervals` and
+# the package root (its version) serve every layer; `synth` makes extracts from the contract;
 # `casework` is the stage-two application; `operations` runs both for a force (the daily
 # run).
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"__init__", "progress", "contract"}),
+    frozenset({"__init__", "progress", "intervals", "contract"}),
     frozenset({"db"}),
     frozenset({"loading", "synth"}),
     frozenset({"linkage"}),

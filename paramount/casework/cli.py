@@ -148,6 +148,96 @@ def export_verdicts(
     typer.echo(f"Wrote {result.summary()} of force {target.code} to {file}.")
 
 
+@casework_app.command("export-evaluation")
+def export_evaluation(
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Where to write the extract (CSV); its data dictionary is "
+                     "written beside it as NAME-dictionary.md."),
+    ],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="An earlier evaluation's key file: the same pseudonyms "
+                     "as its extracts."),
+    ] = None,
+    key_out: Annotated[
+        Path | None,
+        typer.Option("--key-out", help="Start a new evaluation: write its new key here (kept "
+                     "by the force, never sent with the extract)."),
+    ] = None,
+    force: Annotated[
+        str | None, typer.Option(help="Force code (default: the only force there is).")
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Username of the evaluator taking it (their force); "
+                     "without it, the deployer, audited as 'cli'."),
+    ] = None,
+) -> None:
+    """Write the evaluators' extract: one row per child per case, keyed pseudonyms, bands and
+    months, k-anonymous (k = 5) on its quasi-identifiers, with a data dictionary. Audited
+    as a disclosure; prints counts only."""
+    if (key is None) == (key_out is None):
+        typer.echo("Not exported: give --key-out FILE for a new evaluation, or --key FILE to "
+                   "repeat one.", err=True)
+        raise typer.Exit(2)
+    if key_out is not None and key_out.exists():
+        typer.echo(f"Not exported: {key_out} exists; a key file is never overwritten.",
+                   err=True)
+        raise typer.Exit(2)
+    _django()
+    _migrate()
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.management.base import CommandError
+
+    from paramount.casework.management.commands.casework_import import resolve_force
+    from paramount.casework.models import User
+    from paramount.casework.services import evaluation_extract as ev
+
+    user = None
+    if as_user:
+        user = User.objects.filter(username=as_user, is_active=True).first()
+        if user is None:
+            typer.echo(f"Not exported: no active user {as_user!r}.", err=True)
+            raise typer.Exit(2)
+    try:
+        target = user.force if user and user.force and not force else resolve_force(force)
+        secret = ev.read_key_file(key, target) if key is not None else ev.new_key()
+    except (CommandError, ValidationError) as error:
+        message = "; ".join(getattr(error, "messages", [str(error)]))
+        typer.echo(f"Not exported: {message}", err=True)
+        raise typer.Exit(2) from error
+    dictionary = out.with_name(f"{out.stem}-dictionary.md")
+    partials = [p.with_name(f".{p.name}.partial") for p in (out, dictionary)]
+    # The key first (never over a file), so no extract exists whose key was not kept.
+    written_key = key_out is not None and bool(ev.write_key_file(key_out, secret, target))
+
+    def undo() -> None:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+        if written_key and key_out is not None:
+            key_out.unlink(missing_ok=True)
+
+    try:
+        with partials[0].open("w", newline="", encoding="utf-8") as rows, partials[1].open(
+            "w", encoding="utf-8"
+        ) as words:
+            result = ev.export_evaluation(rows, words, force=target, key=secret, user=user,
+                                          destination=out.name)
+    except PermissionDenied as error:
+        undo()
+        typer.echo(f"Not exported: {error}", err=True)
+        raise typer.Exit(2) from error
+    except BaseException:
+        undo()
+        raise
+    partials[0].replace(out)
+    partials[1].replace(dictionary)
+    typer.echo(f"Wrote {result.summary()} of force {target.code} to {out}, its dictionary to "
+               f"{dictionary}" + (f", and the key to {key_out}: keep it with the force." if
+                                  key_out else "."))
+
+
 @casework_app.command()
 def retention(
     dispose: Annotated[

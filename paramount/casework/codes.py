@@ -116,6 +116,7 @@ class EventCode(models.TextChoices):
     CLOSED = "closed", "Closed"
     REVIEWED = "reviewed", "Retention review: kept"
     VERDICT_RECORDED = "verdict_recorded", "Verdict recorded for a child"
+    DELIVERY_MODEL_CHANGED = "delivery_model_changed", "How the case is delivered changed"
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,6 +174,30 @@ VERDICT_RULE = EventRule(
 # Who may export the verdicts of their force (`verdicts.csv`, a disclosure to the
 # identification run): the analysts who run identification, and supervisors.
 VERDICT_EXPORTERS = frozenset({Role.ANALYST, Role.SUPERVISOR})
+
+
+class DeliveryModel(models.TextChoices):
+    """Who works with the family, set by the supervisor at allocation: the pilot compares
+    these (`selectors.delivery.compare_delivery_models`)."""
+
+    NAMED_CHAMPION = "named_champion", "Named champion"
+    NEIGHBOURHOOD_TEAM = "neighbourhood_team", "Neighbourhood policing team"
+    CHARITY_WORKER = "charity_worker", "Charity worker"
+    OTHER = "other", "Other"
+
+
+# The delivery model is chosen at allocation (`allocated`, the supervisor); changed later only
+# by a supervisor, while the case is allocated and open, as a `delivery_model_changed` event
+# (`services.delivery.change_delivery_model`). Champions do not choose how they are deployed.
+DELIVERY_MODEL_RULE = EventRule(
+    EventCode.DELIVERY_MODEL_CHANGED,
+    {Role.SUPERVISOR: ALLOCATED_STATES},
+)
+
+# Who may take the evaluators' pseudonymised extract (`services.evaluation_extract`): the
+# evaluator of the force (their page's download, or the command line `--as`); the command
+# line without `--as` is the deployer.
+EVALUATION_EXPORTERS = frozenset({Role.EVALUATOR})
 
 
 class SocialCareStatus(models.TextChoices):

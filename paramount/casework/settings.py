@@ -23,6 +23,8 @@ Environment (all optional):
 - `PARAMOUNT_BASE_URL`: the public address, used in notification emails.
 - `PARAMOUNT_SET_PASSWORD_DAYS`: how long a new account's set-password link works (default
   3).
+- `PARAMOUNT_EVALUATION_KEY_FILE`: the key file of the evaluation whose extract the
+  evaluator downloads (`paramount casework export-evaluation --key-out`); unset, none.
 - `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_HOST_USER`, `EMAIL_HOST_PASSWORD`, `EMAIL_USE_TLS`,
   `EMAIL_USE_SSL`, `EMAIL_TIMEOUT`, `DEFAULT_FROM_EMAIL`, `EMAIL_BACKEND`: mail; without a
   host, mail goes to the console.
@@ -275,6 +277,9 @@ PARAMOUNT_BASE_URL = os.environ.get("PARAMOUNT_BASE_URL", "http://localhost:8000
 PARAMOUNT_PARTNER_NAME = os.environ.get("PARAMOUNT_PARTNER_NAME", "Children Heard and Seen")
 # Evaluators' aggregates hide counts from 1 to this number (small-cell suppression).
 PARAMOUNT_EVALUATOR_SUPPRESS_BELOW = _int("PARAMOUNT_EVALUATOR_SUPPRESS_BELOW", 5)
+# The key file of the evaluation the evaluator's page downloads its extract under (made by
+# `paramount casework export-evaluation --key-out FILE`); unset, no download is offered.
+PARAMOUNT_EVALUATION_KEY_FILE = os.environ.get("PARAMOUNT_EVALUATION_KEY_FILE", "").strip()
 
 LOGGING = {
     "version": 1,

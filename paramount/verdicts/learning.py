@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +29,7 @@ from paramount.engine.decision.verdict_decided import ids_overlap_sql
 from paramount.engine.pipeline import VERDICTS_HELD, RunParameters
 from paramount.engine.receptions import receptions_sql
 from paramount.engine.sql import ident
+from paramount.intervals import wilson
 from paramount.progress import Reporter
 from paramount.verdicts.reading import Problem, VerdictRows
 
@@ -286,13 +286,3 @@ def honesty_table(labelled: list[tuple[float, bool]]) -> list[dict[str, Any]]:
             }
         )
     return table
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval of a share k/n (honest for small n and shares near 1)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)

@@ -168,3 +168,26 @@ def test_the_dashboard_button_gives_a_supervisor_the_pdf_and_refuses_a_champion(
     champion = Client()
     champion.force_login(force["champion"])
     assert champion.get("/board-report.pdf").status_code == 403
+
+
+def test_delivery_models_are_compared_with_their_counts_and_intervals(force):
+    from paramount.casework.codes import DeliveryModel, SocialCareStatus
+    from paramount.casework.models import Case
+    from paramount.casework.services import workflow as wf
+
+    for case in Case.objects.filter(force=force.force):
+        for row in case.case_children.all():
+            wf.record_child_check(user=force["checker"], case_child=row,
+                                  social_care_status=SocialCareStatus.NOT_KNOWN)
+        wf.complete_checks(user=force["checker"], case=case)
+        wf.allocate_case(user=force["supervisor"], case=case, champion=force["champion"],
+                         delivery_model=DeliveryModel.NEIGHBOURHOOD_TEAM)
+    figures = board_figures_for_force(force.force, *PERIOD)
+    team = {f.code: f for f in figures.delivery}[DeliveryModel.NEIGHBOURHOOD_TEAM]
+    assert (team.cases, team.reached) == (2, 0)
+    shown = context(figures)
+    (row,) = shown["delivery"]  # models with no case are left out
+    assert row["label"] == "Neighbourhood policing team" and row["cases"] == "<5"
+    assert row["reached"] == "0 of <5"  # no share over fewer than 5 families
+    html = render_html(figures)
+    assert "5. Delivery models compared" in html and "7. How often the list was right" in html

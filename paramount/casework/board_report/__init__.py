@@ -21,6 +21,7 @@ from django.utils import timezone
 from paramount.casework.board_report import charts
 from paramount.casework.codes import FUNNEL
 from paramount.casework.selectors.board import BoardFigures
+from paramount.casework.selectors.delivery import DeliveryModelFigures, comparison_in_words
 from paramount.casework.selectors.reports import _protect
 
 SUPPRESS_BELOW = 5
@@ -58,6 +59,40 @@ def small(n: int | None) -> int | None:
 
 def shown(n: int | None) -> str:
     return "<5" if n is None else f"{n:,}"
+
+
+def share(part: int, whole: int, low: float, high: float) -> str:
+    """A share as "k of n (share; interval)", or the counts alone where n is under 5 (a
+    share of so few would give the count away and mean little)."""
+    if not whole:
+        return "none"
+    if small(whole) is None:
+        return f"{shown(small(part))} of <5"
+    return (f"{shown(small(part))} of {whole:,} ({part / whole:.0%}; "
+            f"95 % interval {low:.0%} to {high:.0%})")
+
+
+def delivery_rows(figures: list[DeliveryModelFigures]) -> list[dict[str, str]]:
+    """The delivery models compared, suppressed: models with no allocated case left out."""
+    rows = []
+    for f in figures:
+        if not f.cases:
+            continue
+        if f.median_days is None or small(f.contacted) is None:
+            days = "fewer than 5 families contacted" if f.contacted else "none contacted"
+        elif f.median_low is None:
+            days = f"{f.median_days:g} ({f.contacted:,} families)"
+        else:
+            days = (f"{f.median_days:g} ({f.contacted:,} families; 95 % interval "
+                    f"{f.median_low:g} to {f.median_high:g})")
+        rows.append({
+            "label": f.label,
+            "cases": shown(small(f.cases)),
+            "reached": share(f.reached, f.cases, f.reached_low, f.reached_high),
+            "accepted": share(f.accepted, f.offered, f.accepted_low, f.accepted_high),
+            "days": days,
+        })
+    return rows
 
 
 def _partition(counts: dict[str, int]) -> tuple[dict[str, int | None], bool]:
@@ -154,8 +189,23 @@ def context(figures: BoardFigures) -> dict[str, Any]:
             [b.label for b in plotted], [b.stated for b in plotted],
             [b.measured for b in plotted], [b.interval for b in plotted],
         ) if plotted else "",
-        "delivery": figures.delivery,
+        "delivery": delivery_rows(figures.delivery),
+        "delivery_words": comparison_in_words(figures.delivery),
+        "delivery_chart": _delivery_chart(figures.delivery),
     }
+
+
+def _delivery_chart(figures: list[DeliveryModelFigures]) -> str:
+    """Median days to first contact by delivery model (none drawn under 5 families)."""
+    used = [f for f in figures if f.cases]
+    if not used:
+        return ""
+    return charts.days_chart(
+        [f.label for f in used],
+        [None if small(f.contacted) is None else f.median_days for f in used],
+        [small(f.contacted) for f in used],
+        title="Time to first contact, by delivery model",
+    )
 
 
 def render_html(figures: BoardFigures) -> str:

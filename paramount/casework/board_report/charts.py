@@ -117,7 +117,7 @@ def horizontal_chart(title: str, labels: Sequence[str], values: Sequence[int | N
 
 
 def days_chart(labels: Sequence[str], medians: Sequence[float | None],
-               counts: Sequence[int | None]) -> str:
+               counts: Sequence[int | None], title: str = "Time to first contact") -> str:
     """Median days from reception to first contact, one bar per area or delivery model,
     each labelled with its median and the number of families behind it; no median is drawn
     for fewer than 5 families (`counts` None)."""
@@ -136,7 +136,7 @@ def days_chart(labels: Sequence[str], medians: Sequence[float | None],
                           textcoords="offset points", va="center", fontsize=8)
         axes.set_yticks(y, labels)
         axes.set_xlabel("Median days from reception to first contact")
-        axes.set_title("Time to first contact")
+        axes.set_title(title)
         axes.margins(x=0.35)
         return _svg(figure)
 

@@ -28,6 +28,7 @@ from paramount.casework.codes import (
     VERDICT_CHOICES,
     VERDICT_REASON_CHOICES,
     CaseState,
+    DeliveryModel,
     EventCode,
     NotApproachedReason,
     Outcome,
@@ -59,6 +60,11 @@ class Case(models.Model):
         related_name="allocated_cases",
     )
     allocated_at = models.DateTimeField(null=True, blank=True)
+    # How the family is worked with (chosen at allocation; `delivery_model_changed` events
+    # after): a projection of the log, like `state`.
+    delivery_model = models.CharField(
+        max_length=24, choices=DeliveryModel.choices, default=DeliveryModel.NAMED_CHAMPION
+    )
     first_contact_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)

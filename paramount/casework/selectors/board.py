@@ -22,9 +22,11 @@ from django.db.models import Min, QuerySet, Sum
 
 from paramount.casework.codes import REJECTED, AuditAction, Outcome, Role
 from paramount.casework.models import Case, CaseChild, DayFigure, Force, User
+from paramount.casework.selectors.delivery import DeliveryModelFigures, delivery_figures
 from paramount.casework.selectors.reports import _stage_counts
 from paramount.casework.services.audit import audit
-from paramount.verdicts.learning import BANDS, wilson
+from paramount.intervals import wilson
+from paramount.verdicts.learning import BANDS
 
 BOARD_ROLES = (Role.SUPERVISOR, Role.ANALYST)
 
@@ -72,7 +74,8 @@ class BoardFigures:
     outcomes: dict[str, int]  # closed cases by outcome label
     precision: list[BandPrecision]  # bands the checkers judged, low to high
     rejected: int  # listed children the checkers rejected
-    delivery: list = field(default_factory=list)  # per delivery model (selectors.delivery)
+    # per delivery model, every model in order (selectors.delivery)
+    delivery: list[DeliveryModelFigures] = field(default_factory=list)
 
     @property
     def identified(self) -> int:
@@ -185,6 +188,7 @@ def board_figures_for_force(force: Force, date_from: date, date_to: date) -> Boa
         outcomes=dict(outcomes.most_common()),
         precision=_precision(links),
         rejected=links.filter(verdict=REJECTED).count(),
+        delivery=delivery_figures(cases),
     )
 
 

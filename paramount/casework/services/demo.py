@@ -40,6 +40,7 @@ from paramount.casework.codes import (
     CaseState,
     ContactMethod,
     ContactOutcome,
+    DeliveryModel,
     NotApproachedReason,
     Outcome,
     Role,
@@ -69,6 +70,15 @@ STOPS: tuple[tuple[float, str], ...] = (
     (1.00, "referred"),
 )
 CHAMPIONS = ("champion", "champion2")
+# How the demo's allocated cases are worked with (a pilot's mix), so the dashboard's
+# comparison of delivery models has every row; drawn by a generator of its own per case,
+# so the stages each case reaches are those the seed gave before.
+DELIVERY_MIX: tuple[tuple[float, str], ...] = (
+    (0.45, DeliveryModel.NAMED_CHAMPION),
+    (0.70, DeliveryModel.NEIGHBOURHOOD_TEAM),
+    (0.95, DeliveryModel.CHARITY_WORKER),
+    (1.00, DeliveryModel.OTHER),
+)
 SHARED = [ShareItem.CHILD_NAMES, ShareItem.CHILD_DATES_OF_BIRTH, ShareItem.ADDRESS,
           ShareItem.CARER_CONTACT, ShareItem.NEEDS]
 
@@ -211,6 +221,8 @@ def progress_demo_cases(
         rng = random.Random(f"{seed}:{case.pk}")
         stop = _stop_for(rng)
         walk = _Walk(case, rng, now, allow)
+        draw = random.Random(f"{seed}:{case.pk}:delivery").random()
+        walk.delivery_model = next(m for bound, m in DELIVERY_MIX if draw < bound)
         with transaction.atomic():
             reached = walk.run(stop, checker, supervisor, rng.choice(champions))
         result.cases += 1
@@ -225,6 +237,7 @@ class _Walk:
     def __init__(self, case: Case, rng: random.Random, now: datetime, allow: bool) -> None:
         self.case, self.rng, self.now, self.allow = case, rng, now, allow
         self.at = case.opened_at
+        self.delivery_model: str = DeliveryModel.NAMED_CHAMPION
 
     def later(self, low_hours: float, high_hours: float) -> bool:
         """Move the clock on; False when that moment has not come yet."""
@@ -270,7 +283,8 @@ class _Walk:
             return stop
         if stop == "ready" or not self.later(4, 48):
             return "ready"
-        self.do(workflow.allocate_case, user=supervisor, case=case, champion=champion)
+        self.do(workflow.allocate_case, user=supervisor, case=case, champion=champion,
+                delivery_model=self.delivery_model)
         if stop == "allocated" or not self.later(20, 120):
             return "allocated"
         return self.contact(stop, champion, children)

@@ -9,7 +9,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from paramount.casework.codes import TRANSITIONS, AuditAction, CaseState, EventCode
+from paramount.casework.codes import (
+    TRANSITIONS,
+    AuditAction,
+    CaseState,
+    DeliveryModel,
+    EventCode,
+)
 from paramount.casework.models import Case, CaseEvent, User
 from paramount.casework.services.audit import audit
 
@@ -62,17 +68,22 @@ def record_event(
 
 
 def replay_state(case: Case) -> dict[str, Any]:
-    """Rebuild a case's state, champion and key dates from its event log alone."""
+    """Rebuild a case's state, champion, delivery model and key dates from its event log
+    alone."""
     state: str = CaseState.NEW
     champion_id = None
     allocated_at = first_contact_at = closed_at = None
     outcome = ""
+    delivery_model = DeliveryModel.NAMED_CHAMPION  # the field's default before allocation
     for event in CaseEvent.objects.filter(case=case).order_by("at", "id"):
         if event.state_after:
             state = event.state_after
         if event.code == "allocated":
             champion_id = event.payload.get("champion_id")
             allocated_at = allocated_at or event.at
+            delivery_model = event.payload.get("delivery_model") or delivery_model
+        elif event.code == EventCode.DELIVERY_MODEL_CHANGED:
+            delivery_model = event.payload["delivery_model"]
         elif event.code == "contact_attempt" and first_contact_at is None:
             first_contact_at = event.at
         elif event.code in ("closed", "not_approached"):
@@ -85,6 +96,7 @@ def replay_state(case: Case) -> dict[str, Any]:
         "first_contact_at": first_contact_at,
         "closed_at": closed_at,
         "outcome": outcome,
+        "delivery_model": delivery_model,
     }
 
 

@@ -28,6 +28,7 @@ from paramount.casework.codes import (
     CaseState,
     ContactMethod,
     ContactOutcome,
+    DeliveryModel,
     EventCode,
     NotApproachedReason,
     Outcome,
@@ -290,12 +291,24 @@ def record_not_approached(
 
 
 @transaction.atomic
-def allocate_case(*, user: User, case: Case | int, champion: User | int, note: str = "") -> Case:
+def allocate_case(
+    *,
+    user: User,
+    case: Case | int,
+    champion: User | int,
+    note: str = "",
+    delivery_model: str | None = None,
+) -> Case:
     """A supervisor allocates a ready case (or reallocates an allocated one) to a named
-    champion of the same force and area, who is told directly by email."""
+    champion of the same force and area, who is told directly by email, and says how the
+    family is worked with (`DeliveryModel`; at first allocation a named champion unless said
+    otherwise, at reallocation as it was unless said otherwise). The `allocated` event
+    records the delivery model, so the pilot's comparison rests on the log."""
     _require_role(user, Role.SUPERVISOR)
     case = _lock_case(user, case)
     _require_open(case)
+    if delivery_model is not None:
+        _choice(delivery_model, DeliveryModel, "delivery_model")
     champion_pk = champion.pk if isinstance(champion, User) else champion
     champion = User.objects.filter(pk=champion_pk).first()
     if (
@@ -318,9 +331,13 @@ def allocate_case(*, user: User, case: Case | int, champion: User | int, note: s
     else:
         raise ValidationError("Only a case whose checks are complete can be allocated.")
     previous = case.champion_id
+    previous_model = case.delivery_model if case.state in ALLOCATED_STATES else ""
+    if delivery_model is None:
+        delivery_model = previous_model or DeliveryModel.NAMED_CHAMPION
     case.champion = champion
     case.allocated_at = timezone.now()
-    case.save(update_fields=["champion", "allocated_at", "updated_at"])
+    case.delivery_model = delivery_model
+    case.save(update_fields=["champion", "allocated_at", "delivery_model", "updated_at"])
     record_event(
         case,
         EventCode.ALLOCATED,
@@ -329,6 +346,8 @@ def allocate_case(*, user: User, case: Case | int, champion: User | int, note: s
         payload={
             "champion_id": champion.pk,
             "previous_champion_id": previous,
+            "delivery_model": delivery_model,
+            "previous_delivery_model": previous_model,
             "note": (note or "").strip(),
         },
     )

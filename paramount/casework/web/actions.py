@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from paramount.casework.codes import (
     ALLOCATED_STATES,
+    DELIVERY_MODEL_RULE,
     OPEN_STATES,
     REJECTED,
     VERDICT_RULE,
@@ -51,6 +52,8 @@ def case_actions(user, case, agreements, children=()) -> list[Action]:
     if role == Role.SUPERVISOR and (state == CaseState.READY or state in ALLOCATED_STATES):
         out.append(Action("allocate", "Allocate to a champion" if state == CaseState.READY
                           else "Reallocate", primary=state == CaseState.READY))
+    if DELIVERY_MODEL_RULE.allows(role, state):
+        out.append(Action("delivery-model", "Change how the family is worked with"))
     if _may_do_champion_work(user, case) and state in ALLOCATED_STATES:
         active = [a for a in agreements if a.withdrawn_at is None]
         if state == CaseState.AGREED and active:

@@ -19,6 +19,7 @@ from paramount.casework.codes import (
     AuditAction,
     ContactMethod,
     ContactOutcome,
+    DeliveryModel,
     NotApproachedReason,
     Outcome,
     ShareItem,
@@ -265,13 +266,28 @@ class NotApproachedForm(forms.Form):
     note = _note(help_text="Needed if you chose ‘Other’.")
 
 
+def _delivery_model(*, required: bool = True) -> forms.ChoiceField:
+    field = _radios("How will the family be worked with?", _choices(DeliveryModel),
+                    "Select how the family will be worked with")
+    field.required = required
+    return field
+
+
 class AllocateForm(forms.Form):
     champion = _radios("Champion", [], "Select the champion to allocate the case to")
+    # Pre-selected (a named champion, or the case's model at reallocation); left out, the
+    # service keeps that default.
+    delivery_model = _delivery_model(required=False)
     note = _note()
 
     def __init__(self, *args, champions: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["champion"].choices = champions
+
+
+class DeliveryModelForm(forms.Form):
+    delivery_model = _delivery_model()
+    note = _note("Why it changed", required=True, message="Say why it changed")
 
 
 class ContactAttemptForm(forms.Form):

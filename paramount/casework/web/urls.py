@@ -45,6 +45,7 @@ urlpatterns = [
     path("referrals/<int:referral_id>/withdraw/", partner.withdraw, name="referral-withdraw"),
     path("dashboard/", reports.dashboard, name="dashboard"),
     path("evaluation/", reports.evaluation, name="evaluation"),
+    path("evaluation/extract.zip", reports.evaluation_download, name="evaluation-extract"),
     path("verdicts.csv", reports.verdicts_csv, name="verdicts-csv"),
     path("board-report.pdf", board.board_report_pdf, name="board-report"),
     path("audit/", audit.audit_log, name="audit"),

@@ -3,15 +3,21 @@ tables) and the evaluator's pseudonymised aggregates."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import io
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from paramount.casework.codes import FUNNEL, Outcome, Role
 from paramount.casework.selectors import cases as case_selectors
-from paramount.casework.selectors import reports
-from paramount.casework.services import verdicts
+from paramount.casework.selectors import delivery, reports
+from paramount.casework.selectors.delivery import DeliveryModelFigures
+from paramount.casework.services import evaluation_extract, verdicts
 from paramount.casework.web import pictures
 from paramount.casework.web.rendering import render
 from paramount.casework.web.views.board import default_period
@@ -40,11 +46,39 @@ def _stage_rows(stages: dict[str, int]) -> list[dict]:
     return rows
 
 
+def _share(part: int, whole: int, low: float, high: float, none: str) -> str:
+    if not whole:
+        return none
+    return (f"{part} of {whole} ({round(100 * part / whole)}%; "
+            f"95% interval {round(100 * low)}% to {round(100 * high)}%)")
+
+
+def _days(f: DeliveryModelFigures) -> str:
+    if f.median_days is None:
+        return "No contact yet"
+    text = f"{f.median_days:g} days over {f.contacted} case{'' if f.contacted == 1 else 's'}"
+    if f.median_low is None:
+        return text + " (too few for an interval)"
+    return text + f" (95% interval {f.median_low:g} to {f.median_high:g})"
+
+
 @require_GET
 @page
 def dashboard(request: HttpRequest) -> HttpResponse:
     funnel = reports.funnel(request.user)
     times = reports.time_to_first_contact(request.user)
+    models = delivery.compare_delivery_models(request.user)
+    delivery_rows = [
+        {
+            "label": f.label,
+            "cases": f.cases,
+            "reached": _share(f.reached, f.cases, f.reached_low, f.reached_high, "No cases"),
+            "accepted": _share(f.accepted, f.offered, f.accepted_low, f.accepted_high,
+                               "No offer yet"),
+            "days": _days(f),
+        }
+        for f in models
+    ]
     rows = _stage_rows(funnel.stages)
     funnel_chart = pictures.bar_chart(
         [(r["stage"], r["cases"]) for r in rows],
@@ -84,6 +118,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_lpa": [(k or "No area", [v.get(stage) for stage, _ in FUNNEL])
                    for k, v in funnel.by_lpa.items()],
         "stages": [s.capitalize() for s, _ in FUNNEL],
+        "delivery_rows": delivery_rows,
+        "delivery_words": delivery.comparison_in_words(models),
     })
 
 
@@ -141,8 +177,40 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             "stage_rows": stage_rows,
             "chart": chart,
             "tables": tables,
+            "extract_offered": bool(settings.PARAMOUNT_EVALUATION_KEY_FILE),
+            "k": evaluation_extract.K,
         },
     )
+
+
+@require_GET
+@page
+def evaluation_download(request: HttpRequest) -> HttpResponse:
+    """The evaluator's extract and its data dictionary, as one zip, under the evaluation key
+    the force set up (`PARAMOUNT_EVALUATION_KEY_FILE`); audited as a disclosure. Any other
+    role is refused (and the refusal recorded by the 403 handler)."""
+    user = request.user
+    if not evaluation_extract.may_export_evaluation(user):
+        raise PermissionDenied("Only the force's evaluator takes the evaluation extract.")
+    key_file = settings.PARAMOUNT_EVALUATION_KEY_FILE
+    if not key_file:
+        return render(request, "404.html", status=404)
+    try:
+        key = evaluation_extract.read_key_file(Path(key_file), user.force)
+    except ValidationError as error:
+        raise PermissionDenied("The evaluation key is not set up for your force.") from error
+    stem = f"evaluation-{user.force.code}-{timezone.localdate():%Y-%m-%d}"
+    rows, dictionary = io.StringIO(), io.StringIO()
+    evaluation_extract.export_evaluation(rows, dictionary, force=user.force, key=key,
+                                         user=user, destination=f"{stem}.zip")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}.csv", rows.getvalue())
+        archive.writestr(f"{stem}-dictionary.md", dictionary.getvalue())
+    response = HttpResponse(packed.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

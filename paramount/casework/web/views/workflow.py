@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from paramount.casework.models import FamilyContact, User
 from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors.cases import CaseDetail
-from paramount.casework.services import contact, verdicts, workflow
+from paramount.casework.services import contact, delivery, verdicts, workflow
 from paramount.casework.web import actions
 from paramount.casework.web import forms as f
 from paramount.casework.web.govuk import Hinted
@@ -70,12 +70,22 @@ STEPS: dict[str, Step] = {
     ),
     "allocate": Step(
         "Allocate to a champion", f.AllocateForm,
-        lambda u, d, c, _: workflow.allocate_case(user=u, case=d.case,
-                                                  champion=int(c["champion"]), note=c["note"]),
+        lambda u, d, c, _: workflow.allocate_case(
+            user=u, case=d.case, champion=int(c["champion"]), note=c["note"],
+            delivery_model=c["delivery_model"] or None),
         "Case allocated. The champion has been sent an email.", "Allocate",
-        form_kwargs=lambda u, d: {"champions": [
-            (str(ch.pk), _champion_label(ch)) for ch in case_selectors.champions_for(u, d.case)
-        ]},
+        form_kwargs=lambda u, d: {
+            "champions": [(str(ch.pk), _champion_label(ch))
+                          for ch in case_selectors.champions_for(u, d.case)],
+            "initial": {"delivery_model": d.case.delivery_model},
+        },
+    ),
+    "delivery-model": Step(
+        "Change how the family is worked with", f.DeliveryModelForm,
+        lambda u, d, c, _: delivery.change_delivery_model(
+            user=u, case=d.case, delivery_model=c["delivery_model"], note=c["note"]),
+        "Recorded how the family is now worked with.", "Save",
+        form_kwargs=lambda u, d: {"initial": {"delivery_model": d.case.delivery_model}},
     ),
     "contact": Step(
         "Record a contact attempt", f.ContactAttemptForm,

@@ -116,6 +116,10 @@ class EventCode(models.TextChoices):
     CLOSED = "closed", "Closed"
     REVIEWED = "reviewed", "Retention review: kept"
     VERDICT_RECORDED = "verdict_recorded", "Verdict recorded for a child"
+    RECIPIENT_AGREED = (
+        "recipient_agreed",
+        "Family agreed to share with the school or health service",
+    )
     SHARED_WITH_RECIPIENT = (
         "shared_with_recipient",
         "Shared with the school or health service (family's agreement)",
@@ -176,13 +180,16 @@ VERDICT_RULE = EventRule(
 )
 # Sharing with the school or health service on the family's agreement: the allocated
 # champion, or a supervisor acting for them, while the agreement stands (agreed or referred;
-# a family that declined, or withdrew, stops it: `services.sharing`).
+# a family that declined, or withdrew, stops it: `services.sharing`). The same people, in the
+# same states, add such a recipient to a standing agreement.
+_AGREEMENT_STANDS = frozenset({CaseState.AGREED, CaseState.REFERRED})
 SHARE_RULE = EventRule(
     EventCode.SHARED_WITH_RECIPIENT,
-    {
-        Role.CHAMPION: frozenset({CaseState.AGREED, CaseState.REFERRED}),
-        Role.SUPERVISOR: frozenset({CaseState.AGREED, CaseState.REFERRED}),
-    },
+    {Role.CHAMPION: _AGREEMENT_STANDS, Role.SUPERVISOR: _AGREEMENT_STANDS},
+)
+RECIPIENT_RULE = EventRule(
+    EventCode.RECIPIENT_AGREED,
+    {Role.CHAMPION: _AGREEMENT_STANDS, Role.SUPERVISOR: _AGREEMENT_STANDS},
 )
 # Who may download a case's link chart (i2 Analyst's Notebook `.anx` and the import CSV):
 # the analysts who chart, the checkers who research, supervisors. Not champions (their work

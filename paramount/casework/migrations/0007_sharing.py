@@ -1,7 +1,7 @@
 # ruff: noqa: RUF012
 """Sharing beyond the charity (issue 14): the recipients a family's agreement names (the
 child's school's designated safeguarding lead, the health visitor or school nurse) and each
-disclosure to them; their email joins the outbox's kinds and the event joins the log's."""
+disclosure to them; their email joins the outbox's kinds and two events join the log's."""
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -43,6 +43,10 @@ class Migration(migrations.Migration):
                     ("closed", "Closed"),
                     ("reviewed", "Retention review: kept"),
                     ("verdict_recorded", "Verdict recorded for a child"),
+                    (
+                        "recipient_agreed",
+                        "Family agreed to share with the school or health service",
+                    ),
                     (
                         "shared_with_recipient",
                         "Shared with the school or health service (family's agreement)",
@@ -91,6 +95,8 @@ class Migration(migrations.Migration):
                 ("contact_name", models.CharField(blank=True, max_length=200)),
                 ("email", models.EmailField(max_length=254)),
                 ("may_share", models.JSONField(default=list)),
+                ("agreed_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "agreement",
                     models.ForeignKey(
@@ -100,6 +106,14 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("children", models.ManyToManyField(related_name="+", to="casework.casechild")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
                 "ordering": ("agreement_id", "kind", "id"),

@@ -18,7 +18,8 @@ _USER = settings.AUTH_USER_MODEL
 class AgreementRecipient(models.Model):
     """One recipient the family agreed to beyond the charity: who (the organisation, the
     person, where to email), for which of the agreement's children, and which items
-    (`codes.ShareItem`) they may be told. Withdrawing the agreement withdraws it too."""
+    (`codes.ShareItem`) they may be told; named with the agreement or added to it later.
+    Withdrawing the agreement withdraws it too."""
 
     agreement = models.ForeignKey(
         ReferralAgreement, on_delete=models.CASCADE, related_name="recipients"
@@ -29,6 +30,10 @@ class AgreementRecipient(models.Model):
     email = models.EmailField()
     children = models.ManyToManyField(CaseChild, related_name="+")
     may_share = models.JSONField(default=list)
+    # When the family agreed to this recipient (the agreement's moment, or later).
+    agreed_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("agreement_id", "kind", "id")

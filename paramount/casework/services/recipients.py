@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from paramount.casework.codes import EMAIL_RECIPIENTS, RecipientKind, ShareItem
-from paramount.casework.models import AgreementRecipient, CaseChild, ReferralAgreement
+from paramount.casework.models import AgreementRecipient, CaseChild, ReferralAgreement, User
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,12 @@ def add_recipients(
     agreement: ReferralAgreement,
     agreed_children: Sequence[CaseChild],
     recipients: Iterable[RecipientTerms],
+    *,
+    agreed_at: datetime,
+    user: User,
 ) -> list[AgreementRecipient]:
-    """Write the agreement's recipients beyond the charity (call inside the agreement's
-    transaction, after checking every one with `check_recipient_terms`)."""
+    """Write the agreement's recipients beyond the charity, agreed at `agreed_at` (call
+    inside the agreement's transaction; each is checked by `check_recipient_terms`)."""
     written = []
     for terms in recipients:
         organisation, contact, email, children, items = check_recipient_terms(
@@ -95,6 +99,8 @@ def add_recipients(
             contact_name=contact,
             email=email,
             may_share=items,
+            agreed_at=agreed_at,
+            recorded_by=user,
         )
         recipient.children.set(children)
         written.append(recipient)

@@ -12,8 +12,9 @@ transaction, so it stays when the sharing rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from paramount.casework.codes import (
     EMAIL_RECIPIENTS,
+    RECIPIENT_RULE,
     SHARE_RULE,
     AuditAction,
     EventCode,
@@ -35,12 +37,79 @@ from paramount.casework.models import (
     Disclosure,
     FamilyContact,
     Notification,
+    ReferralAgreement,
     User,
 )
 from paramount.casework.selectors.scope import visible_cases
 from paramount.casework.services import notifications
 from paramount.casework.services.audit import audit
 from paramount.casework.services.events import record_event
+from paramount.casework.services.recipients import RecipientTerms, add_recipients
+from paramount.casework.services.workflow import check_entered_date
+
+
+@transaction.atomic
+def add_recipient(
+    *,
+    user: User,
+    agreement: ReferralAgreement | int,
+    kind: str,
+    organisation: str,
+    email: str,
+    children: Sequence[CaseChild | int],
+    may_share: Iterable[str],
+    agreed_at: datetime,
+    contact_name: str = "",
+) -> AgreementRecipient:
+    """The family agreed to share with the child's school or the health visitor or school
+    nurse too: add the recipient to their standing agreement, for some of its children, with
+    the items they may be told. The allocated champion or a supervisor, while the agreement
+    stands (`codes.RECIPIENT_RULE`); `agreed_at` is an entered date, not before the
+    agreement."""
+    if not user.has_role(Role.CHAMPION, Role.SUPERVISOR):
+        raise PermissionDenied("Only the allocated champion or a supervisor can do this.")
+    pk = agreement.pk if isinstance(agreement, ReferralAgreement) else int(agreement)
+    found = ReferralAgreement.objects.filter(pk=pk).first()
+    case = (
+        visible_cases(user).select_for_update().filter(pk=found.case_id).first()
+        if found is not None
+        else None
+    )
+    if found is None or case is None:
+        raise PermissionDenied("This agreement is not yours to change.")
+    if found.withdrawn_at is not None:
+        raise ValidationError("The family withdrew this agreement.", code="withdrawn")
+    if not RECIPIENT_RULE.allows(user.role, case.state):
+        raise ValidationError(
+            "Recipients are added while the family's agreement stands (agreed or referred).",
+            code="state",
+        )
+    check_entered_date(case, agreed_at, "agreed_at", "The date they agreed")
+    if timezone.localdate(agreed_at) < timezone.localdate(found.agreed_at):
+        raise ValidationError({"agreed_at": "The date cannot be before the agreement."})
+    agreed = [cc for cc in found.children.select_related("child") if not cc.rejected]
+    terms = RecipientTerms(
+        kind=kind,
+        organisation=organisation,
+        email=email,
+        children=[c.pk if isinstance(c, CaseChild) else int(c) for c in children],
+        may_share=may_share,
+        contact_name=contact_name,
+    )
+    (recipient,) = add_recipients(found, agreed, [terms], agreed_at=agreed_at, user=user)
+    record_event(
+        case,
+        EventCode.RECIPIENT_AGREED,
+        user,
+        payload={
+            "agreement_id": found.pk,
+            "recipient_id": recipient.pk,
+            "recipient_kind": recipient.kind,
+            "children": [cc.child.pseudonym for cc in recipient.children.all()],
+            "items": recipient.may_share,
+        },
+    )
+    return recipient
 
 
 class ShareRefused(ValidationError):

@@ -496,7 +496,7 @@ def record_agreement(
         recorded_by=user,
     )
     agreement.children.set(chosen)
-    also = add_recipients(agreement, chosen, recipients)
+    also = add_recipients(agreement, chosen, recipients, agreed_at=agreed_at, user=user)
     record_event(
         case,
         EventCode.AGREEMENT_RECORDED,

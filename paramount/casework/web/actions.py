@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from paramount.casework.codes import (
     ALLOCATED_STATES,
     OPEN_STATES,
+    RECIPIENT_RULE,
     REJECTED,
     SHARE_RULE,
     VERDICT_RULE,
@@ -75,6 +76,11 @@ def case_actions(user, case, agreements, children=()) -> list[Action]:
             out.append(Action("refusal", "Record that the family declined"))
         if may_share(user, case, agreements):
             out.append(Action("share", "Share with school / health"))
+        if RECIPIENT_RULE.allows(user.role, state) and any(
+            a.withdrawn_at is None for a in agreements
+        ):
+            out.append(Action("agreement-recipient",
+                              "Add the school or health service to the agreement"))
     if role == Role.SUPERVISOR and state not in (CaseState.NEW, CaseState.CHECKS,
                                                  CaseState.REFERRED):
         out.append(Action("override-referral", "Refer without agreement (safeguarding)"))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from paramount.casework.codes import (
     CHARITY_SHARE_ITEMS,
     DUPLICATE,
+    EMAIL_RECIPIENTS,
     REJECTED,
     VERDICT_CHOICES,
     VERDICT_REASON_CHOICES,
@@ -22,11 +23,9 @@ from paramount.casework.codes import (
     ContactOutcome,
     NotApproachedReason,
     Outcome,
-    RecipientKind,
     ShareItem,
     SocialCareStatus,
 )
-from paramount.casework.services.recipients import RecipientTerms
 from paramount.casework.web.govuk import DateField
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -310,41 +309,6 @@ class SupportOfferedForm(forms.Form):
     note = _note()
 
 
-# The recipients beyond the charity the agreement form asks about: field prefix, kind, and
-# the words for the organisation and the person.
-AGREEMENT_RECIPIENTS = (
-    ("school", RecipientKind.SCHOOL, "The child's school", "Designated safeguarding lead"),
-    ("health", RecipientKind.HEALTH, "Health visitor or school nurse service",
-     "Health visitor or school nurse"),
-)
-
-
-def _recipient_fields(prefix: str, kind: str, organisation: str,
-                      person: str) -> dict[str, forms.Field]:
-    """The optional questions for one recipient beyond the charity."""
-    label = RecipientKind(kind).label
-    return {
-        f"{prefix}_agreed": forms.BooleanField(
-            label=f"The family also agreed to share with {label[0].lower()}{label[1:]}",
-            required=False),
-        f"{prefix}_organisation": _text(f"{organisation} (name)", required=False,
-                                        max_length=200),
-        f"{prefix}_contact_name": _text(f"{person} (name, optional)", required=False,
-                                        max_length=200),
-        f"{prefix}_email": forms.EmailField(
-            label=f"{person}: email", required=False, max_length=254,
-            error_messages={"invalid": "Enter an email address, like name@school.example"}),
-        f"{prefix}_children": forms.MultipleChoiceField(
-            label=f"Which children {label[0].lower()}{label[1:]} may be told about",
-            widget=forms.CheckboxSelectMultiple, required=False,
-            error_messages={"invalid_choice": "Select children of this case only"}),
-        f"{prefix}_may_share": forms.MultipleChoiceField(
-            label=f"What {label[0].lower()}{label[1:]} may be told",
-            widget=forms.CheckboxSelectMultiple, required=False, choices=_choices(ShareItem),
-            error_messages={"invalid_choice": "Select items from the list"}),
-    }
-
-
 class AgreementForm(forms.Form):
     agreed_by_name = _text("Name of the person who agreed", message="Enter who agreed",
                            max_length=200)
@@ -369,42 +333,45 @@ class AgreementForm(forms.Form):
     def __init__(self, *args, children: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["children"].choices = children
-        for prefix, kind, organisation, person in AGREEMENT_RECIPIENTS:
-            for name, fld in _recipient_fields(prefix, kind, organisation, person).items():
-                if name.endswith("_children"):
-                    fld.choices = children
-                self.fields[name] = fld
 
-    def clean(self) -> dict:
-        data = super().clean()
-        for prefix, _kind, _organisation, _person in AGREEMENT_RECIPIENTS:
-            if not data.get(f"{prefix}_agreed"):
-                continue
-            for part, message in (("organisation", "Enter the name"),
-                                  ("email", "Enter the email to send to"),
-                                  ("children", "Select the children they may be told about"),
-                                  ("may_share", "Select what they may be told")):
-                name = f"{prefix}_{part}"
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, message)
-        return data
+    def moment(self) -> datetime:
+        return _moment(self.cleaned_data["agreed_on"], "")
 
-    def recipient_terms(self) -> list[RecipientTerms]:
-        """The recipients beyond the charity the family agreed to, for the service."""
-        c = self.cleaned_data
-        terms = []
-        for prefix, kind, _organisation, _person in AGREEMENT_RECIPIENTS:
-            if not c.get(f"{prefix}_agreed"):
-                continue
-            terms.append(RecipientTerms(
-                kind=kind, organisation=c[f"{prefix}_organisation"],
-                contact_name=c.get(f"{prefix}_contact_name", ""),
-                email=c[f"{prefix}_email"], children=[int(x) for x in c[f"{prefix}_children"]],
-                may_share=c[f"{prefix}_may_share"],
-                fields={part: f"{prefix}_{part}" for part in
-                        ("kind", "organisation", "email", "children", "may_share")},
-            ))
-        return terms
+
+class RecipientForm(forms.Form):
+    """One recipient beyond the charity the family agreed to (a page of its own, after the
+    agreement): who, where to email, which children, what they may be told."""
+
+    kind = _radios("Who the family agreed to share with",
+                   [(k.value, k.label) for k in EMAIL_RECIPIENTS],
+                   "Select the school or the health service")
+    organisation = _text("Name of the school or health service", max_length=200,
+                         message="Enter the name of the school or health service")
+    contact_name = _text(
+        "Name of the designated safeguarding lead, health visitor or school nurse (optional)",
+        required=False, max_length=200)
+    email = forms.EmailField(
+        label="Email to send to", max_length=254,
+        help_text="The designated safeguarding lead's, or the health visitor's or school "
+                  "nurse's, work email.",
+        error_messages={"required": "Enter the email to send to",
+                        "invalid": "Enter an email address, like name@school.example"})
+    agreed_on = DateField(label="Date the family agreed", label_text="The date the family agreed")
+    children = forms.MultipleChoiceField(
+        label="Which children they may be told about", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the children they may be told about",
+                        "invalid_choice": "Select children the agreement covers"},
+    )
+    may_share = forms.MultipleChoiceField(
+        label="What they may be told", widget=forms.CheckboxSelectMultiple,
+        choices=_choices(ShareItem),
+        error_messages={"required": "Select what they may be told",
+                        "invalid_choice": "Select items from the list"},
+    )
+
+    def __init__(self, *args, children: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["children"].choices = children
 
     def moment(self) -> datetime:
         return _moment(self.cleaned_data["agreed_on"], "")

@@ -61,6 +61,33 @@ def _share_choices(d: CaseDetail) -> list[tuple[str, Hinted]]:
     return choices
 
 
+def _standing_agreement(d: CaseDetail):
+    """The case's newest agreement the family has not withdrawn (None if none)."""
+    return next((a for a in reversed(d.agreements) if a.withdrawn_at is None), None)
+
+
+def _recipient_child_choices(d: CaseDetail) -> list[tuple[str, str]]:
+    """The children a recipient may be told about: the standing agreement's, not rejected."""
+    agreement = _standing_agreement(d)
+    if agreement is None:
+        return []
+    return [
+        (str(cc.pk), cc.child.display_name or cc.child.pseudonym)
+        for cc in agreement.children.all() if not cc.rejected
+    ]
+
+
+def _add_recipient(user: User, d: CaseDetail, c: dict[str, Any], form: forms.Form) -> Any:
+    agreement = _standing_agreement(d)
+    if agreement is None:
+        raise ValidationError("The family has no agreement in force.")
+    return sharing.add_recipient(
+        user=user, agreement=agreement, kind=c["kind"], organisation=c["organisation"],
+        contact_name=c["contact_name"], email=c["email"],
+        children=[int(x) for x in c["children"]], may_share=c["may_share"],
+        agreed_at=form.moment())
+
+
 def _share(user: User, d: CaseDetail, c: dict[str, Any], _form: forms.Form) -> Any:
     """Share with the chosen recipient about its children (a child rejected since is left
     out; the service refuses if none is left)."""
@@ -133,11 +160,19 @@ STEPS: dict[str, Step] = {
             user=u, case=d.case, agreed_by_name=c["agreed_by_name"],
             agreed_by_relationship=c["agreed_by_relationship"], agreed_at=form.moment(),
             children=[int(x) for x in c["children"]], may_share=c["may_share"],
-            note=c["note"], recipients=form.recipient_terms()),
+            note=c["note"]),
         "The family's agreement is recorded. You can now send the referral.",
         form_kwargs=lambda u, d: {"children": _child_choices(d)},
         field_map={"agreed_at": "agreed_on"},
         warning="Only what the family agreed to share will be in the referral pack.",
+    ),
+    "agreement-recipient": Step(
+        "Add the school or health service to the agreement", f.RecipientForm, _add_recipient,
+        "Added to the family's agreement. You can now share with them.", "Add",
+        form_kwargs=lambda u, d: {"children": _recipient_child_choices(d)},
+        field_map={"agreed_at": "agreed_on"},
+        warning="Only what the family agreed this recipient may be told will be sent to them, "
+                "and only about the children chosen here.",
     ),
     "share": Step(
         "Share with school / health", f.ShareForm, _share,

@@ -38,6 +38,7 @@ from paramount.casework.services import contact, sharing, verdicts
 from paramount.casework.services import workflow as wf
 from paramount.casework.services.importing import import_run
 from paramount.casework.services.recipients import RecipientTerms
+from paramount.casework.services.retention import dispose_of_case
 from paramount.casework.services.sharing import ShareRefused
 from paramount.casework.web.linkchart import strength_for
 
@@ -317,6 +318,27 @@ def test_only_the_champion_or_a_supervisor_shares(world, family) -> None:
             )
     assert not Disclosure.objects.exists()
     assert _refusals("permission") == 5
+
+
+def test_a_disclosure_is_never_changed_and_goes_with_its_case(world, family) -> None:
+    _agree(world, family, _school(family))
+    disclosure = sharing.share_with_recipient(
+        user=world["champion"],
+        case=family,
+        recipient_kind=RecipientKind.SCHOOL,
+        children=[_children(family)["Tia"]],
+    )
+    disclosure.email = "someone.else@example.org"
+    with pytest.raises(ValidationError):
+        disclosure.save()
+    with pytest.raises(ValidationError):
+        Disclosure.objects.filter(pk=disclosure.pk).update(email="x@example.org")
+    with pytest.raises(ValidationError):
+        Disclosure.objects.all().delete()
+    wf.close_case(user=world["champion"], case=family, outcome="declined")
+    record = dispose_of_case(user=world["admin"], case=family, reason="retention review")
+    assert record.counts["disclosures"] == 1
+    assert not Disclosure.objects.exists() and not AgreementRecipient.objects.exists()
 
 
 def test_agreement_recipients_are_checked(world, family) -> None:

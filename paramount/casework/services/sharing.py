@@ -195,11 +195,12 @@ def build_message(
             lines += [f"  - {n}" for n in needs]
             lines.append("")
     greeting = recipient.contact_name or "colleague"
+    who = "children" if len(children) > 1 else "child"
     body = (
         f"Dear {greeting},\n\n"
-        f"The family of the {'children' if len(children) > 1 else 'child'} below agreed that "
-        f"{case.force.name} may share this with {recipient.organisation}. It holds only what "
-        "they agreed to; please keep it to those who need it to support the children.\n\n"
+        f"The family of the {who} below agreed that {case.force.name} may share this with "
+        f"{recipient.organisation}. It holds only what they agreed to; please keep it to "
+        f"those who need it to support the {who}.\n\n"
         + "\n".join(lines)
         + f"\nPolice reference: {case.reference} (quote it if you reply).\n"
     )

@@ -117,6 +117,14 @@ class EventCode(models.TextChoices):
     REVIEWED = "reviewed", "Retention review: kept"
     VERDICT_RECORDED = "verdict_recorded", "Verdict recorded for a child"
     DELIVERY_MODEL_CHANGED = "delivery_model_changed", "How the case is delivered changed"
+    RECIPIENT_AGREED = (
+        "recipient_agreed",
+        "Family agreed to share with the school or health service",
+    )
+    SHARED_WITH_RECIPIENT = (
+        "shared_with_recipient",
+        "Shared with the school or health service (family's agreement)",
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,6 +179,23 @@ VERDICT_RULE = EventRule(
         Role.SUPERVISOR: OPEN_STATES,
     },
 )
+# Sharing with the school or health service on the family's agreement: the allocated
+# champion, or a supervisor acting for them, while the agreement stands (agreed or referred;
+# a family that declined, or withdrew, stops it: `services.sharing`). The same people, in the
+# same states, add such a recipient to a standing agreement.
+_AGREEMENT_STANDS = frozenset({CaseState.AGREED, CaseState.REFERRED})
+SHARE_RULE = EventRule(
+    EventCode.SHARED_WITH_RECIPIENT,
+    {Role.CHAMPION: _AGREEMENT_STANDS, Role.SUPERVISOR: _AGREEMENT_STANDS},
+)
+RECIPIENT_RULE = EventRule(
+    EventCode.RECIPIENT_AGREED,
+    {Role.CHAMPION: _AGREEMENT_STANDS, Role.SUPERVISOR: _AGREEMENT_STANDS},
+)
+# Who may download a case's link chart (i2 Analyst's Notebook `.anx` and the import CSV):
+# the analysts who chart, the checkers who research, supervisors. Not champions (their work
+# is the family, not the chart), and no role that does not read cases.
+CHART_EXPORTERS = frozenset({Role.ANALYST, Role.CHECKER, Role.SUPERVISOR})
 # Who may export the verdicts of their force (`verdicts.csv`, a disclosure to the
 # identification run): the analysts who run identification, and supervisors.
 VERDICT_EXPORTERS = frozenset({Role.ANALYST, Role.SUPERVISOR})
@@ -265,15 +290,36 @@ class Outcome(models.TextChoices):
 
 
 class ShareItem(models.TextChoices):
-    """What the family may agree to share with the charity (a referral pack holds only
-    these)."""
+    """What the family may agree to share, recipient by recipient (a referral pack, or a
+    message to the school or health service, holds only these)."""
 
+    PARENT_IN_CUSTODY = "parent_in_custody", "That a parent or carer is in prison"
     CHILD_NAMES = "child_names", "Children's names"
     CHILD_DATES_OF_BIRTH = "child_dates_of_birth", "Children's dates of birth"
     ADDRESS = "address", "Address"
     CARER_CONTACT = "carer_contact", "Carer's name and contact details"
     PRISON = "prison", "Which prison and when"
     NEEDS = "needs", "Needs noted at the visit"
+
+
+# What the charity's referral pack may hold: a referral to a charity for prisoners' families
+# says a parent is in prison by what it is, so that item is for the other recipients.
+CHARITY_SHARE_ITEMS = tuple(i for i in ShareItem if i != ShareItem.PARENT_IN_CUSTODY)
+
+
+class RecipientKind(models.TextChoices):
+    """Who the family's agreement may name. The charity is reached by the referral (read in
+    Paramount); the school's designated safeguarding lead and the health visitor or school
+    nurse by an email holding only what the family allowed them (`services.sharing`)."""
+
+    CHARITY = "charity", "The charity (referral)"
+    SCHOOL = "school_dsl", "The child's school (designated safeguarding lead)"
+    HEALTH = "health", "The health visitor or school nurse"
+
+
+# The recipients an email goes to (the charity is not one: it reads its referral in
+# Paramount, `services.workflow.send_referral`).
+EMAIL_RECIPIENTS = (RecipientKind.SCHOOL, RecipientKind.HEALTH)
 
 
 class ReferralBasis(models.TextChoices):

@@ -6,6 +6,7 @@ from paramount.casework.models.contact import FamilyContact
 from paramount.casework.models.organisation import LPA, Force, PartnerOrganisation, User
 from paramount.casework.models.people import Child, ChildIdentifier, Prisoner, Reception
 from paramount.casework.models.runs import DayFigure, IdentificationRun
+from paramount.casework.models.sharing import AgreementRecipient, Disclosure
 from paramount.casework.models.work import (
     ContactAttempt,
     Notification,
@@ -17,6 +18,7 @@ from paramount.casework.models.work import (
 
 __all__ = [
     "LPA",
+    "AgreementRecipient",
     "AuditRecord",
     "Case",
     "CaseChild",
@@ -25,6 +27,7 @@ __all__ = [
     "ChildIdentifier",
     "ContactAttempt",
     "DayFigure",
+    "Disclosure",
     "ErasureRecord",
     "FamilyContact",
     "Force",

@@ -49,7 +49,9 @@ class Visit(models.Model):
 
 class ReferralAgreement(models.Model):
     """The family's agreement to a referral: who agreed, when, for which children, what may
-    be shared; and its withdrawal. Without one, no referral pack reaches the charity."""
+    be shared with the charity (`may_share`); and its withdrawal. Without one, no referral
+    pack reaches the charity. It may name more recipients than the charity (`recipients`,
+    `models.sharing.AgreementRecipient`); withdrawal stops sharing with them too."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
     agreed_by_name = models.CharField(max_length=200)
@@ -163,6 +165,7 @@ class Notification(models.Model):
         REFERRAL = "referral", "Referral to the partner"
         SET_PASSWORD = "set_password", "Set-password link to a new account"
         SUPERVISOR_NEW_CASES = "supervisor_new_cases", "New cases for a supervisor (daily run)"
+        RECIPIENT_SHARE = "recipient_share", "Shared with a school or health service"
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

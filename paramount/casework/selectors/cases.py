@@ -177,6 +177,9 @@ class CaseDetail:
     family_contact: FamilyContact | None = None
     # Every child's row for every reception (the prisoners, the evidence of each).
     links: list[CaseChild] = field(default_factory=list)
+    # What was shared with the school or health service, with whom and when
+    # (`services.sharing`).
+    disclosures: list = field(default_factory=list)
 
 
 def case_detail(user: User, reference: str) -> CaseDetail:
@@ -207,10 +210,12 @@ def case_detail(user: User, reference: str) -> CaseDetail:
         events=list(case.events.select_related("actor")),
         contact_attempts=list(case.contact_attempts.select_related("recorded_by")),
         visits=list(case.visits.select_related("recorded_by")),
-        agreements=list(case.agreements.prefetch_related("children__child")),
+        agreements=list(case.agreements.prefetch_related(
+            "children__child", "recipients__children__child")),
         referrals=list(case.referrals.select_related("organisation")),
         history=history,
         links=links,
+        disclosures=list(case.disclosures.select_related("shared_by")),
         overdue=Case.objects.filter(pk=case.pk).filter(_overdue_q()).exists(),
     )
     audit(user, AuditAction.VIEW, "case", case_ref=case.reference,

@@ -40,9 +40,11 @@ def record_event(
     at=None,
     audit_action: str = AuditAction.CHANGE,
     recipient: str = "",
+    audit_detail: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
     """Append an event (moving the case to `new_state` if given, already validated by the
-    caller) and its audit record. Call inside the service's transaction."""
+    caller) and its audit record (`audit_detail` added to its detail: a disclosure's
+    recipient and items). Call inside the service's transaction."""
     before = case.state
     if new_state is not None and new_state != before:
         case.state = new_state
@@ -62,7 +64,7 @@ def record_event(
         "case",
         case_ref=case.reference,
         recipient=recipient,
-        detail={"event": code, "state": case.state},
+        detail={**dict(audit_detail or {}), "event": code, "state": case.state},
     )
     return event
 

@@ -80,6 +80,7 @@ def dispose_of_case(*, user: User | None, case: Case | int, reason: str) -> Eras
         visits=case.visits.count(),
         agreements=case.agreements.count(),
         referrals=case.referrals.count(),
+        disclosures=case.disclosures.count(),
         notifications=case.notifications.count(),
     )
     child_ids = list(case.case_children.values_list("child_id", flat=True))

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from paramount.casework.codes import (
     ALLOCATED_STATES,
+    CHARITY_SHARE_ITEMS,
     OPEN_STATES,
     REJECTED,
     SOCIAL_CARE_OPEN,
@@ -50,6 +51,11 @@ from paramount.casework.models import (
 from paramount.casework.selectors.scope import visible_cases, visible_referrals
 from paramount.casework.services import notifications
 from paramount.casework.services.events import check_transition, record_event
+from paramount.casework.services.recipients import (
+    RecipientTerms,
+    add_recipients,
+    check_recipient_terms,
+)
 
 # ---------------------------------------------------------------------------------------
 # Guards
@@ -468,9 +474,13 @@ def record_agreement(
     children: Sequence[CaseChild | int],
     may_share: Iterable[str],
     note: str = "",
+    recipients: Sequence[RecipientTerms] = (),
 ) -> ReferralAgreement:
     """The family's agreement to a referral: who agreed, when, for which children and what
-    may be shared. The referral pack will hold nothing beyond it."""
+    may be shared with the charity. The referral pack will hold nothing beyond it. The
+    family may name more recipients (`recipients`: the child's school's designated
+    safeguarding lead, the health visitor or school nurse), each for some of these children
+    and with its own items (`services.recipients`, `services.sharing`)."""
     case = _lock_case(user, case)
     _require_allocated_actor(user, case)
     check_transition(case, CaseState.AGREED)
@@ -491,8 +501,10 @@ def record_agreement(
     share = sorted(set(may_share))
     if not share:
         raise ValidationError({"may_share": "Choose what may be shared with the charity."})
-    for item in share:
-        _choice(item, ShareItem, "may_share")
+    if any(item not in CHARITY_SHARE_ITEMS for item in share):
+        raise ValidationError({"may_share": "Choose items from the list."})
+    for terms in recipients:
+        check_recipient_terms(terms, chosen)
     agreement = ReferralAgreement.objects.create(
         case=case,
         agreed_by_name=name,
@@ -503,6 +515,7 @@ def record_agreement(
         recorded_by=user,
     )
     agreement.children.set(chosen)
+    also = add_recipients(agreement, chosen, recipients, agreed_at=agreed_at, user=user)
     record_event(
         case,
         EventCode.AGREEMENT_RECORDED,
@@ -512,6 +525,8 @@ def record_agreement(
             "agreement_id": agreement.pk,
             "children": [c.child.pseudonym for c in chosen],
             "may_share": share,
+            # Who else the family agreed to (kinds and items; never an address or email).
+            "recipients": [{"kind": r.kind, "may_share": r.may_share} for r in also],
         },
     )
     return agreement

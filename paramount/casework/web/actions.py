@@ -9,12 +9,15 @@ from paramount.casework.codes import (
     ALLOCATED_STATES,
     DELIVERY_MODEL_RULE,
     OPEN_STATES,
+    RECIPIENT_RULE,
     REJECTED,
+    SHARE_RULE,
     VERDICT_RULE,
     CaseState,
     Role,
     SocialCareStatus,
 )
+from paramount.casework.selectors.linkchart import may_export_chart
 from paramount.casework.services.contact import may_record_family_contact
 
 
@@ -74,6 +77,13 @@ def case_actions(user, case, agreements, children=()) -> list[Action]:
         if state in (CaseState.CONTACTING, CaseState.VISITED, CaseState.SUPPORT_OFFERED,
                      CaseState.AGREED):
             out.append(Action("refusal", "Record that the family declined"))
+        if may_share(user, case, agreements):
+            out.append(Action("share", "Share with school / health"))
+        if RECIPIENT_RULE.allows(user.role, state) and any(
+            a.withdrawn_at is None for a in agreements
+        ):
+            out.append(Action("agreement-recipient",
+                              "Add the school or health service to the agreement"))
     if role == Role.SUPERVISOR and state not in (CaseState.NEW, CaseState.CHECKS,
                                                  CaseState.REFERRED):
         out.append(Action("override-referral", "Refer without agreement (safeguarding)"))
@@ -101,6 +111,22 @@ def may_record_verdict(user, case) -> bool:
     return VERDICT_RULE.allows(user.role, case.state) and (
         user.role != Role.CHAMPION or case.champion_id == user.pk
     )
+
+
+def may_share(user, case, agreements) -> bool:
+    """Whether to offer "Share with school / health": the allocated champion or a supervisor
+    (`codes.SHARE_RULE`) while a standing agreement names a recipient beyond the charity
+    (`services.sharing.share_with_recipient` decides)."""
+    return (
+        _may_do_champion_work(user, case)
+        and SHARE_RULE.allows(user.role, case.state)
+        and any(a.withdrawn_at is None and a.recipients.all() for a in agreements)
+    )
+
+
+def may_download_chart(user) -> bool:
+    """Whether to offer the link chart's downloads (`selectors.linkchart` decides)."""
+    return may_export_chart(user)
 
 
 def may_withdraw(user, case) -> bool:

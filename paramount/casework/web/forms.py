@@ -12,7 +12,9 @@ from django import forms
 from django.utils import timezone
 
 from paramount.casework.codes import (
+    CHARITY_SHARE_ITEMS,
     DUPLICATE,
+    EMAIL_RECIPIENTS,
     REJECTED,
     VERDICT_CHOICES,
     VERDICT_REASON_CHOICES,
@@ -338,7 +340,7 @@ class AgreementForm(forms.Form):
     )
     may_share = forms.MultipleChoiceField(
         label="What may be shared with the charity", widget=forms.CheckboxSelectMultiple,
-        choices=_choices(ShareItem),
+        choices=[(c.value, c.label) for c in CHARITY_SHARE_ITEMS],
         error_messages={"required": "Select what may be shared with the charity",
                         "invalid_choice": "Select items from the list"},
     )
@@ -350,6 +352,53 @@ class AgreementForm(forms.Form):
 
     def moment(self) -> datetime:
         return _moment(self.cleaned_data["agreed_on"], "")
+
+
+class RecipientForm(forms.Form):
+    """One recipient beyond the charity the family agreed to (a page of its own, after the
+    agreement): who, where to email, which children, what they may be told."""
+
+    kind = _radios("Who the family agreed to share with",
+                   [(k.value, k.label) for k in EMAIL_RECIPIENTS],
+                   "Select the school or the health service")
+    organisation = _text("Name of the school or health service", max_length=200,
+                         message="Enter the name of the school or health service")
+    contact_name = _text(
+        "Name of the designated safeguarding lead, health visitor or school nurse (optional)",
+        required=False, max_length=200)
+    email = forms.EmailField(
+        label="Email to send to", max_length=254,
+        help_text="The designated safeguarding lead's, or the health visitor's or school "
+                  "nurse's, work email.",
+        error_messages={"required": "Enter the email to send to",
+                        "invalid": "Enter an email address, like name@school.example"})
+    agreed_on = DateField(label="Date the family agreed", label_text="The date the family agreed")
+    children = forms.MultipleChoiceField(
+        label="Which children they may be told about", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the children they may be told about",
+                        "invalid_choice": "Select children the agreement covers"},
+    )
+    may_share = forms.MultipleChoiceField(
+        label="What they may be told", widget=forms.CheckboxSelectMultiple,
+        choices=_choices(ShareItem),
+        error_messages={"required": "Select what they may be told",
+                        "invalid_choice": "Select items from the list"},
+    )
+
+    def __init__(self, *args, children: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["children"].choices = children
+
+    def moment(self) -> datetime:
+        return _moment(self.cleaned_data["agreed_on"], "")
+
+
+class ShareForm(forms.Form):
+    recipient = _radios("Who to share with", [], "Select who to share with")
+
+    def __init__(self, *args, recipients: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].choices = recipients
 
 
 class RefusalForm(forms.Form):

@@ -17,6 +17,7 @@ from paramount.casework.codes import (
     EventCode,
     NotApproachedReason,
     Outcome,
+    RecipientKind,
     ShareItem,
     SocialCareStatus,
 )
@@ -31,6 +32,7 @@ _LABELS = {
     "reason": NotApproachedReason,
     "outcome": Outcome,
     "share": ShareItem,
+    "recipient": RecipientKind,
     "social_care": SocialCareStatus,
 }
 # Code lists that are the data contract's (plain dicts of code -> words, not TextChoices).

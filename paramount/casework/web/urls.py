@@ -11,6 +11,7 @@ from paramount.casework.web.views import (
     audit,
     board,
     cases,
+    charts,
     home,
     partner,
     reports,
@@ -32,6 +33,10 @@ urlpatterns = [
          workflow.child_verdict, name="child-verdict"),
     path("cases/<str:reference>/agreements/<int:agreement_id>/withdraw/", workflow.withdraw,
          name="agreement-withdraw"),
+    path("cases/<str:reference>/link-chart.anx", charts.link_chart, {"fmt": "anx"},
+         name="link-chart-anx"),
+    path("cases/<str:reference>/link-chart.csv", charts.link_chart, {"fmt": "csv"},
+         name="link-chart-csv"),
     path("cases/<str:reference>/<slug:slug>/", workflow.step, name="case-step"),
     # The workflow's own pages (children's pages; the case search is a POST to cases/).
     path("children/<str:pseudonym>/", cases.child_detail, name="child-detail"),

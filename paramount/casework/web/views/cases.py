@@ -120,6 +120,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "may_check": actions.may_check(request.user, case),
         "may_verdict": actions.may_record_verdict(request.user, case),
         "may_withdraw": actions.may_withdraw(request.user, case),
+        "may_download_chart": actions.may_download_chart(request.user),
         "events": list(reversed(detail.events)),
     })
 

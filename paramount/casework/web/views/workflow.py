@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
+from paramount.casework.codes import ShareItem
 from paramount.casework.models import FamilyContact, User
 from paramount.casework.selectors import cases as case_selectors
 from paramount.casework.selectors.cases import CaseDetail
-from paramount.casework.services import contact, delivery, verdicts, workflow
+from paramount.casework.services import contact, delivery, sharing, verdicts, workflow
 from paramount.casework.web import actions
 from paramount.casework.web import forms as f
 from paramount.casework.web.govuk import Hinted
@@ -40,6 +41,63 @@ def _agreement_choices(d: CaseDetail) -> list[tuple[str, str]]:
          f"{a.agreed_at:%d %B %Y}")
         for a in d.agreements if a.withdrawn_at is None
     ]
+
+
+def _share_choices(d: CaseDetail) -> list[tuple[str, Hinted]]:
+    """The recipients a standing agreement covers, each with its children and items."""
+    choices = []
+    for agreement in d.agreements:
+        if agreement.withdrawn_at is not None:
+            continue
+        for r in agreement.recipients.all():
+            names = ", ".join(cc.child.display_name or cc.child.pseudonym
+                              for cc in r.children.all() if not cc.rejected)
+            items = "; ".join(ShareItem(i).label.lower() for i in r.may_share)
+            who = f"{r.organisation}" + (f" ({r.contact_name})" if r.contact_name else "")
+            choices.append((str(r.pk), Hinted(
+                f"{r.get_kind_display()}: {who}, {r.email}",
+                hint=f"About {names or 'nobody (every child rejected since)'}. "
+                     f"May be told: {items}.")))
+    return choices
+
+
+def _standing_agreement(d: CaseDetail):
+    """The case's newest agreement the family has not withdrawn (None if none)."""
+    return next((a for a in reversed(d.agreements) if a.withdrawn_at is None), None)
+
+
+def _recipient_child_choices(d: CaseDetail) -> list[tuple[str, str]]:
+    """The children a recipient may be told about: the standing agreement's, not rejected."""
+    agreement = _standing_agreement(d)
+    if agreement is None:
+        return []
+    return [
+        (str(cc.pk), cc.child.display_name or cc.child.pseudonym)
+        for cc in agreement.children.all() if not cc.rejected
+    ]
+
+
+def _add_recipient(user: User, d: CaseDetail, c: dict[str, Any], form: forms.Form) -> Any:
+    agreement = _standing_agreement(d)
+    if agreement is None:
+        raise ValidationError("The family has no agreement in force.")
+    return sharing.add_recipient(
+        user=user, agreement=agreement, kind=c["kind"], organisation=c["organisation"],
+        contact_name=c["contact_name"], email=c["email"],
+        children=[int(x) for x in c["children"]], may_share=c["may_share"],
+        agreed_at=form.moment())
+
+
+def _share(user: User, d: CaseDetail, c: dict[str, Any], _form: forms.Form) -> Any:
+    """Share with the chosen recipient about its children (a child rejected since is left
+    out; the service refuses if none is left)."""
+    found = next((r for a in d.agreements for r in a.recipients.all()
+                  if str(r.pk) == c["recipient"]), None)
+    if found is None:
+        raise ValidationError({"recipient": "Select who to share with"})
+    return sharing.share_with_recipient(
+        user=user, case=d.case, recipient_kind=found.kind, recipient=found.pk,
+        children=[cc.pk for cc in found.children.all() if not cc.rejected])
 
 
 def _champion_label(champion: User) -> Hinted:
@@ -117,6 +175,21 @@ STEPS: dict[str, Step] = {
         form_kwargs=lambda u, d: {"children": _child_choices(d)},
         field_map={"agreed_at": "agreed_on"},
         warning="Only what the family agreed to share will be in the referral pack.",
+    ),
+    "agreement-recipient": Step(
+        "Add the school or health service to the agreement", f.RecipientForm, _add_recipient,
+        "Added to the family's agreement. You can now share with them.", "Add",
+        form_kwargs=lambda u, d: {"children": _recipient_child_choices(d)},
+        field_map={"agreed_at": "agreed_on"},
+        warning="Only what the family agreed this recipient may be told will be sent to them, "
+                "and only about the children chosen here.",
+    ),
+    "share": Step(
+        "Share with school / health", f.ShareForm, _share,
+        "Shared. The email holds only what the family agreed to.", "Share",
+        form_kwargs=lambda u, d: {"recipients": _share_choices(d)},
+        warning="This emails the recipient what the family agreed they may be told, and "
+                "nothing else. It is recorded as a disclosure.",
     ),
     "refusal": Step(
         "Record that the family declined", f.RefusalForm,

@@ -49,7 +49,7 @@ setup: $(VENV)/.synced assets
 demo: setup
 	$(VENV)/bin/paramount synth --population $(DEMO_POPULATION) --seed $(DEMO_SEED) --out $(DEMO_DIR)/force --extract-date $(DEMO_EXTRACT_DATE)
 	$(VENV)/bin/paramount identify $(DEMO_DIR)/force/extract --from $(DEMO_FROM) --to $(DEMO_TO) --out $(DEMO_DIR)/run --method full
-	$(VENV)/bin/paramount evaluate $(DEMO_DIR)/run/children.csv --truth $(DEMO_DIR)/force/truth --from $(DEMO_FROM) --to $(DEMO_TO) --json $(DEMO_DIR)/run/scores.json
+	$(VENV)/bin/paramount evaluate $(DEMO_DIR)/run/children.csv --truth $(DEMO_DIR)/force/truth --from $(DEMO_FROM) --to $(DEMO_TO) --json $(DEMO_DIR)/run/scores.json --verdicts $(DEMO_DIR)/run/judged.csv
 	@echo ""
 	@echo "Done. Where to look:"
 	@echo "  worklist for analysts:  $(DEMO_DIR)/run/worklist.xlsx"
@@ -61,7 +61,9 @@ demo: setup
 	@echo "Casework: demo accounts, the run imported, then the application (Ctrl-C to stop)."
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-users
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework import $(DEMO_DIR)/run --force DEMO --demo-daily
-	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-progress --seed $(DEMO_SEED)
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount casework demo-progress --seed $(DEMO_SEED) --judged $(DEMO_DIR)/run
+	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount report --from $(DEMO_FROM) --to $(DEMO_TO) --out $(DEMO_DIR)/board
+	@echo "Board report for the period (HTML and PDF): $(DEMO_DIR)/board/"
 	PARAMOUNT_DEMO=1 PARAMOUNT_DATA_DIR=$(DEMO_DIR)/casework $(VENV)/bin/paramount serve --host $(DEMO_HOST) --port $(DEMO_PORT) --demo-logins
 
 # The identification path's packages: typed (mypy, [tool.mypy] in pyproject.toml) and

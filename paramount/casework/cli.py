@@ -267,6 +267,12 @@ def demo_users(
 def demo_progress(
     seed: Annotated[int, typer.Option(help="Seed for which cases reach which stage.")] = 7,
     force: Annotated[str, typer.Option(help="Demo force code.")] = "DEMO",
+    judged: Annotated[
+        Path | None,
+        typer.Option(help="A run folder holding children.csv and judged.csv (`paramount "
+                     "evaluate --verdicts RUN/judged.csv`): checkers record the truth's "
+                     "verdicts."),
+    ] = None,
 ) -> None:
     """Walk a share of the demo's new cases through the workflow as the demo users, so the
     dashboard has figures (PARAMOUNT_DEMO=1 only; run demo-users and import first)."""
@@ -274,10 +280,11 @@ def demo_progress(
     _migrate()
     from django.core.exceptions import ImproperlyConfigured
 
-    from paramount.casework.services.demo import STOPS, progress_demo_cases
+    from paramount.casework.services.demo import STOPS, judged_rows, progress_demo_cases
 
     try:
-        result = progress_demo_cases(force_code=force, seed=seed)
+        truth = judged_rows(judged) if judged else None
+        result = progress_demo_cases(force_code=force, seed=seed, judged=truth)
     except ImproperlyConfigured as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error

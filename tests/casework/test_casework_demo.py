@@ -114,3 +114,39 @@ def test_the_demo_reads_like_a_live_force(tmp_path, settings):
     assert contact["cases"] > 0 and contact["median_days"] <= 10, contact
     yesterday = Case.objects.get(opened_at__date=today)
     assert yesterday.state in (CaseState.NEW, CaseState.CHECKS, CaseState.READY)
+
+
+def test_the_demo_checkers_record_what_the_synthetic_truth_says(tmp_path, settings):
+    """With `--judged RUN` the checker confirms each checked row the truth judged RIGHT and
+    rejects the rest as not the prisoner's child; a family whose every child is rejected is
+    not approached."""
+    from paramount.casework.codes import REJECTED
+    from paramount.casework.models import CaseChild
+
+    world = make_world()
+    rows = _rows(40)
+    folder = write_run(tmp_path / "run", rows)
+    wrong = {i for i in range(40) if i % 4 == 0}  # row_id is 1-based, as evaluate writes it
+    (folder / "judged.csv").write_text(
+        "row_id,booking_id,individual_id,confidence,sources,verdict,relationship,lives_with\n"
+        + "".join(f"{i + 1},{r['booking_id']},I{i},0.97,RMS_RELATIONSHIP,"
+                  f"{'WRONG' if i in wrong else 'RIGHT'},,\n" for i, r in enumerate(rows))
+        + ",B9,I99,,,MISSED,BIRTH_PARENT,Y\n"
+    )
+    settings.DEMO = True
+    assert runner.invoke(app, ["casework", "import", str(folder), "--force", "TST",
+                               "--demo-daily"]).exit_code == 0
+    result = runner.invoke(app, ["casework", "demo-progress", "--force", "TST", "--seed", "7",
+                                 "--judged", str(folder)])
+    assert result.exit_code == 0, result.output
+    judged = CaseChild.objects.filter(case__force=world.force).exclude(verdict="")
+    assert judged.exists()
+    for row in judged.select_related("reception"):
+        i = int(row.reception.booking_id[1:]) - 2000
+        assert (row.verdict == REJECTED) == (i in wrong), (i, row.verdict)
+        assert row.verdict != REJECTED or row.verdict_reason == "NOT_RELATED"
+    rejected_cases = {r.case_id for r in judged if r.verdict == REJECTED}
+    assert all(Case.objects.get(pk=pk).not_approached_reason in ("", "not_affected")
+               for pk in rejected_cases)
+    assert any(Case.objects.get(pk=pk).not_approached_reason == "not_affected"
+               for pk in rejected_cases)

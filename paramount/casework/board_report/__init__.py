@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from paramount.casework.board_report import charts
 from paramount.casework.codes import FUNNEL
-from paramount.casework.selectors.board import BoardFigures
+from paramount.casework.selectors.board import BandPrecision, BoardFigures
 from paramount.casework.selectors.delivery import DeliveryModelFigures, comparison_in_words
 from paramount.casework.selectors.reports import _protect
 
@@ -95,6 +95,13 @@ def delivery_rows(figures: list[DeliveryModelFigures]) -> list[dict[str, str]]:
     return rows
 
 
+def _share_shown(band: BandPrecision) -> bool:
+    """A band's measured share is shown only when neither the confirmed nor the rejected
+    count is under 5: a share of 7 with 4 confirmed would give the 4 away."""
+    rejected = band.judged - band.confirmed
+    return small(band.confirmed) is not None and small(rejected) is not None
+
+
 def _partition(counts: dict[str, int]) -> tuple[dict[str, int | None], bool]:
     return _protect(counts, SUPPRESS_BELOW)
 
@@ -115,16 +122,14 @@ def context(figures: BoardFigures) -> dict[str, Any]:
             "judged": shown(small(b.judged)),
             "confirmed": shown(small(b.confirmed)),
             "stated": f"{b.stated:.0%}",
-            # a share over fewer than 5 judged rows would give its count away
-            "measured": "—" if small(b.judged) is None else f"{b.measured:.0%}",
+            "measured": f"{b.measured:.0%}" if _share_shown(b) else "—",
             "interval": (
-                "—" if small(b.judged) is None
-                else f"{b.interval[0]:.0%} to {b.interval[1]:.0%}"
+                f"{b.interval[0]:.0%} to {b.interval[1]:.0%}" if _share_shown(b) else "—"
             ),
         }
         for b in figures.precision
     ]
-    plotted = [b for b in figures.precision if small(b.judged) is not None]
+    plotted = [b for b in figures.precision if _share_shown(b)]
     baseline_total = figures.baseline
     return {
         "f": figures,
@@ -141,7 +146,9 @@ def context(figures: BoardFigures) -> dict[str, Any]:
                 "no contact yet" if figures.first_contact[-1].median_days is None
                 else f"{figures.first_contact[-1].median_days:g}"
             ),
-            "rejected": shown(small(figures.rejected)),
+            "rejected": (
+                "fewer than 5" if small(figures.rejected) is None else f"{figures.rejected:,}"
+            ),
         },
         "months": [
             (

@@ -165,5 +165,6 @@ def precision_chart(labels: Sequence[str], stated: Sequence[float],
         axes.set_xlabel("Confidence the list stated (band)")
         axes.set_ylabel("Share right")
         axes.set_title("How often the list was right, by the force's own checks")
-        axes.legend(frameon=False, loc="lower left", fontsize=8)
+        axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2,
+                    fontsize=8)
         return _svg(figure)

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paramount.casework.codes import (
+    REJECTED,
     CaseState,
     ContactMethod,
     ContactOutcome,
@@ -48,7 +49,7 @@ from paramount.casework.codes import (
     SocialCareStatus,
 )
 from paramount.casework.models import Case, Force, User
-from paramount.casework.services import workflow
+from paramount.casework.services import verdicts, workflow
 from paramount.casework.services.importing import import_run
 from paramount.casework.services.users import DEMO_FORCE
 
@@ -202,10 +203,39 @@ def import_run_daily(folder: str | Path, *, force: Force, allow: bool = False) -
     return counts
 
 
+# What the checkers would find (the demo's synthetic truth): (booking id, a police person id
+# of the child) -> True when the row is right, False when it is not the prisoner's child.
+Judged = dict[tuple[str, str], bool]
+
+
+def judged_rows(run: Path) -> Judged:
+    """The demo's checkers' knowledge: `paramount evaluate --verdicts RUN/judged.csv` judged
+    each row of `RUN/children.csv` against the synthetic truth (RIGHT, DUPLICATE, WRONG ...);
+    a checker confirms a RIGHT row and rejects the rest. Rows with no police id are left
+    unjudged (the demo's checkers match on ids)."""
+    with (run / "children.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    judged: Judged = {}
+    with (run / "judged.csv").open(encoding="utf-8", newline="") as f:
+        for line in csv.DictReader(f):
+            if not line["row_id"]:
+                continue  # a missed child: no row to judge
+            row = rows[int(line["row_id"]) - 1]
+            for person_id in filter(None, row["child_person_ids"].split(";")):
+                judged[(row["booking_id"], person_id)] = line["verdict"] == "RIGHT"
+    return judged
+
+
 def progress_demo_cases(
-    *, force_code: str = DEMO_FORCE[0], seed: int = 7, allow: bool = False
+    *,
+    force_code: str = DEMO_FORCE[0],
+    seed: int = 7,
+    allow: bool = False,
+    judged: Judged | None = None,
 ) -> DemoProgress:
-    """Walk the force's new cases through the workflow (PARAMOUNT_DEMO only)."""
+    """Walk the force's new cases through the workflow (PARAMOUNT_DEMO only). With `judged`
+    (`judged_rows`), the checker records each checked child's verdict as the truth has it:
+    confirmed, or rejected as not the prisoner's child."""
     if not (settings.DEMO or allow):
         raise ImproperlyConfigured("Demo casework is only made when PARAMOUNT_DEMO is set.")
     force = Force.objects.filter(code=force_code).first()
@@ -220,7 +250,7 @@ def progress_demo_cases(
     for case in cases:
         rng = random.Random(f"{seed}:{case.pk}")
         stop = _stop_for(rng)
-        walk = _Walk(case, rng, now, allow)
+        walk = _Walk(case, rng, now, allow, judged or {})
         draw = random.Random(f"{seed}:{case.pk}:delivery").random()
         walk.delivery_model = next(m for bound, m in DELIVERY_MIX if draw < bound)
         with transaction.atomic():
@@ -234,9 +264,27 @@ class _Walk:
     """One case's timeline: each step happens a believable while after the one before, on
     the demo clock; a step not yet due (its moment after now) ends the walk there."""
 
-    def __init__(self, case: Case, rng: random.Random, now: datetime, allow: bool) -> None:
+    def __init__(
+        self, case: Case, rng: random.Random, now: datetime, allow: bool, judged: Judged
+    ) -> None:
         self.case, self.rng, self.now, self.allow = case, rng, now, allow
+        self.judged = judged
         self.at = case.opened_at
+
+    def verdict(self, checker: User, case_child) -> None:
+        """The checker's verdict on a child row the truth judged (by any of its police ids)."""
+        booking = case_child.reception.booking_id
+        ids = case_child.child.identifiers.filter(kind="rms").values_list("value", flat=True)
+        right = {self.judged[(booking, i)] for i in ids if (booking, i) in self.judged}
+        if len(right) != 1:
+            return  # unjudged, or judged both ways (two rows merged): left to a person
+        if right.pop():
+            self.do(verdicts.record_verdict, user=checker, case_child=case_child,
+                    verdict="CONFIRMED")
+        else:
+            self.do(verdicts.record_verdict, user=checker, case_child=case_child,
+                    verdict="REJECTED", reason="NOT_RELATED",
+                    note="Not the prisoner's child (demo: the synthetic truth).")
         self.delivery_model: str = DeliveryModel.NAMED_CHAMPION
 
     def later(self, low_hours: float, high_hours: float) -> bool:
@@ -269,10 +317,18 @@ class _Walk:
                 social_worker_email="early.help@council.example" if open_to_help else "",
                 note="Checked against social care and intelligence systems (demo).",
             )  # fmt: skip
+            self.verdict(checker, cc)
         if stop == "checks_started":
             return stop
         if not self.later(0.5, 8):
             return "checks_started"
+        if not case.case_children.exclude(verdict=REJECTED).exists():
+            self.do(
+                workflow.record_not_approached,
+                user=supervisor, case=case, reason=NotApproachedReason.NOT_AFFECTED,
+                note="The checks found no child of the prisoner's here (demo).",
+            )  # fmt: skip
+            return "not_approached"
         self.do(workflow.complete_checks, user=checker, case=case)
         if stop == "not_approached":
             self.do(

@@ -32,6 +32,19 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _as_user(as_user: str | None, what: str):  # -> User | None (Django set up by then)
+    """The active user `--as` names (None without it); an unknown one ends the command."""
+    from paramount.casework.models import User
+
+    if not as_user:
+        return None
+    user = User.objects.filter(username=as_user, is_active=True).first()
+    if user is None:
+        typer.echo(f"{what}: no active user {as_user!r}.", err=True)
+        raise typer.Exit(2)
+    return user
+
+
 @casework_app.command("import")
 def import_(
     folder: Annotated[Path, typer.Argument(help="A run folder from `paramount identify`.")],
@@ -118,15 +131,9 @@ def export_verdicts(
     from django.core.management.base import CommandError
 
     from paramount.casework.management.commands.casework_import import resolve_force
-    from paramount.casework.models import User
     from paramount.casework.services.verdicts import export_verdicts as export
 
-    user = None
-    if as_user:
-        user = User.objects.filter(username=as_user, is_active=True).first()
-        if user is None:
-            typer.echo(f"Not exported: no active user {as_user!r}.", err=True)
-            raise typer.Exit(2)
+    user = _as_user(as_user, "Not exported")
     try:
         # The signed-in user's force unless --force names one (refused if not theirs).
         target = user.force if user and user.force and not force else resolve_force(force)
@@ -191,15 +198,9 @@ def export_evaluation(
     from django.core.management.base import CommandError
 
     from paramount.casework.management.commands.casework_import import resolve_force
-    from paramount.casework.models import User
     from paramount.casework.services import evaluation_extract as ev
 
-    user = None
-    if as_user:
-        user = User.objects.filter(username=as_user, is_active=True).first()
-        if user is None:
-            typer.echo(f"Not exported: no active user {as_user!r}.", err=True)
-            raise typer.Exit(2)
+    user = _as_user(as_user, "Not exported")
     try:
         target = user.force if user and user.force and not force else resolve_force(force)
         secret = ev.read_key_file(key, target) if key is not None else ev.new_key()
@@ -310,17 +311,6 @@ from paramount.casework.cli_accounts import force_app, user_app  # noqa: E402
 casework_app.add_typer(force_app, name="force")
 casework_app.add_typer(user_app, name="user")
 
-
-def _as_user(as_user: str | None, what: str):  # -> User | None, Django not yet set up here
-    from paramount.casework.models import User
-
-    if not as_user:
-        return None
-    user = User.objects.filter(username=as_user, is_active=True).first()
-    if user is None:
-        typer.echo(f"{what}: no active user {as_user!r}.", err=True)
-        raise typer.Exit(2)
-    return user
 
 
 def report(

@@ -147,6 +147,15 @@ def test_sign_in_with_totp_then_a_page_with_its_stylesheet(signed_in: Browser) -
     assert "Fictus" in page.decode()
 
 
+def test_the_board_report_comes_from_the_installed_wheel(signed_in: Browser) -> None:
+    """The report's template and charts are in the wheel, and WeasyPrint draws the PDF under
+    gunicorn with the system's Pango."""
+    status, headers, body = signed_in.get("/board-report.pdf?from=2025-01-01&to=2025-03-31")
+    assert status == 200, body[:300]
+    assert headers["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
+    assert "board-report-PRD-2025-01-01-2025-03-31.pdf" in headers["Content-Disposition"]
+
+
 def test_the_second_factor_is_required(deployment: Deployment) -> None:
     browser = Browser(deployment.server.port)
     status, headers, _ = browser.submit(

@@ -70,9 +70,11 @@ def load_encoded_partner(db: Backend, files: dict[str, Path]) -> None:
         raise ContractError(f"{data_path.name} must have the columns {', '.join(names)}") from error
     db.register_arrow(_VIEW, table)
     try:
+        # an empty field is a missing value (no date of birth, no postcode), never a hash
+        values = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in names)
         db.execute(
-            f"CREATE TABLE {ENCODED_TABLE} AS SELECT {', '.join(names)} FROM {_VIEW} "
-            "WHERE partner_person_id IS NOT NULL"
+            f"CREATE TABLE {ENCODED_TABLE} AS SELECT {values} FROM {_VIEW} "
+            "WHERE nullif(trim(partner_person_id), '') IS NOT NULL"
         )
     finally:
         db.unregister(_VIEW)

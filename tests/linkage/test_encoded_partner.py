@@ -22,7 +22,9 @@ from paramount.cli import app
 from paramount.db import DuckDBBackend
 from paramount.linkage import resolve
 from paramount.loading import load_extract
+from paramount.loading.encoded_partner import encoded_files, load_encoded_partner
 from paramount.privacy import (
+    SCHEMA,
     PartnerKey,
     PartnerKeyError,
     clk_words,
@@ -77,6 +79,19 @@ def test_a_key_file_is_its_owners_alone(tmp_path: Path) -> None:
     path.chmod(0o644)
     with pytest.raises(PartnerKeyError, match="chmod 600"):
         read_key_file(path)
+
+
+def test_an_empty_encoded_field_is_missing_not_a_hash(tmp_path: Path) -> None:
+    """A partner person without a date of birth or postcode has empty fields in the file:
+    loaded as missing, so the model reads them as missing rather than as a disagreement."""
+    (tmp_path / "partner_encoding.json").write_text(f'{{"schema": "{SCHEMA}", "bits": 1024}}')
+    (tmp_path / "partner_persons_encoded.csv").write_text(
+        ",".join(ENCODED_COLUMNS) + "\nCS1,,,,,,,\n"
+    )
+    with DuckDBBackend.open(None) as db:
+        load_encoded_partner(db, encoded_files(tmp_path))
+        row = db.fetch_tuples("SELECT * FROM partner_persons_encoded")
+    assert row == [("CS1", *[None] * (len(ENCODED_COLUMNS) - 1))]
 
 
 @dataclass

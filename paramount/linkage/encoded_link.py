@@ -147,6 +147,11 @@ EM_BLOCKING: tuple[BlockingRuleCreator, ...] = (
     block_on("dob_hash"),  # learns names, sex, postcode
     block_on("postcode1_hash", *BAND_COLUMNS[:2]),  # learns date of birth (and sex)
 )
+# A pair carries four filters of 128 bytes (each side's, with and without the year) besides
+# what a clear pair carries: the pieces of a prediction are cut for that, and the sample of
+# pairs u is estimated on is kept to 2 million (5 million took 2.5 GB of filters alone).
+ENCODED_BYTES_PER_PAIR = chunks.BYTES_PER_PAIR + 4 * 128
+U_MAX_PAIRS = 2e6
 PRIOR_RULE = CustomRule("l.dob_hash = r.dob_hash AND l.clk_bits = r.clk_bits AND l.clk = r.clk")
 
 
@@ -198,7 +203,7 @@ def build_encoded_linker(
         ),
     )
     linker.training.estimate_probability_two_random_records_match([PRIOR_RULE], recall=PRIOR_RECALL)
-    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
     for rule in EM_BLOCKING:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
@@ -234,7 +239,9 @@ WHERE false
         return False
     model = build_encoded_linker(db, model_path=model_path, retrain=retrain)
     tables = [ENCODED_PARTNER_RECORDS, ENCODED_NOMINAL_RECORDS]
-    predictions = chunks.predict(db, model, tables, threshold=review)
+    predictions = chunks.predict(
+        db, model, tables, threshold=review, bytes_per_pair=ENCODED_BYTES_PER_PAIR
+    )
     gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
     db.execute(f"""
 CREATE OR REPLACE TABLE {out} AS

@@ -213,6 +213,11 @@ def test_a_wrong_or_missing_key_is_refused(world: World, tmp_path: Path) -> None
         assert refused.exit_code == 2, refused.output
         assert "Partner key refused" in refused.output
         assert other.read_text().strip() not in refused.output
+    resolved = runner.invoke(
+        app, ["resolve", str(world.encoded_dir), "--db", str(tmp_path / "f.duckdb"),
+              "--partner-key", str(other)],
+    )  # fmt: skip
+    assert resolved.exit_code == 2 and "Partner key refused" in resolved.output
     assert "not the one" in runner.invoke(
         app, ["identify", str(world.encoded_dir), *WINDOW, "--out", str(tmp_path / "r"),
               "--partner-key", str(other)],

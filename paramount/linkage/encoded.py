@@ -11,14 +11,18 @@ encodes and the same name in a police record become the same bits:
 - `band_1 .. band_B`: `BAND_BITS` bits of the filter at fixed positions each, so records
   whose names are nearly the same share a band (locality-sensitive hashing for Hamming
   distance), a blocking key that needs no clear name;
+- the names alone as a filter without the year (`clk_name`, `name_band_*`): every nominal's,
+  and a partner person's without a date of birth (whose filter has no year), so an undated
+  partner person is compared with the nominal's names alone;
 - on the police side only (Paramount holds the key and the nominals' clear dates), the
   hashes of the dates one digit or one day from each nominal's (`dob_near`) and of the years
   either side (`yob_near`), so a slipped date still partly agrees without the local authority
   sending more than the one date's hashes.
 
 `partner_file_columns` is what the local authority sends (`partner_persons_encoded.csv`);
-`partner_encoded_records` reads it back (or encodes Paramount's own clear partner records the
-same way), `nominal_encoded_records` encodes the nominals inside the run.
+`build_partner_encoded` reads it back (or encodes Paramount's own clear partner records the
+same way), `build_nominal_encoded` encodes the nominals inside the run, and
+`build_contact_encoded` the prisoners' contacts and home postcodes (`contacts.py`).
 """
 
 from __future__ import annotations
@@ -303,31 +307,6 @@ def _store(db: Backend, name: str, table: pa.Table) -> None:
         db.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {view}")
     finally:
         db.unregister(view)
-
-
-def encoded_columns() -> Sequence[str]:
-    """The columns both encoded record tables hold, in order."""
-    return (
-        "unique_id",
-        "record_id",
-        "clk",
-        "clk_bits",
-        *BAND_COLUMNS,
-        "clk_name",
-        "clk_name_bits",
-        *NAME_BAND_COLUMNS,
-        "dob_hash",
-        "yob_hash",
-        "month_hash",
-        "day_hash",
-        "postcode1_hash",
-        "postcode_hashes",
-        "district_hashes",
-        "dob_near",
-        "yob_near",
-        "sex",
-        "source_force",
-    )
 
 
 def partner_encoded(db: Backend, key: PartnerKey | None) -> bool:

@@ -64,7 +64,7 @@ ENCODED_NOMINAL_RECORDS = "pm_lk_nominal_encoded"
 # once from a fixed seed (they need not be secret: a band is computed inside the run, from
 # filters Paramount already holds). Two records whose filters differ in a tenth of their bits
 # share a given band with probability 0.9^8 = 0.43, and one of six with 0.97; two strangers'
-# filters share about half their bits' values, so a band 1 in 200.
+# filters (about a quarter of the bits set each) agree in some 0.6 of their bits: 1 in 55 a band.
 BANDS = 6
 BAND_BITS = 8
 _BAND_POSITIONS = (

@@ -3,16 +3,18 @@
 The comparisons read only what both encoded record tables hold (`encoded.py`):
 
 - names: the Dice coefficient of the two filters (twice the bits both set over the bits each
-  sets: `bit_count` of the words ANDed), identical, >= 0.9, >= 0.8, >= 0.7, else. "Else" is
-  what twins look like (the surname and year agree, the forename not), so the twins' guard
-  reads it as the clear model reads a plainly different forename;
+  sets: `bit_count` of the words ANDed; an undated partner person's names-only filter against
+  the nominal's), identical, >= 0.95, >= 0.9, >= 0.8, >= 0.7, else. "Else" is what twins
+  look like (the surname and year agree, the forename not), so the twins' guard reads it as
+  the clear model reads a plainly different forename;
 - date of birth: the same hash; day and month swapped (year, and month and day crosswise,
   under the one key); one digit or one day out (the partner's hash among the nominal's near
   dates); a year out on the same day; the same year and month; the same or the next year;
 - sex as in the clear model; the postcode (shared postcode, shared district, neither).
 
 Blocking: the same date of birth, the same home postcode, and the filter's bands with the
-same year, the same day of the year, or (where a side has no date) alone: every equi-joins.
+same year, the same day of the year, or (where a side has no date) alone, and an undated
+partner person's names-only bands: every rule an equi-join.
 Training is the clear partner model's without a warm start (the comparisons differ): the
 prior from a deterministic rule (same date and identical filter) at an assumed recall, u by
 random sampling, m by EM on blocks that each leave a comparison free.

@@ -50,8 +50,8 @@ class ClkField:
 
 # The names weigh most; the canonical forename (the nickname table's: BOB and ROBERT both
 # ROBERT) lets another form of a name still share bits; the year of birth hardens the filter
-# (a full name and a year is rarer than a name) and weighs little. About a third of the bits
-# end up set for a typical person.
+# (a full name and a year is rarer than a name) and weighs little. Some 280 to 300 of the
+# 1,024 bits end up set for a typical person.
 CLK_FIELDS: tuple[ClkField, ...] = (
     ClkField("forename", 20),
     ClkField("forename_canon", 10),

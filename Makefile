@@ -68,7 +68,7 @@ demo: setup
 
 # The identification path's packages: typed (mypy, [tool.mypy] in pyproject.toml) and
 # formatted (ruff format); the layer order itself is tests/test_architecture.py.
-TYPED := paramount/contract paramount/db paramount/loading paramount/linkage paramount/engine \
+TYPED := paramount/contract paramount/privacy paramount/db paramount/loading paramount/linkage paramount/engine \
 	paramount/outputs paramount/verdicts paramount/run.py paramount/cli.py paramount/progress.py paramount/intervals.py paramount/evaluation
 
 lint: setup

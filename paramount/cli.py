@@ -23,6 +23,7 @@ from paramount import __version__
 if TYPE_CHECKING:  # the commands import what they run, so `paramount --help` stays quick
     from paramount.db import Backend
     from paramount.loading import LoadReport
+    from paramount.privacy import PartnerKey
     from paramount.verdicts import VerdictKnowledge
 
 MEMORY_LIMIT_OPTION = typer.Option(
@@ -39,6 +40,15 @@ ENGINE_OPTION = typer.Option(
 SPARK_MASTER_OPTION = typer.Option(
     help="With --engine spark: the Spark master, local[*] (every core here: the default) or "
     "a cluster's URL (spark://host:7077, yarn)."
+)
+
+
+PARTNER_KEY_OPTION = typer.Option(
+    "--partner-key",
+    help="The key file the local authority encoded its partner data with (paramount partner "
+    "keygen): the police side is encoded with it and partner persons linked on the "
+    "encodings. Needed when the extract's partner data is encoded; with clear partner data, "
+    "links on encodings all the same.",
 )
 
 
@@ -283,6 +293,7 @@ def identify(
             "OUT/national/ holds the national run.",
         ),
     ] = None,
+    partner_key: Annotated[Path | None, PARTNER_KEY_OPTION] = None,
 ) -> None:
     """Identify the children of prisoners received in a window; write the worklist."""
     from paramount.engine import METHODS
@@ -290,6 +301,8 @@ def identify(
     from paramount.run import identify_extract
 
     if force:
+        if partner_key is not None:
+            raise typer.BadParameter("--partner-key is for one force's extract, not --force")
         if extract is not None or mapping or db or verdicts:
             raise typer.BadParameter(
                 "--force runs over several extracts: give no EXTRACT, --mapping, --db or "
@@ -311,10 +324,13 @@ def identify(
             raise typer.BadParameter(f"no such verdicts file or folder: {path}")
     _check_memory_limit(memory_limit)
     _check_engine(engine)
+    with _key_refused():
+        key = _read_key(partner_key)
     with (
         _engine_refused(),
         _contract_refused(),
         _untrainable_refused(),
+        _key_refused(),
         RichReporter() as reporter,
     ):
         run = identify_extract(
@@ -331,6 +347,7 @@ def identify(
             relearn=relearn,
             engine=engine,
             spark_master=spark_master,
+            partner_key=key,
         )
     _print_load(run.load)
     counts = run.counts
@@ -471,6 +488,7 @@ def resolve(
     memory_limit: Annotated[str | None, MEMORY_LIMIT_OPTION] = None,
     engine: Annotated[str, ENGINE_OPTION] = "duckdb",
     spark_master: Annotated[str | None, SPARK_MASTER_OPTION] = None,
+    partner_key: Annotated[Path | None, PARTNER_KEY_OPTION] = None,
 ) -> None:
     """Resolve identities across police, prison and social-care records; later runs reuse it."""
     from paramount.db import open_backend
@@ -481,15 +499,21 @@ def resolve(
     _check_engine(engine)
     db.parent.mkdir(parents=True, exist_ok=True)
     models_dir = models or db.with_name(db.name + ".models")
+    with _key_refused():
+        key = _read_key(partner_key)
     with (
         _engine_refused(),
         open_backend(engine, db, memory_limit=memory_limit, spark_master=spark_master) as database,
     ):
         load = _load(extract, db.parent, mapping, database)
         _print_load(load)
-        with _untrainable_refused(), RichReporter() as reporter:
+        with _untrainable_refused(), _key_refused(), RichReporter() as reporter:
             report = run_resolve(
-                database, models_dir=models_dir, reporter=reporter, retrain=retrain
+                database,
+                models_dir=models_dir,
+                reporter=reporter,
+                retrain=retrain,
+                partner_key=key,
             )
     out.print(report.render())
     out.print(f"Resolution written to {db}; models in {models_dir}.")
@@ -560,6 +584,25 @@ def _contract_refused() -> Iterator[None]:
     except ContractError as error:
         console.print(f"[red]Extract does not meet the contract:[/red] {error}")
         raise typer.Exit(code=2) from error
+
+
+@contextmanager
+def _key_refused() -> Iterator[None]:
+    """A partner key missing, unreadable, open to others or not the one the data was encoded
+    with: a plain message (naming the file, never the key) and exit 2."""
+    from paramount.privacy import PartnerKeyError
+
+    try:
+        yield
+    except PartnerKeyError as error:
+        console.print(f"[red]Partner key refused:[/red] {error}")
+        raise typer.Exit(code=2) from error
+
+
+def _read_key(path: Path | None) -> PartnerKey | None:
+    from paramount.privacy import read_key_file
+
+    return None if path is None else read_key_file(path)
 
 
 def _load(extract: Path, out_dir: Path, mapping: Path | None, db: Backend) -> LoadReport:
@@ -690,6 +733,60 @@ def run_command(
         f"{imported['supervisors_emailed']} supervisors emailed."
     )
     out.print(f"  outputs and manifest: {result.folder}")
+
+
+partner_app = typer.Typer(
+    help="The local authority's side of linkage without names: a shared key, and its partner "
+    "tables encoded with it (docs/partner-encoding.md).",
+    no_args_is_help=True,
+)
+app.add_typer(partner_app, name="partner")
+
+
+@partner_app.command("keygen")
+def partner_keygen(
+    key_out: Annotated[
+        Path, typer.Option("--out", help="The key file to make (never overwritten).")
+    ],
+) -> None:
+    """Make a new random key file (mode 0600) to share between the local authority and the
+    force only, by a route the two agree; never with the encoded files."""
+    from paramount.privacy import make_key_file
+
+    with _key_refused():
+        key = make_key_file(key_out)
+    out.print(f"Key written to {key_out} (readable by you alone); fingerprint {key.fingerprint}.")
+
+
+@partner_app.command("encode")
+def partner_encode(
+    partner_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="The folder of partner_persons, partner_relationships and "
+            "partner_involvement (the data contract's partner tables)."
+        ),
+    ],
+    key_file: Annotated[Path, typer.Option("--key", help="The shared key file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the encoded tables.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="A mapping file (TOML) onto the contract's tables.")
+    ] = None,
+) -> None:
+    """Encode the partner tables for the force: names as a keyed Bloom-filter encoding, date
+    of birth and postcode as keyed hashes, workers' names and emails left out."""
+    from paramount.linkage import encode_partner_folder
+    from paramount.privacy import read_key_file
+
+    if not partner_dir.is_dir():
+        raise typer.BadParameter(f"no such folder: {partner_dir}")
+    with _key_refused():
+        key = read_key_file(key_file)
+    with _contract_refused():
+        report = encode_partner_folder(partner_dir, out_dir, key, mapping=mapping)
+    rows = ", ".join(f"{n:,} {t}" for t, n in report.rows.items())
+    out.print(f"Encoded {rows}; {report.rejected:,} rows set aside by the contract's rules.")
+    out.print(f"Written to {out_dir}: copy the whole folder into the force's extract.")
 
 
 def _add_casework() -> None:

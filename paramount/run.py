@@ -37,6 +37,7 @@ from paramount.outputs.manifest import write_manifest
 from paramount.outputs.national import split_by_force
 from paramount.outputs.review import write_identity_review, write_review
 from paramount.outputs.worklist import write_worklist
+from paramount.privacy import PartnerKey
 from paramount.progress import Reporter, SilentReporter
 from paramount.verdicts import (
     VerdictKnowledge,
@@ -103,6 +104,7 @@ def identify_extract(
     run_name: str | None = None,
     engine: str = DEFAULT_ENGINE,
     spark_master: str | None = None,
+    partner_key: PartnerKey | None = None,
 ) -> IdentifyResult:
     """Identify the children of prisoners received from `date_from` to `date_to` (inclusive)
     in the extract folder `extract`, writing every output and the manifest into `out`.
@@ -122,7 +124,10 @@ def identify_extract(
     the same pipeline and the same outputs. `relearn`: learn the decision model afresh even
     when the one kept on `db` by an earlier run still applies (`engine/model_store.py`).
     `run_name`: what a model this run learns says learnt it (default: `out`; the daily run
-    names the folder its hidden one becomes).
+    names the folder its hidden one becomes). `partner_key`: the key the local authority
+    encoded its partner data with (`paramount partner encode`), so identity resolution can
+    encode the police side with it and link on the encodings; required when the extract's
+    partner data is encoded, refused (`PartnerKeyError`) when it is not the one used.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(METHODS)}")
@@ -173,6 +178,7 @@ def identify_extract(
             verdicts=None if knowledge is None else knowledge.correction,
             relearn=relearn,
             run=run_name or str(out),
+            partner_key=partner_key,
         )
         seconds["identify"] = round(
             time.perf_counter() - started - seconds["load"] - seconds.get("verdicts", 0.0), 3
@@ -212,6 +218,8 @@ def identify_extract(
             "relearn": relearn,
             "engine": engine,
             "spark_master": (spark_master or DEFAULT_SPARK_MASTER) if engine == "spark" else None,
+            # which key encoded partner data was linked with: its fingerprint, never the key
+            **({"partner_key": partner_key.fingerprint} if partner_key is not None else {}),
         },
         verdicts=None if knowledge is None else knowledge.to_dict(),
         load=load.to_dict(),

@@ -65,11 +65,12 @@ def test_the_scan_sees_a_connection() -> None:
 # The layers, lowest first: a package imports only from its own layer or below, so
 # identification's path runs one way (contract -> db -> loading -> linkage -> engine ->
 # outputs, evaluation and verdicts -> run -> operations -> cli). `progress`, `intervals` and
-# the package root (its version) serve every layer; `synth` makes extracts from the contract;
-# `casework` is the stage-two application; `operations` runs both for a force (the daily
-# run).
+# the package root (its version) serve every layer; `privacy` (the partner encodings: pure
+# functions of values and a key) serves loading, linkage, the engine and the command line
+# alike; `synth` makes extracts from the contract; `casework` is the stage-two application;
+# `operations` runs both for a force (the daily run).
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"__init__", "progress", "intervals", "contract"}),
+    frozenset({"__init__", "progress", "intervals", "contract", "privacy"}),
     frozenset({"db"}),
     frozenset({"loading", "synth"}),
     frozenset({"linkage"}),
@@ -82,7 +83,18 @@ LAYERS: tuple[frozenset[str], ...] = (
 # Packages whose imports of Paramount modules are all at the top (cli and casework import
 # inside commands and apps so `paramount --help` and Django's start stay quick).
 TOP_LEVEL_IMPORTS_ONLY = frozenset(
-    {"contract", "db", "loading", "linkage", "engine", "outputs", "evaluation", "verdicts", "run"}
+    {
+        "contract",
+        "privacy",
+        "db",
+        "loading",
+        "linkage",
+        "engine",
+        "outputs",
+        "evaluation",
+        "verdicts",
+        "run",
+    }
 )
 # A package that only some layers above may reach through its public surface
 # (`paramount.linkage`, its __init__), never through its modules.

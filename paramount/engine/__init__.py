@@ -29,6 +29,7 @@ from paramount.engine.model_store import ModelStore
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
 from paramount.engine.settings import DEFAULT_DECISION, DecisionSettings
 from paramount.engine.sql import ident
+from paramount.privacy import PartnerKey
 from paramount.progress import Reporter
 
 # The best method: what `paramount identify` runs unless told otherwise. `baseline` (the
@@ -110,6 +111,7 @@ def identify(
     verdicts: Correction | None = None,
     relearn: bool = False,
     run: str | None = None,
+    partner_key: PartnerKey | None = None,
 ) -> IdentificationResult:
     """Run a method over receptions from `window_from` to `window_to` (both inclusive), the
     decision model (methods that have one) set by `decision` (default: the recommended).
@@ -117,7 +119,8 @@ def identify(
     `verdicts_held` on the backend (`paramount.verdicts` makes both); ignored by the
     baseline. The decision model kept on the database by an earlier run is reused while it
     applies (`engine/model_store.py`); `relearn` learns it afresh regardless. `run`: the
-    run's name (its output folder), kept with a model it learns."""
+    run's name (its output folder), kept with a model it learns. `partner_key`: the key the
+    partner data was encoded with (identity resolution encodes the police side with it)."""
     decision = decision or DEFAULT_DECISION
     if method == "baseline":
         verdicts = None
@@ -128,6 +131,7 @@ def identify(
         method=method,
         decision=decision,
         verdicts=verdicts,
+        partner_key=partner_key,
     )
     started = time.perf_counter()
     models = ModelStore(relearn=relearn, run=run)

@@ -26,7 +26,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,7 @@ from paramount.progress import Reporter, SilentReporter
 if TYPE_CHECKING:
     from paramount.engine.decision.correction import Correction
     from paramount.engine.model_store import ModelStore
+    from paramount.privacy import PartnerKey
 
 
 # The input table a run with verdicts reads (made by `paramount.verdicts`): one row per
@@ -65,6 +66,9 @@ class RunParameters:
     # Set by the runner when the decision model kept on the force database is reused: the
     # `SCOPED` steps then build rows only for the window's candidates' children.
     model_reused: bool = False
+    # The key partner data was encoded with (`paramount.privacy`), for identity resolution
+    # to encode the police side with; never shown (`repr`) nor compared, never written.
+    partner_key: PartnerKey | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.window_from > self.window_to:

@@ -43,13 +43,18 @@ def resolve_identity_step(models_dir: Path | None = None) -> ProcedureStep:
     (every phase, and Splink's own lines) goes to the run's reporter."""
 
     def run(backend: Backend, params: RunParameters, reporter: Reporter) -> None:
-        if _checked(backend):
+        key = params.partner_key
+        mark = None if key is None else key.fingerprint  # the key's, never the key
+        if _checked(backend, mark):
             return
-        if not resolution_is_current(backend):
+        if not resolution_is_current(backend, key):
             resolve(
-                backend, models_dir=models_dir or default_models_dir(backend), reporter=reporter
+                backend,
+                models_dir=models_dir or default_models_dir(backend),
+                reporter=reporter,
+                partner_key=key,
             )
-        _remember_checked(backend)
+        _remember_checked(backend, mark)
 
     return ProcedureStep(
         "resolve_identity",
@@ -64,16 +69,25 @@ def resolve_identity_step(models_dir: Path | None = None) -> ProcedureStep:
 CHECKED = "pm_resolution_checked"
 
 
-def _checked(backend: Backend) -> bool:
-    """The stored resolution was found current for exactly this stored load before."""
+def _checked_key(backend: Backend, partner_key: str | None) -> str | None:
+    """The stored load's key, with the partner key's fingerprint when one was given."""
     key = inputs_key(backend)
+    if key is None or partner_key is None:
+        return key
+    return f"{key}|partner key {partner_key}"
+
+
+def _checked(backend: Backend, partner_key: str | None = None) -> bool:
+    """The stored resolution was found current for exactly this stored load (and partner
+    key) before."""
+    key = _checked_key(backend, partner_key)
     if key is None or not backend.table_exists(CHECKED):
         return False
     return backend.fetch_value(f"SELECT inputs_key FROM {CHECKED}") == key
 
 
-def _remember_checked(backend: Backend) -> None:
-    key = inputs_key(backend)
+def _remember_checked(backend: Backend, partner_key: str | None = None) -> None:
+    key = _checked_key(backend, partner_key)
     if key is None:
         return
     backend.execute(f"CREATE OR REPLACE TABLE {CHECKED} (inputs_key VARCHAR)")

@@ -15,7 +15,10 @@ filled and writes:
 `RESOLUTION_TABLES` names those five (entity members first), `RESOLUTION_INPUTS` the
 extract tables it reads. Models (Splink 5, on the database API the backend hands it) are
 trained without labels on the extract itself and saved as JSON in `models_dir`; a later call
-reuses them unless `retrain=True`.
+reuses them unless `retrain=True`. With `partner_key` (or partner data that came encoded),
+partner persons are linked on keyed encodings instead of their names (`encoded.py`,
+`encoded_link.py`); `encode_partner_folder` is the local authority's side of that
+(`paramount partner encode`).
 """
 
 from paramount.linkage.entities import ENTITIES, MEMBERS
@@ -23,6 +26,7 @@ from paramount.linkage.fingerprint import INFO
 from paramount.linkage.fingerprint import INPUT_TABLES as RESOLUTION_INPUTS
 from paramount.linkage.models import TooFewRecordsToTrain
 from paramount.linkage.nicknames import nickname_rows
+from paramount.linkage.partner_files import EncodeReport, encode_partner_folder
 from paramount.linkage.resolve import (
     ACCEPT,
     PAIRS_OUT,
@@ -45,8 +49,10 @@ __all__ = [
     "RESOLUTION_TABLES",
     "REVIEW",
     "REVIEW_OUT",
+    "EncodeReport",
     "ResolutionReport",
     "TooFewRecordsToTrain",
+    "encode_partner_folder",
     "nickname_rows",
     "resolution_is_current",
     "resolve",

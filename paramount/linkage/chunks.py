@@ -56,11 +56,11 @@ def blocked_pairs(db: Backend, model: TrainedModel, tables: list[str]) -> int:
     return int(counts[-1]["cumulative_comparison_count"]) if counts else 0
 
 
-def chunks_for(pairs: int, memory_bytes: int | None) -> int:
+def chunks_for(pairs: int, memory_bytes: int | None, bytes_per_pair: int = BYTES_PER_PAIR) -> int:
     """How many pieces make `pairs` fit: one when the memory is unbounded or enough."""
     if memory_bytes is None or memory_bytes <= 0:
         return 1
-    return max(1, math.ceil(pairs * BYTES_PER_PAIR / (memory_bytes * PIECE_SHARE)))
+    return max(1, math.ceil(pairs * bytes_per_pair / (memory_bytes * PIECE_SHARE)))
 
 
 def predict(
@@ -70,12 +70,17 @@ def predict(
     *,
     threshold: float,
     pieces: int | None = None,
+    bytes_per_pair: int = BYTES_PER_PAIR,
 ) -> SplinkDataFrame:
     """The model's scored pairs at or above `threshold`, in `pieces` (default: as many as
-    the database's memory needs)."""
+    the database's memory needs, a pair costing `bytes_per_pair` at the peak)."""
     if pieces is None:
         memory = db.memory_bytes()
-        pieces = 1 if memory is None else chunks_for(blocked_pairs(db, model, tables), memory)
+        pieces = (
+            1
+            if memory is None
+            else chunks_for(blocked_pairs(db, model, tables), memory, bytes_per_pair)
+        )
     if pieces == 1:
         return model.linker.inference.predict(threshold_match_probability=threshold)
     logger.info(f"Scoring in {pieces} pieces to stay within the database's memory")

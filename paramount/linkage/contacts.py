@@ -37,6 +37,12 @@ from __future__ import annotations
 
 from paramount.contract.tables import CONTACT_GENERATION, GENERATION_YEARS, contact_sex_sql
 from paramount.db.backend import Backend
+from paramount.linkage.encoded import (
+    ENCODED_CONTACTS,
+    ENCODED_PARTNER_RECORDS,
+    ENCODED_PRISONER_POSTCODES,
+    containment_sql,
+)
 from paramount.linkage.prepare import (
     NICKNAMES,
     NOMINAL_RECORDS,
@@ -62,9 +68,55 @@ def contact_candidates(
     prisoner_entity: str,
     partner_entity: str,
     clusters: str,
+    encoded: bool = False,
 ) -> None:
     """Score every contact row against its prisoner's circle; write `CANDIDATES`
-    (contact_row, entity_id, match_probability, rank, words) for scores above zero."""
+    (contact_row, entity_id, match_probability, rank, words) for scores above zero.
+
+    With `encoded` (partner persons known by their encodings alone, `encoded.py`), a contact
+    is scored against the circle's partner persons on encodings: the names the same when
+    nearly all of the contact's filter bits (names, no year) are in the partner's (at least
+    0.97 of them; near at 0.85), the date of birth agreeing when its hash is the partner's or
+    among the contact's near dates; and the circle's shared postcodes are compared hashed."""
+    if encoded:
+        pp_clean = (
+            f"SELECT record_id AS partner_person_id, postcode1_hash AS pc "
+            f"FROM {ENCODED_PARTNER_RECORDS} WHERE postcode1_hash IS NOT NULL"
+        )
+        prisoner_homes = f"{ENCODED_PRISONER_POSTCODES} AS p JOIN pp_clean AS q ON q.pc = p.pc"
+        partner_records = ""
+        overlap = containment_sql("ke", "pr")
+        partner_scored = f"""
+    UNION ALL
+    SELECT k.contact_row, q.entity_id,
+           CASE WHEN {overlap} >= 0.97 THEN 2 WHEN {overlap} >= 0.85 THEN 1 ELSE 0 END,
+           CASE WHEN {overlap} >= 0.85 THEN 2 ELSE 0 END,
+           CASE WHEN ke.dob_hash IS NULL OR pr.dob_hash IS NULL THEN 'missing'
+                WHEN ke.dob_hash = pr.dob_hash
+                     OR coalesce(list_contains(ke.dob_near, pr.dob_hash), false) THEN 'agrees'
+                ELSE 'conflict' END
+    FROM contacts AS k JOIN {ENCODED_CONTACTS} AS ke USING (contact_row)
+    JOIN circle_partners AS cq USING (prisoner_number)
+    JOIN {partner_entity} AS q USING (partner_person_id)
+    JOIN {ENCODED_PARTNER_RECORDS} AS pr ON pr.record_id = q.partner_person_id
+    WHERE ke.clk_bits IS NOT NULL AND pr.clk_bits IS NOT NULL
+      AND q.entity_id NOT IN (SELECT entity_id FROM pe WHERE pe.prisoner_number = k.prisoner_number)
+      AND NOT (k.declared_sex IS NOT NULL AND pr.sex IN ('M', 'F') AND pr.sex <> k.declared_sex)"""
+    else:
+        pp_clean = (
+            "SELECT partner_person_id, upper(replace(postcode, ' ', '')) AS pc "
+            "FROM partner_persons WHERE postcode IS NOT NULL"
+        )
+        prisoner_homes = (
+            "prisoners AS p JOIN pp_clean AS q ON q.pc = upper(replace(p.home_postcode, ' ', ''))"
+        )
+        partner_records = f"""
+    UNION
+    SELECT cq.prisoner_number, q.entity_id, r.surname, r.forename1, r.forename_canon,
+           r.forename_tokens, r.dob, r.sex
+    FROM circle_partners AS cq JOIN {partner_entity} AS q USING (partner_person_id)
+    JOIN {PARTNER_RECORDS} AS r ON r.record_id = q.partner_person_id"""
+        partner_scored = ""
     db.execute(f"""
 CREATE OR REPLACE TABLE {CANDIDATES} AS
 WITH pe AS (SELECT prisoner_number, entity_id FROM {prisoner_entity}),
@@ -110,10 +162,7 @@ circle_persons AS (
     JOIN small_occurrences AS so ON so.occurrence_id = op1.occurrence_id
     JOIN occurrence_persons AS op2 ON op2.occurrence_id = op1.occurrence_id
 ),
-pp_clean AS (
-    SELECT partner_person_id, upper(replace(postcode, ' ', '')) AS pc FROM partner_persons
-    WHERE postcode IS NOT NULL
-),
+pp_clean AS ({pp_clean}),
 circle_partners AS (
     SELECT o.prisoner_number, r.related_partner_person_id AS partner_person_id
     FROM own_partner AS o JOIN partner_relationships AS r USING (partner_person_id)
@@ -127,19 +176,14 @@ circle_partners AS (
     JOIN pp_clean AS p2 ON p2.pc = p1.pc
     UNION
     SELECT p.prisoner_number, q.partner_person_id
-    FROM prisoners AS p JOIN pp_clean AS q ON q.pc = upper(replace(p.home_postcode, ' ', ''))
+    FROM {prisoner_homes}
 ),
 circle_records AS (  -- every standardised record of every candidate individual
     SELECT cp.prisoner_number, c2.entity_id, n.surname, n.forename1, n.forename_canon,
            n.forename_tokens, n.dob, n.sex
     FROM circle_persons AS cp JOIN {clusters} AS c1 ON c1.person_id = cp.person_id
     JOIN {clusters} AS c2 ON c2.entity_id = c1.entity_id
-    JOIN {NOMINAL_RECORDS} AS n ON n.record_id = c2.person_id
-    UNION
-    SELECT cq.prisoner_number, q.entity_id, r.surname, r.forename1, r.forename_canon,
-           r.forename_tokens, r.dob, r.sex
-    FROM circle_partners AS cq JOIN {partner_entity} AS q USING (partner_person_id)
-    JOIN {PARTNER_RECORDS} AS r ON r.record_id = q.partner_person_id
+    JOIN {NOMINAL_RECORDS} AS n ON n.record_id = c2.person_id{partner_records}
 ),
 contacts AS (
     SELECT k._row AS contact_row, k.prisoner_number, {surname_sql("k.last_name")} AS surname,
@@ -178,7 +222,7 @@ scored AS (
       AND NOT (k.generation = -1 AND r.dob IS NOT NULL AND k.prisoner_dob IS NOT NULL
                AND year(r.dob) - year(k.prisoner_dob) < {GENERATION_YEARS})
       AND NOT (k.generation = 1 AND r.dob IS NOT NULL AND k.prisoner_dob IS NOT NULL
-               AND year(k.prisoner_dob) - year(r.dob) < {GENERATION_YEARS})
+               AND year(k.prisoner_dob) - year(r.dob) < {GENERATION_YEARS}){partner_scored}
 ),
 probability AS (
     SELECT *,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from paramount.linkage.models import COMPARISONS
+from collections.abc import Sequence
+
+from paramount.linkage.models import COMPARISONS, Comparison
 
 
-def explanation_sql(prefix: str = "") -> str:
+def explanation_sql(prefix: str = "", comparisons: Sequence[Comparison] = COMPARISONS) -> str:
     """A SQL expression turning a pair's gamma columns into words, e.g. "forename the same in
-    another form; surname the same; date of birth the same with day and month swapped"."""
+    another form; surname the same; date of birth the same with day and month swapped"
+    (the clear comparisons', or those given: the encoded partner model's)."""
     parts = []
-    for c in COMPARISONS:
+    for c in comparisons:
         whens = " ".join(
             f"WHEN {g} THEN '{w.replace(chr(39), chr(39) * 2)}'"
             for g, w in sorted(c.gamma_words().items(), reverse=True)

@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from paramount.db.backend import Backend
+from paramount.privacy.files import ENCODED_TABLE
 
 INFO = "pm_resolution_info"
 VERSION = "2"
@@ -29,9 +30,15 @@ INPUT_TABLES = (
 )
 
 
-def fingerprint(db: Backend, accept: float, review: float) -> str:
+def fingerprint(db: Backend, accept: float, review: float, partner_key: str | None = None) -> str:
+    """The inputs' fingerprint; for partner persons linked on their encodings, also the
+    encoded file (when the extract came with one) and the key's fingerprint (never the key),
+    so a resolution made with one key is not taken for another's."""
     parts: dict[str, object] = {"version": VERSION, "accept": accept, "review": review}
-    for name in INPUT_TABLES:
+    if partner_key is not None:
+        parts["partner_key"] = partner_key
+    extra = (ENCODED_TABLE,) if db.table_exists(ENCODED_TABLE) else ()
+    for name in (*INPUT_TABLES, *extra):
         if db.table_exists(name):
             n, s = db.fetch_tuples(
                 f"SELECT count(*), CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) FROM {name} AS t"

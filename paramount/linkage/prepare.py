@@ -269,3 +269,13 @@ def prepare_records(db: Backend) -> dict[str, int]:
 
 # A contact's name as one comparable key (forename / surname), for grouping repeat rows.
 NAME_KEY_SQL = _name_key("first_name", "last_name")
+
+
+def prepare_partner_records(db: Backend) -> int:
+    """Build the partner records alone (the local authority's side, `partner_files.py`);
+    return their row count."""
+    ensure_optional_tables(db)
+    register_nicknames(db, NICKNAMES)
+    sql = partner_records_sql(source_force_sql(db, "partner_persons"))
+    db.execute(f"CREATE OR REPLACE TABLE {PARTNER_RECORDS} AS {sql}")
+    return int(db.fetch_tuples(f"SELECT count(*) FROM {PARTNER_RECORDS}")[0][0])

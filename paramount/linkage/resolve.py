@@ -19,6 +19,18 @@ from paramount.db.backend import Backend
 from paramount.db.sql import ident
 from paramount.linkage.contacts import CANDIDATES, contact_candidates
 from paramount.linkage.dedupe import CLUSTERS, PAIRS, dedupe_nominals
+from paramount.linkage.encoded import (
+    build_contact_encoded,
+    build_nominal_encoded,
+    build_partner_encoded,
+    check_partner_key,
+    partner_encoded,
+)
+from paramount.linkage.encoded_link import (
+    ENCODED_COMPARISONS,
+    NAMES_DIFFERENT,
+    link_encoded_partners,
+)
 from paramount.linkage.entities import ENTITIES, MEMBERS, build_entities, build_members
 from paramount.linkage.explain import FORENAME_DIFFERENT, explanation_sql
 from paramount.linkage.fingerprint import fingerprint, stored_info, write_info
@@ -29,6 +41,7 @@ from paramount.linkage.prepare import (
     PRISONER_RECORDS,
     prepare_records,
 )
+from paramount.privacy import PartnerKey
 from paramount.progress import Reporter, SilentReporter, log_notes
 
 ACCEPT = 0.95
@@ -42,7 +55,12 @@ PARTNER_CANDIDATES = "pm_lk_partner_candidates"
 PRISONER_ENTITY = "pm_lk_prisoner_entity"
 PARTNER_ENTITY = "pm_lk_partner_entity"
 CONTACT_ENTITY = "pm_lk_contact_entity"
-MODEL_FILES = {"nominal": "nominal.json", "prisoner": "prisoner.json", "partner": "partner.json"}
+MODEL_FILES = {
+    "nominal": "nominal.json",
+    "prisoner": "prisoner.json",
+    "partner": "partner.json",
+    "partner_encoded": "partner_encoded.json",
+}
 
 
 @dataclass
@@ -61,6 +79,7 @@ class ResolutionReport:
     prisoners_unmatched: int = 0
     partner_persons: int = 0
     partner_matched: int = 0
+    partner_encoded: bool = False  # partner persons linked on their keyed encodings
     contacts: int = 0
     contacts_matched: int = 0
     review_rows: int = 0
@@ -88,12 +107,19 @@ def _one(db: Backend, sql: str) -> int:
     return int(db.fetch_tuples(sql)[0][0] or 0)
 
 
-def resolution_is_current(db: Backend) -> bool:
-    """Whether the stored resolution was made from exactly the inputs now loaded."""
+def resolution_is_current(db: Backend, partner_key: PartnerKey | None = None) -> bool:
+    """Whether the stored resolution was made from exactly the inputs now loaded (and, for
+    partner data linked on its encodings, with the same key)."""
     info = stored_info(db)
     if info is None:
         return False
-    return info["fingerprint"] == fingerprint(db, info["accept"], info["review"])
+    return info["fingerprint"] == fingerprint(
+        db, info["accept"], info["review"], _key_fingerprint(partner_key)
+    )
+
+
+def _key_fingerprint(partner_key: PartnerKey | None) -> str | None:
+    return None if partner_key is None else partner_key.fingerprint
 
 
 def stored_report(db: Backend) -> ResolutionReport | None:
@@ -109,10 +135,20 @@ def resolve(
     retrain: bool = False,
     accept: float = ACCEPT,
     review: float = REVIEW,
+    partner_key: PartnerKey | None = None,
 ) -> ResolutionReport:
     """Resolve identities in a loaded extract: write `pm_entity_members`, `pm_entities`,
     `pm_identity_pairs`, `pm_identity_review` and `pm_resolution_info`. Saved models in
-    `models_dir` are reused unless `retrain`; missing ones are trained and saved there."""
+    `models_dir` are reused unless `retrain`; missing ones are trained and saved there.
+
+    Partner persons are linked on their keyed encodings (`encoded.py`) when the extract's
+    partner data came encoded, or when `partner_key` is given (the clear partner records are
+    then encoded here, as the local authority would): the police side is encoded with the
+    same key. Encoded partner data without the key it was encoded with raises
+    `PartnerKeyError` before anything is resolved."""
+    encoded = partner_encoded(db, partner_key)
+    if encoded:
+        check_partner_key(db, partner_key)
     reporter = reporter or SilentReporter()
     models_dir = Path(models_dir)
     report = ResolutionReport(accept_threshold=accept, review_threshold=review)
@@ -152,21 +188,40 @@ def resolve(
         _assign_prisoners(db)
 
     with phase("partners", "Identity: partner persons to nominals"):
-        report.trained["partner"] = link_to_nominals(
-            db,
-            PARTNER_RECORDS,
-            out=PARTNER_CANDIDATES,
-            model_path=paths["partner"],
-            warm_start=paths["nominal"],
-            retrain=retrain,
-            accept=accept,
-            review=review,
-        )
+        if encoded and partner_key is not None:
+            report.partner_encoded = True
+            build_partner_encoded(db, partner_key)
+            build_nominal_encoded(db, partner_key)
+            report.trained["partner"] = link_encoded_partners(
+                db,
+                out=PARTNER_CANDIDATES,
+                model_path=paths["partner_encoded"],
+                retrain=retrain,
+                accept=accept,
+                review=review,
+            )
+        else:
+            report.trained["partner"] = link_to_nominals(
+                db,
+                PARTNER_RECORDS,
+                out=PARTNER_CANDIDATES,
+                model_path=paths["partner"],
+                warm_start=paths["nominal"],
+                retrain=retrain,
+                accept=accept,
+                review=review,
+            )
         _assign_partners(db)
 
     with phase("contacts", "Identity: prisoner contacts in circle"):
+        if report.partner_encoded and partner_key is not None:
+            build_contact_encoded(db, partner_key)
         contact_candidates(
-            db, prisoner_entity=PRISONER_ENTITY, partner_entity=PARTNER_ENTITY, clusters=CLUSTERS
+            db,
+            prisoner_entity=PRISONER_ENTITY,
+            partner_entity=PARTNER_ENTITY,
+            clusters=CLUSTERS,
+            encoded=report.partner_encoded,
         )
         _assign_contacts(db, accept)
 
@@ -180,9 +235,9 @@ def resolve(
         )
         build_entities(db)
         _build_pairs(db, review)
-        _build_review(db, accept, review)
+        _build_review(db, accept, review, encoded=report.partner_encoded)
         _count(db, report)
-        fp = fingerprint(db, accept, review)
+        fp = fingerprint(db, accept, review, _key_fingerprint(partner_key))
         _cleanup(db, before)
     write_info(
         db,
@@ -279,15 +334,34 @@ WHERE k.match_probability >= {review}
 """)
 
 
-def _build_review(db: Backend, accept: float, review: float) -> None:
-    """Every kept candidate that was not taken, with why, in words (ids only)."""
+def _build_review(db: Backend, accept: float, review: float, *, encoded: bool = False) -> None:
+    """Every kept candidate that was not taken, with why, in words (ids only). Partner
+    candidates linked on their encodings are explained by the encoded comparisons."""
 
-    def guard(a: str) -> str:
+    def guard(a: str, different: str = f"gamma_forename = {FORENAME_DIFFERENT}") -> str:
         return (
             f"CASE WHEN {a}.match_probability >= {accept} "
-            f"AND {a}.gamma_forename = {FORENAME_DIFFERENT} "
+            f"AND {a}.{different} "
             "THEN 'scores high but the forenames differ (twins and siblings look like this)' "
         )
+
+    if encoded:
+        partner_words = explanation_sql("c.", ENCODED_COMPARISONS)
+        partner_guard = guard("c", f"gamma_enc_names = {NAMES_DIFFERENT}")
+    else:
+        partner_words, partner_guard = explanation_sql("c."), guard("c")
+    candidates = f"""
+SELECT src, c.record_id, 'RMS', c.person_id, c.entity_id, c.match_probability,
+       CASE WHEN c.rank > 1 AND t.taken_any THEN 'another individual was taken'
+            WHEN c.rank > 1 THEN 'another individual scores higher' ELSE
+       {{guard}} ELSE 'between the review and accept thresholds' END END,
+       {{words}}
+FROM (SELECT '{{src}}' AS src, * FROM {{table}}) AS c
+LEFT JOIN (SELECT record_id, bool_or(taken) AS taken_any FROM
+           (SELECT record_id, taken FROM {PRISONER_CANDIDATES}
+            UNION ALL SELECT record_id, taken FROM {PARTNER_CANDIDATES}) GROUP BY record_id)
+    AS t USING (record_id)
+WHERE NOT c.taken"""
 
     db.execute(f"""
 CREATE OR REPLACE TABLE {REVIEW_OUT} AS
@@ -304,19 +378,17 @@ JOIN {CLUSTERS} AS cl ON cl.person_id = p.person_l
 JOIN {CLUSTERS} AS cr ON cr.person_id = p.person_r
 WHERE NOT p.accepted AND cl.entity_id <> cr.entity_id
 UNION ALL
-SELECT src, c.record_id, 'RMS', c.person_id, c.entity_id, c.match_probability,
-       CASE WHEN c.rank > 1 AND t.taken_any THEN 'another individual was taken'
-            WHEN c.rank > 1 THEN 'another individual scores higher' ELSE
-       {guard("c")} ELSE 'between the review and accept thresholds' END END,
-       {explanation_sql("c.")}
-FROM (SELECT 'PRISONER' AS src, * FROM {PRISONER_CANDIDATES}
-      UNION ALL BY NAME
-      SELECT 'PARTNER' AS src, * FROM {PARTNER_CANDIDATES}) AS c
-LEFT JOIN (SELECT record_id, bool_or(taken) AS taken_any FROM
-           (SELECT record_id, taken FROM {PRISONER_CANDIDATES}
-            UNION ALL SELECT record_id, taken FROM {PARTNER_CANDIDATES}) GROUP BY record_id)
-    AS t USING (record_id)
-WHERE NOT c.taken
+{
+        candidates.format(
+            guard=guard("c"), words=explanation_sql("c."), src="PRISONER", table=PRISONER_CANDIDATES
+        )
+    }
+UNION ALL
+{
+        candidates.format(
+            guard=partner_guard, words=partner_words, src="PARTNER", table=PARTNER_CANDIDATES
+        )
+    }
 UNION ALL
 SELECT 'CONTACT', CAST(k.contact_row AS VARCHAR), 'ENTITY', k.entity_id, k.entity_id,
        k.match_probability,

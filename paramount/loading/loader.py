@@ -21,6 +21,7 @@ from paramount.contract.tables import (
     create_table_sql,
 )
 from paramount.db.backend import Backend
+from paramount.loading.encoded_partner import encoded_files, load_encoded_partner
 from paramount.loading.errors import ContractError
 from paramount.loading.file_hashes import file_sha256s
 from paramount.loading.mapping import IDENTITY, ForceMapping, TableMapping, load_mapping
@@ -57,6 +58,7 @@ def load_extract(
     quarantine_dir: Path,
     reporter: Reporter | None = None,
     reuse: bool = False,
+    only_group: str | None = None,
 ) -> LoadReport:
     """Load every contract table of `extract_dir` into the database `db`, one table per
     contract table.
@@ -72,6 +74,11 @@ def load_extract(
 
     Duplicate keys: the first row of a key (lowest data row) is kept and every later row
     with that key is rejected. Row numbers are 1-based data rows (the header is not a row).
+
+    An extract whose partner folder was encoded also holds Paramount's optional encoded
+    partner file and its manifest (`encoded_partner.py`), loaded beside the contract tables
+    and part of the load's fingerprint. `only_group` loads that group's tables alone (the
+    local authority's `partner` tables, for `paramount partner encode`).
     """
     started = time.perf_counter()
     extract_dir = Path(extract_dir)
@@ -82,10 +89,11 @@ def load_extract(
         raise ContractError(f"extract folder {extract_dir} not found")
 
     # Every check that can stop the run happens before any data is read.
-    plan = _plan(extract_dir, db, force_mapping, mapping)
+    plan = _plan(extract_dir, db, force_mapping, mapping, only_group)
+    encoded = encoded_files(extract_dir) if only_group is None else {}
 
     db.register_macros()  # DuckDB's identifier macros, for analysts' own queries
-    fingerprint = _fingerprint(_plan_hashes(db, plan), mapping) if reuse else None
+    fingerprint = _fingerprint(_plan_hashes(db, plan, encoded), mapping) if reuse else None
     if fingerprint is not None:
         stored = _stored_report(db, fingerprint, extract_dir, quarantine_dir, mapping)
         if stored is not None:
@@ -102,6 +110,7 @@ def load_extract(
                         db, order, table, tm, source, columns, task
                     )
             reference_warnings(db, report, _WARNINGS)
+            load_encoded_partner(db, encoded)
             quarantine_dir.mkdir(parents=True, exist_ok=True)
             _write_quarantine(db, report)
             report.seconds = time.perf_counter() - started
@@ -109,7 +118,11 @@ def load_extract(
                 db,
                 report,
                 fingerprint
-                or _fingerprint({name: t.sha256 for name, t in report.tables.items()}, mapping),
+                or _fingerprint(
+                    {name: t.sha256 for name, t in report.tables.items()}
+                    | file_sha256s(db, {k: v for k, v in encoded.items()}, False),
+                    mapping,
+                ),
             )
         finally:
             for t in (_REJECTED, _WARNINGS):
@@ -125,10 +138,14 @@ def _plan(
     db: Backend,
     force_mapping: ForceMapping,
     mapping_path: Path | None,
+    only_group: str | None = None,
 ) -> Plan:
-    """Find every table's file and check its columns; raise on what the contract requires."""
+    """Find every table's file and check its columns; raise on what the contract requires
+    (of `only_group`'s tables alone, when given)."""
     plan: Plan = []
     for table in EXTRACT_TABLES.values():
+        if only_group is not None and table.group != only_group:
+            continue
         tm = force_mapping.table(table.name)
         source = find_source(extract_dir, tm.stem)
         if source is None:
@@ -274,10 +291,14 @@ def _fingerprint(files: dict[str, str | None], mapping: Path | None) -> str:
     return json.dumps({"files": files, "mapping": _mapping_sha(mapping)}, sort_keys=True)
 
 
-def _plan_hashes(db: Backend, plan: Plan) -> dict[str, str | None]:
-    """Every planned file's sha256, remembered on the force database where it safely can be
-    (`file_hashes.py`: an unchanged file is not read again)."""
-    return file_sha256s(db, {t.name: src.path if src else None for t, _, src, _ in plan}, True)
+def _plan_hashes(
+    db: Backend, plan: Plan, encoded: dict[str, Path] | None = None
+) -> dict[str, str | None]:
+    """Every planned file's sha256 (and the encoded partner files', where the extract has
+    them), remembered on the force database where it safely can be (`file_hashes.py`: an
+    unchanged file is not read again)."""
+    files: dict[str, Path | None] = {t.name: src.path if src else None for t, _, src, _ in plan}
+    return file_sha256s(db, files | dict(encoded or {}), True)
 
 
 def _store(db: Backend, report: LoadReport, fingerprint: str) -> None:

@@ -77,6 +77,9 @@ class DailyRunConfig:
     learn_from_verdicts: bool = False
     # What the force database may hold in memory ("4GB"; None: half the machine).
     memory_limit: str | None = None
+    # The key file the local authority encoded its partner data with (`identify
+    # --partner-key`, docs/partner-encoding.md); read at each run, never logged.
+    partner_key: Path | None = None
 
     @classmethod
     def from_toml(cls, path: str | Path) -> DailyRunConfig:
@@ -108,6 +111,7 @@ class DailyRunConfig:
             "casework",
             "learn_from_verdicts",
             "memory_limit",
+            "partner_key",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -173,6 +177,7 @@ class DailyRunConfig:
             source=source,
             learn_from_verdicts=learn,
             memory_limit=memory_limit,
+            partner_key=path(data, "partner_key", "partner_key"),
         )
 
 
@@ -298,9 +303,11 @@ def identify_window(
     force database, so a day costs only its window, and so is the decision model a run
     learnt there (`engine/model_store.py`; `published`: the folder a model learnt here is
     said to come from, as `out_dir` is the hidden one). `ContractError` and
-    `TooFewRecordsToTrain` reach the caller as they are."""
+    `TooFewRecordsToTrain` (and `PartnerKeyError`) reach the caller as they are."""
+    from paramount.privacy import read_key_file
     from paramount.run import identify_extract
 
+    key = read_key_file(config.partner_key) if config.partner_key is not None else None
     config.force_db.parent.mkdir(parents=True, exist_ok=True)
     identify_extract(  # the method and the window are checked with the config
         config.extract,
@@ -312,6 +319,7 @@ def identify_window(
         db=config.force_db,
         verdicts=list(verdicts),
         memory_limit=config.memory_limit,
+        partner_key=key,
         # a decision model learnt here names the folder the run is published as
         run_name=str(published) if published else None,
     )

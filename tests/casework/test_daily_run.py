@@ -255,6 +255,10 @@ def test_config_errors_name_the_file_and_the_key(tmp_path) -> None:
     config = DailyRunConfig.from_toml(path)
     assert config.memory_limit is None  # half the machine
     assert config.extract == tmp_path / "x" and config.method == "full" and config.days == 1
+    assert config.partner_key is None
+    path.write_text('force = "TST"\nextract = "x"\nforce_db = "d"\nruns = "r"\n'
+                    'partner_key = "keys/partner.key"\n')  # fmt: skip
+    assert DailyRunConfig.from_toml(path).partner_key == tmp_path / "keys" / "partner.key"
     with pytest.raises(ConfigError, match="no such file"):
         DailyRunConfig.from_toml(tmp_path / "missing.toml")
     result = CliRunner().invoke(app, ["run", "--config", str(tmp_path / "missing.toml")])

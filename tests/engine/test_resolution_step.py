@@ -29,7 +29,7 @@ class Linkage:
 def linkage(monkeypatch: pytest.MonkeyPatch) -> Linkage:
     fake = Linkage()
 
-    def is_current(backend) -> bool:
+    def is_current(backend, partner_key=None) -> bool:
         fake.calls.append("check")
         return fake.current
 

@@ -1,0 +1,277 @@
+"""Partner persons to the nominals on their encodings: the encoded person model and the link.
+
+The comparisons read only what both encoded record tables hold (`encoded.py`):
+
+- names: the Dice coefficient of the two filters (twice the bits both set over the bits each
+  sets: `bit_count` of the words ANDed; an undated partner person's names-only filter against
+  the nominal's), identical, >= 0.95, >= 0.9, >= 0.8, >= 0.7, else. "Else" is what twins
+  look like (the surname and year agree, the forename not), so the twins' guard reads it as
+  the clear model reads a plainly different forename;
+- date of birth: the same hash; day and month swapped (year, and month and day crosswise,
+  under the one key); one digit or one day out (the partner's hash among the nominal's near
+  dates); a year out on the same day; the same year and month; the same or the next year;
+- sex as in the clear model; the postcode (shared postcode, shared district, neither).
+
+Blocking: the same date of birth, the same home postcode, and the filter's bands with the
+same year, the same day of the year, or (where a side has no date) alone, and an undated
+partner person's names-only bands: every rule an equi-join.
+Training is the clear partner model's without a warm start (the comparisons differ): the
+prior from a deterministic rule (same date and identical filter) at an assumed recall, u by
+random sampling, m by EM on blocks that each leave a comparison free.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.exceptions import EMTrainingException
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from paramount.db.backend import Backend
+from paramount.linkage import chunks
+from paramount.linkage.dedupe import CLUSTERS
+from paramount.linkage.encoded import (
+    BAND_COLUMNS,
+    ENCODED_NOMINAL_RECORDS,
+    ENCODED_PARTNER_RECORDS,
+    NAME_BAND_COLUMNS,
+)
+from paramount.linkage.models import (
+    PRIOR_RECALL,
+    SEX,
+    Comparison,
+    Level,
+    TooFewRecordsToTrain,
+    TrainedModel,
+)
+
+
+def _dice(col: str) -> str:
+    both = " + ".join(f'bit_count("{col}_l"[{i}] & "{col}_r"[{i}])' for i in range(1, 17))
+    return f'(2.0 * ({both}) / ("{col}_bits_l" + "{col}_bits_r"))'
+
+
+# A partner person without a date of birth has a filter without a year: it is compared with
+# the nominal's names-only filter, so the nominal's year bits do not count against it.
+_DICE = f"coalesce({_dice('clk_name')}, {_dice('clk')})"
+
+
+def _either(lst: str, value: str) -> str:
+    """The value of one side among the other side's list, either way round."""
+    return (
+        f'coalesce(list_contains("{lst}_l", "{value}_r"), false) '
+        f'OR coalesce(list_contains("{lst}_r", "{value}_l"), false)'
+    )
+
+
+NAMES = Comparison(
+    "enc_names",
+    '"clk_bits_l" IS NULL OR "clk_bits_r" IS NULL',
+    (
+        Level(f"{_DICE} = 1", "encoded identically"),
+        Level(f"{_DICE} >= 0.95", "encoded all but the same (Dice >= 0.95)"),
+        Level(f"{_DICE} >= 0.9", "encoded nearly the same (Dice >= 0.9)"),
+        Level(f"{_DICE} >= 0.8", "encoded much alike (Dice >= 0.8)"),
+        Level(f"{_DICE} >= 0.7", "encoded somewhat alike (Dice >= 0.7)"),
+        Level("ELSE", "encoded differently"),
+    ),
+    "names and year of birth",
+)
+DOB = Comparison(
+    "enc_dob",
+    '"dob_hash_l" IS NULL OR "dob_hash_r" IS NULL',
+    (
+        Level('"dob_hash_l" = "dob_hash_r"', "the same"),
+        Level(
+            '"yob_hash_l" = "yob_hash_r" AND "month_hash_l" = "day_hash_r" '
+            'AND "day_hash_l" = "month_hash_r"',
+            "the same with day and month swapped",
+        ),
+        Level(_either("dob_near", "dob_hash"), "one digit or one day apart"),
+        Level(
+            '"month_hash_l" = "month_hash_r" AND "day_hash_l" = "day_hash_r" AND ('
+            + _either("yob_near", "yob_hash")
+            + ")",
+            "a year apart, on the same day of the year",
+        ),
+        Level(
+            '"yob_hash_l" = "yob_hash_r" AND "month_hash_l" = "month_hash_r"',
+            "in the same month",
+        ),
+        Level(
+            '"yob_hash_l" = "yob_hash_r" OR ' + _either("yob_near", "yob_hash"),
+            "in the same or the next year",
+        ),
+        Level("ELSE", "different"),
+    ),
+    "date of birth (hashed)",
+)
+ENC_SEX = Comparison("enc_sex", SEX.null_sql, SEX.levels, "sex")
+POSTCODE = Comparison(
+    "enc_postcode",
+    '"district_hashes_l" IS NULL OR "district_hashes_r" IS NULL',
+    (
+        Level('list_has_any("postcode_hashes_l", "postcode_hashes_r")', "a shared postcode"),
+        Level('list_has_any("district_hashes_l", "district_hashes_r")', "a shared district"),
+        Level("ELSE", "none shared"),
+    ),
+    "postcode (hashed):",
+)
+ENCODED_COMPARISONS: tuple[Comparison, ...] = (NAMES, DOB, ENC_SEX, POSTCODE)
+NAMES_DIFFERENT = 0  # the names comparison's else level: the twins' guard
+_GAMMAS = [f"gamma_{c.name}" for c in ENCODED_COMPARISONS]
+
+
+def _undated(keys: str) -> tuple[CustomRule, CustomRule]:
+    """`keys` where one side has no date of birth, one rule a side (as `models._undated`)."""
+    return (
+        CustomRule(f"l.dob_hash IS NULL AND {keys}"),
+        CustomRule(f"r.dob_hash IS NULL AND l.dob_hash IS NOT NULL AND {keys}"),
+    )
+
+
+ENCODED_BLOCKING: tuple[BlockingRuleCreator, ...] = (
+    block_on("dob_hash"),
+    block_on("postcode1_hash"),
+    *(block_on("yob_hash", band) for band in BAND_COLUMNS),
+    *(block_on("month_hash", "day_hash", band) for band in BAND_COLUMNS),
+    *(r for band in BAND_COLUMNS for r in _undated(f"l.{band} = r.{band}")),
+    # an undated partner person's names (its names-only bands are the only ones it has)
+    *(block_on(band) for band in NAME_BAND_COLUMNS),
+)
+EM_BLOCKING: tuple[BlockingRuleCreator, ...] = (
+    block_on("dob_hash"),  # learns names, sex, postcode
+    block_on("postcode1_hash", *BAND_COLUMNS[:2]),  # learns date of birth (and sex)
+)
+# A pair carries four filters of 128 bytes (each side's, with and without the year) besides
+# what a clear pair carries: the pieces of a prediction are cut for that, and the sample of
+# pairs u is estimated on is kept to 2 million (5 million took 2.5 GB of filters alone).
+ENCODED_BYTES_PER_PAIR = chunks.BYTES_PER_PAIR + 4 * 128
+U_MAX_PAIRS = 2e6
+PRIOR_RULE = CustomRule("l.dob_hash = r.dob_hash AND l.clk_bits = r.clk_bits AND l.clk = r.clk")
+
+
+def _comparisons(db: Backend) -> list[dict[str, Any]]:
+    out = [c.to_splink() for c in ENCODED_COMPARISONS]
+    for comparison in out:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = db.translate_condition(level["sql_condition"])
+    return out
+
+
+def _same_comparisons(path: Path, db: Backend) -> bool:
+    try:
+        saved = json.loads(path.read_text())["comparisons"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+    def shape(comparisons: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [
+            (c["output_column_name"], [lv["sql_condition"] for lv in c["comparison_levels"]])
+            for c in comparisons
+        ]
+
+    return shape(saved) == shape(_comparisons(db))
+
+
+def build_encoded_linker(
+    db: Backend, *, model_path: Path, retrain: bool, seed: int = 42
+) -> TrainedModel:
+    """Load the encoded partner model at `model_path`, or train it and save it there."""
+    db_api = db.splink_api()
+    tables = [ENCODED_PARTNER_RECORDS, ENCODED_NOMINAL_RECORDS]
+    sdfs: list[SplinkDataFrame] = [db_api.register(t, dataset_display_name=t) for t in tables]
+    if model_path.exists() and not retrain and _same_comparisons(model_path, db):
+        return TrainedModel(
+            Linker(sdfs, json.loads(model_path.read_text())), db_api, False, model_path
+        )
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [*_comparisons(db)]
+    rules: list[BlockingRuleCreator | dict[str, Any]] = list(ENCODED_BLOCKING)
+    linker = Linker(
+        sdfs,
+        SettingsCreator(
+            link_type="link_only",
+            comparisons=comparisons,
+            blocking_rules_to_generate_predictions=rules,
+            retain_matching_columns=True,
+            retain_intermediate_calculation_columns=False,
+            additional_columns_to_retain=["record_id"],
+        ),
+    )
+    linker.training.estimate_probability_two_random_records_match([PRIOR_RULE], recall=PRIOR_RECALL)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+    for rule in EM_BLOCKING:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except EMTrainingException as error:
+            raise TooFewRecordsToTrain(
+                "the encoded partner records hold too few records to train the encoded "
+                "partner model without labels (no pairs to learn from)"
+            ) from error
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    linker.misc.save_model_to_json(str(model_path), overwrite=True)
+    return TrainedModel(linker, db_api, True, model_path)
+
+
+def link_encoded_partners(
+    db: Backend, *, out: str, model_path: Path, retrain: bool, accept: float, review: float
+) -> bool:
+    """`out` as `link.link_to_nominals` writes it (one row per partner record and candidate
+    entity at `review` or more, `rank`, `taken`), with the encoded comparisons' gammas.
+    Returns whether it trained."""
+    (rows,) = db.fetch_tuples(f"SELECT count(*) FROM {ENCODED_PARTNER_RECORDS}")[0]
+    if rows == 0:
+        gammas = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in _GAMMAS)
+        db.execute(f"""
+CREATE OR REPLACE TABLE {out} AS
+SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS entity_id,
+       CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight,
+       CAST(NULL AS VARCHAR) AS person_id, {gammas}, CAST(NULL AS BIGINT) AS rank,
+       CAST(NULL AS BOOLEAN) AS taken
+WHERE false
+""")
+        return False
+    model = build_encoded_linker(db, model_path=model_path, retrain=retrain)
+    tables = [ENCODED_PARTNER_RECORDS, ENCODED_NOMINAL_RECORDS]
+    predictions = chunks.predict(
+        db, model, tables, threshold=review, bytes_per_pair=ENCODED_BYTES_PER_PAIR
+    )
+    gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
+    db.execute(f"""
+CREATE OR REPLACE TABLE {out} AS
+WITH oriented AS (
+    SELECT CASE WHEN source_dataset_l = '{ENCODED_PARTNER_RECORDS}' THEN record_id_l
+                ELSE record_id_r END AS record_id,
+           CASE WHEN source_dataset_l = '{ENCODED_PARTNER_RECORDS}' THEN record_id_r
+                ELSE record_id_l END AS person_id,
+           match_probability, match_weight, {", ".join(_GAMMAS)}
+    FROM {predictions.physical_name}
+),
+by_entity AS (
+    SELECT s.record_id, c.entity_id, max(s.match_probability) AS match_probability,
+           arg_max(s.match_weight, s.match_probability) AS match_weight,
+           arg_max(s.person_id, s.match_probability) AS person_id, {gam_src},
+           max(s.match_probability) FILTER (WHERE s.gamma_enc_names <> {NAMES_DIFFERENT})
+               AS named_probability
+    FROM oriented AS s JOIN {CLUSTERS} AS c ON c.person_id = s.person_id
+    GROUP BY s.record_id, c.entity_id
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY record_id
+                                 ORDER BY match_probability DESC, entity_id) AS rank
+    FROM by_entity
+)
+SELECT * EXCLUDE (named_probability),
+       rank = 1 AND coalesce(named_probability, 0) >= {accept} AS taken
+FROM ranked
+""")
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return model.trained

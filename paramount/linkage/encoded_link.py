@@ -35,13 +35,13 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from paramount.db.backend import Backend
 from paramount.linkage import chunks
-from paramount.linkage.dedupe import CLUSTERS
 from paramount.linkage.encoded import (
     BAND_COLUMNS,
     ENCODED_NOMINAL_RECORDS,
     ENCODED_PARTNER_RECORDS,
     NAME_BAND_COLUMNS,
 )
+from paramount.linkage.link import write_candidates, write_no_candidates
 from paramount.linkage.models import (
     PRIOR_RECALL,
     SEX,
@@ -229,49 +229,22 @@ def link_encoded_partners(
     Returns whether it trained."""
     (rows,) = db.fetch_tuples(f"SELECT count(*) FROM {ENCODED_PARTNER_RECORDS}")[0]
     if rows == 0:
-        gammas = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in _GAMMAS)
-        db.execute(f"""
-CREATE OR REPLACE TABLE {out} AS
-SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS entity_id,
-       CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight,
-       CAST(NULL AS VARCHAR) AS person_id, {gammas}, CAST(NULL AS BIGINT) AS rank,
-       CAST(NULL AS BOOLEAN) AS taken
-WHERE false
-""")
+        write_no_candidates(db, out, _GAMMAS)
         return False
     model = build_encoded_linker(db, model_path=model_path, retrain=retrain)
     tables = [ENCODED_PARTNER_RECORDS, ENCODED_NOMINAL_RECORDS]
     predictions = chunks.predict(
         db, model, tables, threshold=review, bytes_per_pair=ENCODED_BYTES_PER_PAIR
     )
-    gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
-    db.execute(f"""
-CREATE OR REPLACE TABLE {out} AS
-WITH oriented AS (
-    SELECT CASE WHEN source_dataset_l = '{ENCODED_PARTNER_RECORDS}' THEN record_id_l
-                ELSE record_id_r END AS record_id,
-           CASE WHEN source_dataset_l = '{ENCODED_PARTNER_RECORDS}' THEN record_id_r
-                ELSE record_id_l END AS person_id,
-           match_probability, match_weight, {", ".join(_GAMMAS)}
-    FROM {predictions.physical_name}
-),
-by_entity AS (
-    SELECT s.record_id, c.entity_id, max(s.match_probability) AS match_probability,
-           arg_max(s.match_weight, s.match_probability) AS match_weight,
-           arg_max(s.person_id, s.match_probability) AS person_id, {gam_src},
-           max(s.match_probability) FILTER (WHERE s.gamma_enc_names <> {NAMES_DIFFERENT})
-               AS named_probability
-    FROM oriented AS s JOIN {CLUSTERS} AS c ON c.person_id = s.person_id
-    GROUP BY s.record_id, c.entity_id
-),
-ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY record_id
-                                 ORDER BY match_probability DESC, entity_id) AS rank
-    FROM by_entity
-)
-SELECT * EXCLUDE (named_probability),
-       rank = 1 AND coalesce(named_probability, 0) >= {accept} AS taken
-FROM ranked
-""")
+    named = f"max(s.match_probability) FILTER (WHERE s.gamma_enc_names <> {NAMES_DIFFERENT})"
+    write_candidates(
+        db,
+        out,
+        predictions.physical_name,
+        ENCODED_PARTNER_RECORDS,
+        _GAMMAS,
+        named_probability=named,
+        accept=accept,
+    )
     predictions.drop_table_from_database_and_remove_from_cache()
     return model.trained

@@ -72,15 +72,7 @@ def link_to_nominals(
     empty `out` and trains nothing: there is nothing to learn a link from."""
     (rows,) = db.fetch_tuples(f"SELECT count(*) FROM {source_table}")[0]
     if rows == 0:
-        gammas = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in _GAMMAS)
-        db.execute(f"""
-CREATE OR REPLACE TABLE {out} AS
-SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS entity_id,
-       CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight,
-       CAST(NULL AS VARCHAR) AS person_id, {gammas}, CAST(NULL AS BIGINT) AS rank,
-       CAST(NULL AS BOOLEAN) AS taken
-WHERE false
-""")
+        write_no_candidates(db, out, _GAMMAS)
         return False
     model = build_linker(
         db,
@@ -91,7 +83,49 @@ WHERE false
         warm_start=warm_start,
     )
     predictions = chunks.predict(db, model, [source_table, NOMINAL_RECORDS], threshold=review)
-    gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in _GAMMAS)
+    write_candidates(
+        db,
+        out,
+        predictions.physical_name,
+        source_table,
+        _GAMMAS,
+        named_probability=named_probability_sql("s."),
+        accept=accept,
+        exclude=exclude,
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return model.trained
+
+
+def write_no_candidates(db: Backend, out: str, gammas: list[str]) -> None:
+    """`out` with the candidates' columns and no rows (a source with no records)."""
+    nulls = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in gammas)
+    db.execute(f"""
+CREATE OR REPLACE TABLE {out} AS
+SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS entity_id,
+       CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight,
+       CAST(NULL AS VARCHAR) AS person_id, {nulls}, CAST(NULL AS BIGINT) AS rank,
+       CAST(NULL AS BOOLEAN) AS taken
+WHERE false
+""")
+
+
+def write_candidates(
+    db: Backend,
+    out: str,
+    predictions: str,
+    source_table: str,
+    gammas: list[str],
+    *,
+    named_probability: str,
+    accept: float,
+    exclude: str | None = None,
+) -> None:
+    """Scored pairs read at individual level: per (source record, candidate entity) the
+    best pair's probability, weight and gammas, `rank` (1 = best) and `taken` (the best, when
+    a pair whose forenames are not plainly different, `named_probability` over the pairs `s`,
+    reaches `accept`). Records in table `exclude` (record_id) are left out."""
+    gam_src = ", ".join(f"arg_max(s.{g}, s.match_probability) AS {g}" for g in gammas)
     skip = f"WHERE s.record_id NOT IN (SELECT record_id FROM {exclude})" if exclude else ""
     db.execute(f"""
 CREATE OR REPLACE TABLE {out} AS
@@ -100,14 +134,14 @@ WITH oriented AS (
                AS record_id,
            CASE WHEN source_dataset_l = '{source_table}' THEN record_id_r ELSE record_id_l END
                AS person_id,
-           match_probability, match_weight, {", ".join(_GAMMAS)}
-    FROM {predictions.physical_name}
+           match_probability, match_weight, {", ".join(gammas)}
+    FROM {predictions}
 ),
 by_entity AS (
     SELECT s.record_id, c.entity_id, max(s.match_probability) AS match_probability,
            arg_max(s.match_weight, s.match_probability) AS match_weight,
            arg_max(s.person_id, s.match_probability) AS person_id, {gam_src},
-           {named_probability_sql("s.")} AS named_probability
+           {named_probability} AS named_probability
     FROM oriented AS s JOIN {CLUSTERS} AS c ON c.person_id = s.person_id
     {skip}
     GROUP BY s.record_id, c.entity_id
@@ -121,5 +155,3 @@ SELECT * EXCLUDE (named_probability),
        rank = 1 AND coalesce(named_probability, 0) >= {accept} AS taken
 FROM ranked
 """)
-    predictions.drop_table_from_database_and_remove_from_cache()
-    return model.trained

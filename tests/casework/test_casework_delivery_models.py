@@ -56,8 +56,9 @@ def world():
 
 
 def _cases(world, tmp_path, received_days_ago: dict[str, int]) -> dict[str, Case]:
-    """One ready case per child id (their own addresses), received that many days ago."""
-    today = timezone.localdate()
+    """One ready case per child id (their own addresses), received that many days ago (on
+    the day of `_contact`'s attempts, so a run just after midnight counts the same days)."""
+    today = (timezone.now() - timedelta(minutes=5)).date()
     rows = [
         child_row(
             child_ids=name,

@@ -18,12 +18,12 @@ from datetime import date
 from statistics import median
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from paramount.casework.codes import REJECTED, AuditAction, Outcome, Role
 from paramount.casework.models import Case, CaseChild, DayFigure, Force, User
 from paramount.casework.selectors.delivery import DeliveryModelFigures, delivery_figures
-from paramount.casework.selectors.reports import _stage_counts
+from paramount.casework.selectors.reports import _stage_counts, days_to_first_contact
 from paramount.casework.services.audit import audit
 from paramount.intervals import wilson
 from paramount.verdicts.learning import BANDS
@@ -120,14 +120,8 @@ def _day_figures(
 def _first_contact(cases: QuerySet[Case]) -> list[AreaContact]:
     """Days from the earliest reception of a case to its first contact attempt, by LPA."""
     days: dict[str, list[int]] = defaultdict(list)
-    timed = (
-        cases.filter(first_contact_at__isnull=False)
-        .annotate(received=Min("case_children__reception__reception_date"))
-        .values_list("lpa__code", "received", "first_contact_at")
-    )
-    for lpa, received, contacted in timed:
-        if received is not None:
-            days[lpa or "unknown"].append((contacted.date() - received).days)
+    for elapsed, lpa in days_to_first_contact(cases, "lpa__code"):
+        days[lpa or "unknown"].append(elapsed)
     areas = [AreaContact(k, len(v), median(v)) for k, v in sorted(days.items())]
     everyone = [d for v in days.values() for d in v]
     return [*areas, AreaContact("All areas", len(everyone), median(everyone) if everyone else None)]

@@ -28,11 +28,11 @@ from itertools import combinations
 from statistics import median
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min, QuerySet
+from django.db.models import QuerySet
 
 from paramount.casework.codes import AuditAction, ContactOutcome, DeliveryModel, EventCode
 from paramount.casework.models import Case, CaseEvent, User
-from paramount.casework.selectors.reports import LEAD_ROLES, _cases_in
+from paramount.casework.selectors.reports import LEAD_ROLES, _cases_in, days_to_first_contact
 from paramount.casework.services.audit import audit
 from paramount.intervals import median_interval, wilson
 
@@ -101,17 +101,11 @@ def delivery_figures(cases: QuerySet[Case]) -> list[DeliveryModelFigures]:
         .values_list("case_id", flat=True)
         .distinct()
     )
-    rows = (
-        cases.filter(pk__in=allocated)
-        .annotate(received=Min("case_children__reception__reception_date"))
-        .values_list("pk", "delivery_model", "first_contact_at", "received")
-    )
-    model_of: dict[int, str] = {}
+    chosen = cases.filter(pk__in=allocated)
+    model_of: dict[int, str] = dict(chosen.values_list("pk", "delivery_model"))
     days: dict[str, list[int]] = defaultdict(list)
-    for pk, model, first_contact, received in rows:
-        model_of[pk] = model
-        if first_contact is not None and received is not None:
-            days[model].append((first_contact.date() - received).days)
+    for elapsed, model in days_to_first_contact(chosen, "delivery_model"):
+        days[model].append(elapsed)
     reached: set[int] = set()
     offered: set[int] = set()
     accepted: set[int] = set()

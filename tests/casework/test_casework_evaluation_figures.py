@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from paramount.casework.codes import FUNNEL, NotApproachedReason
 from paramount.casework.models import Case, CaseChild
 from paramount.casework.selectors import reports
-from paramount.casework.selectors.reports import AGE_BANDS, _protect
+from paramount.casework.selectors.reports import AGE_BANDS, protect_counts
 from paramount.casework.services import workflow as wf
 from paramount.casework.services.importing import import_run
 
@@ -43,7 +43,7 @@ def _recoverable(cells: dict, total: int | None) -> bool:
     st.integers(2, 10),
 )
 def test_protection_leaves_no_hidden_count_recoverable(counts, threshold) -> None:
-    cells, safe = _protect(counts, threshold)
+    cells, safe = protect_counts(counts, threshold)
     assert list(cells) == list(counts)  # order kept
     for k, v in counts.items():
         if 0 < v < threshold:
@@ -57,11 +57,11 @@ def test_protection_leaves_no_hidden_count_recoverable(counts, threshold) -> Non
 
 def test_the_reported_differencing_is_closed() -> None:
     """109 - 54 - 54 recovered the 1 shown as "fewer than 5"; now a second cell is hidden."""
-    cells, safe = _protect({"F": 54, "M": 54, "unknown": 1}, 5)
+    cells, safe = protect_counts({"F": 54, "M": 54, "unknown": 1}, 5)
     assert safe and cells["unknown"] is None
     assert sum(v is None for v in cells.values()) == 2
     assert not _recoverable(cells, 109)
-    cells, safe = _protect({"a": 1, "b": 1, "c": 30}, 5)  # two hidden ones add up to 2
+    cells, safe = protect_counts({"a": 1, "b": 1, "c": 30}, 5)  # two hidden ones add up to 2
     assert not _recoverable(cells, 32) and cells["c"] is None
 
 

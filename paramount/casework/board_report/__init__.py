@@ -22,7 +22,7 @@ from paramount.casework.board_report import charts
 from paramount.casework.codes import FUNNEL
 from paramount.casework.selectors.board import BandPrecision, BoardFigures
 from paramount.casework.selectors.delivery import DeliveryModelFigures, comparison_in_words
-from paramount.casework.selectors.reports import _protect
+from paramount.casework.selectors.reports import protect_counts
 
 SUPPRESS_BELOW = 5
 _ENGINE = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=True)
@@ -103,7 +103,7 @@ def _share_shown(band: BandPrecision) -> bool:
 
 
 def _partition(counts: dict[str, int]) -> tuple[dict[str, int | None], bool]:
-    return _protect(counts, SUPPRESS_BELOW)
+    return protect_counts(counts, SUPPRESS_BELOW)
 
 
 def context(figures: BoardFigures) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from django.db.models import QuerySet, Sum
 from paramount.casework.codes import REJECTED, AuditAction, Outcome, Role
 from paramount.casework.models import Case, CaseChild, DayFigure, Force, User
 from paramount.casework.selectors.delivery import DeliveryModelFigures, delivery_figures
-from paramount.casework.selectors.reports import _stage_counts, days_to_first_contact
+from paramount.casework.selectors.reports import days_to_first_contact, stage_counts
 from paramount.casework.services.audit import audit
 from paramount.intervals import wilson
 from paramount.verdicts.learning import BANDS
@@ -177,7 +177,7 @@ def board_figures_for_force(force: Force, date_from: date, date_to: date) -> Boa
         baseline_by_month=_day_figures(force, "baseline_children", date_from, date_to, months),
         receptions_by_month=_day_figures(force, "receptions", date_from, date_to, months),
         routes=dict(routes.most_common()),
-        funnel=_stage_counts(cases),
+        funnel=stage_counts(cases),
         first_contact=_first_contact(cases),
         outcomes=dict(outcomes.most_common()),
         precision=_precision(links),

@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 
 from paramount.casework.codes import AuditAction, ContactOutcome, DeliveryModel, EventCode
 from paramount.casework.models import Case, CaseEvent, User
-from paramount.casework.selectors.reports import LEAD_ROLES, _cases_in, days_to_first_contact
+from paramount.casework.selectors.reports import LEAD_ROLES, cases_in, days_to_first_contact
 from paramount.casework.services.audit import audit
 from paramount.intervals import median_interval, wilson
 
@@ -81,7 +81,7 @@ def compare_delivery_models(
     if not user.has_role(*LEAD_ROLES):
         audit(user, AuditAction.REFUSED, "report", detail={"selector": "compare_delivery_models"})
         raise PermissionDenied("Your role cannot see the dashboard.")
-    result = delivery_figures(_cases_in(user, date_from, date_to, lpa_code))
+    result = delivery_figures(cases_in(user, date_from, date_to, lpa_code))
     audit(
         user,
         AuditAction.VIEW,

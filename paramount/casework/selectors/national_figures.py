@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from paramount.casework.models import DayFigure, Force, IdentificationRun
-from paramount.casework.selectors.reports import _protect
+from paramount.casework.selectors.reports import protect_counts
 
 SUPPRESS_BELOW = 5
 ALL = "ALL"
@@ -164,7 +164,7 @@ def _protected(cells: dict[str, int], total_hidden: bool) -> dict[str, int | Non
     away; every non-zero cell hidden when the total itself is."""
     if total_hidden:
         return {k: (None if v else 0) for k, v in cells.items()}
-    protected, _safe = _protect(cells, SUPPRESS_BELOW)
+    protected, _safe = protect_counts(cells, SUPPRESS_BELOW)
     return protected
 
 

@@ -24,7 +24,7 @@ from paramount.casework.services.audit import audit
 LEAD_ROLES = (Role.SUPERVISOR, Role.ANALYST)
 
 
-def _cases_in(
+def cases_in(
     user: User, date_from: date | None, date_to: date | None, lpa_code: str | None
 ) -> QuerySet[Case]:
     qs = visible_cases(user)
@@ -37,7 +37,7 @@ def _cases_in(
     return qs
 
 
-def _stage_counts(cases: QuerySet[Case]) -> dict[str, int]:
+def stage_counts(cases: QuerySet[Case]) -> dict[str, int]:
     """Cases that reached each stage (an event of that code exists), in funnel order."""
     reached = Counter(
         code
@@ -69,16 +69,16 @@ def funnel(
     if not user.has_role(*LEAD_ROLES):
         audit(user, AuditAction.REFUSED, "report", detail={"selector": "funnel"})
         raise PermissionDenied("Your role cannot see the dashboard.")
-    cases = _cases_in(user, date_from, date_to, lpa_code)
+    cases = cases_in(user, date_from, date_to, lpa_code)
     by_lpa: dict[str, dict[str, int]] = {}
     for code in sorted(set(cases.values_list("lpa__code", flat=True)), key=lambda c: c or ""):
-        by_lpa[code or ""] = _stage_counts(cases.filter(lpa__code=code))
+        by_lpa[code or ""] = stage_counts(cases.filter(lpa__code=code))
     result = Funnel(
         children_identified=CaseChild.objects.filter(case__in=cases)
         .values("child")
         .distinct()
         .count(),
-        stages=_stage_counts(cases),
+        stages=stage_counts(cases),
         outcomes=dict(Counter(o for o in cases.values_list("outcome", flat=True) if o)),
         by_lpa=by_lpa,
     )
@@ -125,7 +125,7 @@ def time_to_first_contact(
         audit(user, AuditAction.REFUSED, "report", detail={"selector": "time_to_first_contact"})
         raise PermissionDenied("Your role cannot see the dashboard.")
     timed = days_to_first_contact(
-        _cases_in(user, date_from, date_to, None),
+        cases_in(user, date_from, date_to, None),
         "lpa__code", "champion__first_name", "champion__last_name", "champion__username",
     )
     overall: list[int] = []
@@ -175,7 +175,7 @@ def _recoverable(counts: dict[str, int], hidden: set[str]) -> bool:
     return len(hidden) == 1 or sum(counts[k] for k in hidden) == len(hidden)
 
 
-def _protect(counts: dict[str, int], threshold: int) -> tuple[dict[str, int | None], bool]:
+def protect_counts(counts: dict[str, int], threshold: int) -> tuple[dict[str, int | None], bool]:
     """Primary suppression (counts from 1 to `threshold` - 1 hidden), then complementary
     suppression: while a hidden count could be worked out from the total and the shown cells,
     hide the smallest shown cell too (a non-zero one first). Returns the cells (None for
@@ -249,7 +249,7 @@ def evaluator_summary(user: User) -> dict:
         ("children_by_sex", by_sex, "children"),
         ("children_by_month_identified", by_month, "children"),
     ):
-        protected[name], ok = _protect(counts, threshold)
+        protected[name], ok = protect_counts(counts, threshold)
         safe[unit] = safe[unit] and ok
 
     def total(n: int, unit: str) -> int | None:
@@ -260,7 +260,7 @@ def evaluator_summary(user: User) -> dict:
     # "identified").
     stages = {
         k: (None if _small(v, threshold) or (shown_cases is None and v == n_cases) else v)
-        for k, v in _stage_counts(cases).items()
+        for k, v in stage_counts(cases).items()
     }
     summary = {
         "cases": shown_cases,

@@ -312,6 +312,20 @@ casework_app.add_typer(force_app, name="force")
 casework_app.add_typer(user_app, name="user")
 
 
+def _period(date_from: str, date_to: str, what: str):  # -> tuple[date, date]
+    """--from and --to as days, the first not after the second; else the command ends."""
+    from datetime import date
+
+    try:
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+    except ValueError as error:
+        typer.echo(f"{what}: --from and --to must be dates like 2025-04-01.", err=True)
+        raise typer.Exit(2) from error
+    if end < start:
+        typer.echo(f"{what}: the period ends ({end}) before it starts ({start}).", err=True)
+        raise typer.Exit(2)
+    return start, end
+
 
 def report(
     date_from: Annotated[
@@ -333,16 +347,7 @@ def report(
     """Write the board report for a period (HTML and PDF): children identified by month and
     route, the funnel, days to first contact, outcomes, the original process's count and
     the checkers' measured precision. Counts under 5 are shown as "<5"."""
-    from datetime import date
-
-    try:
-        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-    except ValueError as error:
-        typer.echo("Not made: --from and --to must be dates like 2025-04-01.", err=True)
-        raise typer.Exit(2) from error
-    if end < start:
-        typer.echo(f"Not made: the period ends ({end}) before it starts ({start}).", err=True)
-        raise typer.Exit(2)
+    start, end = _period(date_from, date_to, "Not made")
     _django()
     _migrate()
     from django.core.exceptions import PermissionDenied
@@ -391,16 +396,7 @@ def national_figures(
     """Write the force's quarterly national figures (receptions, parents and children found
     by parent's sex and child's age band; counts under 5 suppressed) for a national body to
     sum across forces; prints each quarter beside the Ministry of Justice's estimate."""
-    from datetime import date
-
-    try:
-        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-    except ValueError as error:
-        typer.echo("Not written: --from and --to must be dates like 2025-04-01.", err=True)
-        raise typer.Exit(2) from error
-    if end < start:
-        typer.echo(f"Not written: the period ends ({end}) before it starts ({start}).", err=True)
-        raise typer.Exit(2)
+    start, end = _period(date_from, date_to, "Not written")
     _django()
     _migrate()
     import csv
@@ -428,16 +424,11 @@ def national_figures(
     moj = nf.MOJ_CHILDREN / nf.MOJ_PARENTS
     typer.echo(f"National figures for {target.code} written to {out} ({len(rows)} rows).")
     typer.echo("quarter   days   receptions  parents  children  per 100 receptions  per parent")
-    for s, days in zip(summaries, _days_covered(rows, summaries), strict=True):
+    for s in summaries:
+        days = f"{s.days_covered}/{s.days_in_quarter}"
         per_100 = "-" if s.per_100_receptions is None else f"{s.per_100_receptions:.1f}"
         per_parent = "-" if s.children_per_parent is None else f"{s.children_per_parent:.2f}"
         typer.echo(f"{s.quarter}  {days:>6}  {s.receptions:>10}  {s.parents_found:>7}  "
                    f"{s.children_found:>8}  {per_100:>18}  {per_parent:>10}")
     typer.echo(f"Ministry of Justice, July 2024: {nf.MOJ_CHILDREN:,} children of "
                f"{nf.MOJ_PARENTS:,} parents in prison, {moj:.2f} children per parent.")
-
-
-def _days_covered(rows, summaries) -> list[str]:
-    """'covered/in quarter' for each summary's quarter, from the table's rows."""
-    spans = {r.quarter: f"{r.days_covered}/{r.days_in_quarter}" for r in rows}
-    return [spans.get(s.quarter, "0") for s in summaries]

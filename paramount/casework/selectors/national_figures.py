@@ -18,6 +18,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from paramount.casework.models import DayFigure, Force, IdentificationRun
 from paramount.casework.selectors.reports import protect_counts
@@ -59,6 +60,8 @@ class FigureRow:
 @dataclass(frozen=True)
 class QuarterSummary:
     quarter: str
+    days_covered: int
+    days_in_quarter: int
     receptions: int
     parents_found: int
     children_found: int
@@ -129,31 +132,29 @@ def quarterly_figures(
         span = _quarter_days(quarter, date_from, date_to)
         totals = {}
 
-        def add(measure: str, sex: str, band: str, n: int | None, hidden: bool,
-                where: tuple[str, int, int] = (quarter, days, span)) -> None:
-            rows.append(FigureRow(force.code, *where, measure, sex, band, n, hidden))
+        row = partial(FigureRow, force.code, quarter, days, span)
 
         for measure in MEASURES:
             cells = counts.get((quarter, measure), {})
             total = sum(cells.values())
             totals[measure] = total
             small = 0 < total < SUPPRESS_BELOW
-            add(measure, ALL, ALL, None if small else total, small)
+            rows.append(row(measure, ALL, ALL, None if small else total, small))
             by_sex = {s: sum(n for (x, _), n in cells.items() if x == s) for s in SEXES}
             for sex, n in _protected(by_sex, small).items():
-                add(measure, sex, ALL, n, n is None)
+                rows.append(row(measure, sex, ALL, n, n is None))
             if measure != "children_found":
                 continue
             by_band = {b: sum(n for (_, x), n in cells.items() if x == b) for b in AGE_BANDS}
             for band, n in _protected(by_band, small).items():
-                add(measure, ALL, band, n, n is None)
+                rows.append(row(measure, ALL, band, n, n is None))
             for sex in SEXES:
                 grid = {b: cells.get((sex, b), 0) for b in AGE_BANDS}
                 sex_hidden = 0 < by_sex[sex] < SUPPRESS_BELOW or small
                 for band, n in _protected(grid, sex_hidden).items():
-                    add(measure, sex, band, n, n is None)
+                    rows.append(row(measure, sex, band, n, n is None))
         summaries.append(
-            QuarterSummary(quarter, totals["receptions"], totals["parents_found"],
+            QuarterSummary(quarter, days, span, totals["receptions"], totals["parents_found"],
                            totals["children_found"])
         )
     return rows, summaries

@@ -111,7 +111,7 @@ def context(figures: BoardFigures) -> dict[str, Any]:
     months, month_total_safe = _partition(figures.identified_by_month)
     baseline = {m: small(n) for m, n in figures.baseline_by_month.items()}
     receptions = {m: small(n) for m, n in figures.receptions_by_month.items()}
-    outcomes, outcomes_safe = _partition(figures.outcomes)
+    outcomes, _ = _partition(figures.outcomes)  # no total of outcomes is shown
     routes = {k: small(v) for k, v in figures.routes.items()}
     funnel = {k: small(v) for k, v in figures.funnel.items()}
     identified_cases = figures.funnel.get(FUNNEL[0][0], 0)
@@ -187,7 +187,6 @@ def context(figures: BoardFigures) -> dict[str, Any]:
             [c[2] for c in contact],
         ),
         "outcomes": [(k, shown(v)) for k, v in outcomes.items()],
-        "outcomes_safe": outcomes_safe,
         "outcomes_chart": charts.horizontal_chart(
             "Outcomes of closed cases", list(outcomes), list(outcomes.values()), "Closed cases",
         ) if outcomes else "",

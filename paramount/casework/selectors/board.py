@@ -96,24 +96,24 @@ def _months(date_from: date, date_to: date) -> list[str]:
 
 
 def _day_figures(
-    force: Force, measure: str, date_from: date, date_to: date, months: list[str]
-) -> dict[str, int | None]:
-    """A measure of the imported runs' figures by month; None for a month no run covered."""
+    force: Force, date_from: date, date_to: date, months: list[str]
+) -> dict[str, dict[str, int | None]]:
+    """Each measure of the imported runs' figures by month, in one read; None for a month
+    no run covered."""
+    totals: dict[str, Counter] = defaultdict(Counter)
+    covered: set[str] = set()
     rows = (
-        DayFigure.objects.filter(force=force, measure=measure, day__range=(date_from, date_to))
-        .values_list("day")
+        DayFigure.objects.filter(force=force, day__range=(date_from, date_to))
+        .values_list("measure", "day")
         .annotate(n=Sum("count"))
     )
-    covered = set(
-        DayFigure.objects.filter(force=force, day__range=(date_from, date_to))
-        .values_list("day__year", "day__month")
-        .distinct()
-    )
-    totals: Counter = Counter()
-    for day, n in rows:
-        totals[day.strftime("%Y-%m")] += n
+    for measure, day, n in rows:
+        month = day.strftime("%Y-%m")
+        covered.add(month)
+        totals[measure][month] += n
     return {
-        m: (totals[m] if (int(m[:4]), int(m[5:])) in covered else None) for m in months
+        measure: {m: (totals[measure][m] if m in covered else None) for m in months}
+        for measure in ("baseline_children", "receptions")
     }
 
 
@@ -159,6 +159,7 @@ def board_figures_for_force(force: Force, date_from: date, date_to: date) -> Boa
     )
     cases = Case.objects.filter(pk__in=links.values("case_id"))
     months = _months(date_from, date_to)
+    day_figures = _day_figures(force, date_from, date_to, months)
     by_month: Counter = Counter()
     routes: Counter = Counter()
     for received, sources in links.values_list("reception__reception_date", "sources"):
@@ -174,8 +175,8 @@ def board_figures_for_force(force: Force, date_from: date, date_to: date) -> Boa
         date_to=date_to,
         months=months,
         identified_by_month={m: by_month[m] for m in months},
-        baseline_by_month=_day_figures(force, "baseline_children", date_from, date_to, months),
-        receptions_by_month=_day_figures(force, "receptions", date_from, date_to, months),
+        baseline_by_month=day_figures["baseline_children"],
+        receptions_by_month=day_figures["receptions"],
         routes=dict(routes.most_common()),
         funnel=stage_counts(cases),
         first_contact=_first_contact(cases),

@@ -423,7 +423,7 @@ def test_a_run_killed_at_any_step_gives_the_same_result_when_run_again(
                 _wait_for(runs / f".paused-{kill_at}", process)
                 if kill_at == "identify":  # let identification get going, then kill it
                     (runs / f".resume-{kill_at}").touch()
-                    time.sleep(1.0)
+                    time.sleep(0.25)
                     assert process.poll() is None
                     assert not (runs / f".{name}.partial" / "children.csv").exists()
                 process.send_signal(signal.SIGKILL)

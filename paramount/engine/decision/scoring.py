@@ -118,8 +118,9 @@ def _record_basis_sql(alias: str) -> str:
 
 def _path_share_sql(params: RunParameters) -> str:
     """A comparison's `p_path`: where an `alone` feature's learned level is its only route
-    evidence, the chance that such a path is what it claims (`Route.share`, one row per
-    surname level and one without), at the pair's surname level; else 1."""
+    evidence, the chance that such a path is what it claims (`Route.share`: rows by `level`,
+    the feature's level or NULL for any other, and by surname level or NULL for all), at the
+    pair's levels; else 1."""
     whens = []
     for route in ROUTES:
         if route.share is None:
@@ -129,16 +130,21 @@ def _path_share_sql(params: RunParameters) -> str:
                 levels = in_list((f.none_level, *f.fixed))
                 whens.append(
                     f"WHEN w.l_{f.name} IS NOT NULL AND w.l_{f.name} NOT IN {levels} "
-                    f"THEN {_share_lookup_sql(params.table(route.share.name))}"
+                    f"THEN {_share_lookup_sql(params.table(route.share.name), f'w.l_{f.name}')}"
                 )
     return f"CASE {' '.join(whens)} ELSE 1.0 END" if whens else "1.0"
 
 
-def _share_lookup_sql(table: str) -> str:
-    """The share at the pair's surname level, else over all paths (the row with none)."""
+def _share_lookup_sql(table: str, level: str) -> str:
+    """The share at the pair's level (the rows of that level, else those with none) and
+    surname level, else over all surnames (the row with none)."""
+    lv = f"s.level = {level}"
     return (
-        f"coalesce((SELECT max(s.p) FROM {table} AS s WHERE s.l_surname = w.l_surname), "
-        f"(SELECT max(s.p) FROM {table} AS s WHERE s.l_surname IS NULL), 1.0)"
+        f"coalesce((SELECT max(s.p) FROM {table} AS s WHERE {lv} AND s.l_surname = w.l_surname), "
+        f"(SELECT max(s.p) FROM {table} AS s WHERE {lv} AND s.l_surname IS NULL), "
+        f"(SELECT max(s.p) FROM {table} AS s WHERE s.level IS NULL "
+        "AND s.l_surname = w.l_surname), "
+        f"(SELECT max(s.p) FROM {table} AS s WHERE s.level IS NULL AND s.l_surname IS NULL), 1.0)"
     )
 
 

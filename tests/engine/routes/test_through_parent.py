@@ -27,8 +27,11 @@ def _town(x: Extract, families: int = 60) -> None:
         lives(x, m, home, since=date(2012, 1, 1))
         lives(x, c, home, since=date(2012, 1, 1))
         x.relationship(m, c, "PARENT", recorded_at=date(2018, 1, 1))
-        if i % 3 == 0:  # separated: the father is the mother's ex-partner and nothing else
-            x.relationship(f, m, "EX_PARTNER", recorded_at=date(2008 + i % 12, 5, 1))
+        if i % 3 == 0:  # separated: the father is the mother's ex-partner (recorded a few years
+            # after the child's birth), some of them recorded as the father too
+            x.relationship(f, m, "EX_PARTNER", recorded_at=date(2012 + i % 12, 5, 1))
+            if i % 6 == 0:
+                x.relationship(f, c, "PARENT", recorded_at=date(2018, 1, 1))
         else:  # at home with the child, sometimes recorded as the father
             lives(x, f, home, since=date(2012, 1, 1))
             if i % 3 == 1:
@@ -72,7 +75,9 @@ def test_child_reached_only_through_his_mother_the_prisoners_ex_partner(extract:
     assert row["decision"] in ("WORKLIST", "REVIEW")
     # no more than the share of such paths that lead to the adult's own child, where the
     # child's father is on record
-    share = {r["l_surname"]: r for r in x.rows("SELECT * FROM pm_through_share")}
+    share = {
+        r["l_surname"]: r for r in x.rows("SELECT * FROM pm_through_share WHERE level IS NULL")
+    }
     assert share[None]["own_paths"] > 0 and share[None]["other_paths"] > 0
     assert row["p_path"] == share["SAME"]["p"] < 1
     assert row["confidence"] <= row["p_path"]
@@ -126,3 +131,32 @@ def test_child_born_after_the_relationship_was_recorded_as_ended_gets_nothing_fr
     assert "born in 2019, after the relationship was recorded as ended" in row["evidence"]
     assert row["decision"] != "WORKLIST"
     assert "C3" not in result.children.column("child_person_ids").to_pylist()
+
+
+def test_child_born_years_after_the_couple_was_last_seen_together_is_not_dated_into_it(
+    extract: Extract,
+) -> None:
+    """The prisoner and the mother were seen together at one domestic incident in 2016 and never
+    recorded as a couple again; her child born in 2022 is not "around or during the
+    relationship": the path is timed LATER and weighed by the share of such later paths that
+    lead to the adult's own child, not the share of paths timed into the relationship."""
+    x = extract
+    _town(x)
+    received_father(x)
+    x.person("M1", dob=date(1987, 1, 1), surname="Otherperson", forenames="Kim", sex="F")
+    occurrence(
+        x, "O1", "DOMESTIC_ABUSE", ("P1", "OFFENDER"), ("M1", "VICTIM"), when="2016-01-05T20:00:00"
+    )
+    child(x, "C4", dob=date(2022, 6, 1), forenames="Ash", surname="Otherperson")
+    x.relationship("M1", "C4", "PARENT")
+    x.identify(method=METHOD)
+
+    row = _row(x, "C4")
+    assert row["l_through"] == "LATER"
+    assert "born in 2022, years after the two were last recorded together" in row["evidence"]
+    assert "around or during" not in row["evidence"]
+    later = x.rows(
+        "SELECT p FROM pm_through_share WHERE level = 'LATER' AND l_surname = 'DIFF'"
+    )
+    assert row["p_path"] == later[0]["p"]
+    assert row["confidence"] <= row["p_path"]

@@ -155,8 +155,6 @@ def test_child_born_years_after_the_couple_was_last_seen_together_is_not_dated_i
     assert row["l_through"] == "LATER"
     assert "born in 2022, years after the two were last recorded together" in row["evidence"]
     assert "around or during" not in row["evidence"]
-    later = x.rows(
-        "SELECT p FROM pm_through_share WHERE level = 'LATER' AND l_surname = 'DIFF'"
-    )
+    later = x.rows("SELECT p FROM pm_through_share WHERE level = 'LATER' AND l_surname = 'DIFF'")
     assert row["p_path"] == later[0]["p"]
     assert row["confidence"] <= row["p_path"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from paramount.casework.board_report import charts
 from paramount.casework.codes import FUNNEL
+from paramount.casework.route_words import route_label
 from paramount.casework.selectors.board import BandPrecision, BoardFigures
 from paramount.casework.selectors.delivery import DeliveryModelFigures, comparison_in_words
 from paramount.casework.selectors.reports import protect_counts
@@ -35,14 +36,6 @@ _STAGE_WORDS = {
     "offered": "Support offered",
     "agreed": "Family agreed to referral",
     "referred": "Referred to the charity",
-}
-_ROUTE_WORDS = {
-    "RMS_RELATIONSHIP": "Police relationship record",
-    "PRISON_CONTACT": "Prisoner's declared contacts",
-    "PARTNER": "Social care record",
-    "CO_OCCURRENCE": "Present together at police incidents",
-    "CO_RESIDENCE": "Living at the same address",
-    "THROUGH_PARENT": "Through the child's other parent",
 }
 
 
@@ -163,9 +156,9 @@ def context(figures: BoardFigures) -> dict[str, Any]:
             figures.months, [months[m] for m in figures.months],
             [baseline[m] for m in figures.months],
         ),
-        "routes": [(_ROUTE_WORDS.get(k, k), shown(v)) for k, v in routes.items()],
+        "routes": [(route_label(k), shown(v)) for k, v in routes.items()],
         "routes_chart": charts.horizontal_chart(
-            "Children found by each route", [_ROUTE_WORDS.get(k, k) for k in routes],
+            "Children found by each route", [route_label(k) for k in routes],
             list(routes.values()), "Children (a child found by two routes counts in both)",
         ) if routes else "",
         "funnel": [

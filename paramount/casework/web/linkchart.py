@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from paramount.casework.codes import CONFIRMED
 from paramount.casework.models import CaseChild
+from paramount.casework.route_words import route_label
 from paramount.casework.selectors.linkchart import ChartSource
-from paramount.casework.web.pictures import SOURCE_WORDS
 
 # i2's usual three strengths, each drawn in its own line style.
 CONFIRMED_STRENGTH, UNCONFIRMED, TENTATIVE = "Confirmed", "Unconfirmed", "Tentative"
@@ -178,7 +178,7 @@ def build_chart(source: ChartSource) -> Chart:
                 Link(cid, aid, "Lives at", "Lives at", strength, row_ref, "Identification row")
             )
         for code in [s for s in (cc.sources or "").split(";") if s]:
-            words = SOURCE_WORDS.get(code, (code.replace("_", " ").title(), ""))[0]
+            words = route_label(code)
             if code == "CO_RESIDENCE" and aid:
                 chart.add_link(
                     Link(

@@ -11,18 +11,7 @@ from itertools import count
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# The engine's routes (children.csv `sources`), as an analyst would name the record.
-SOURCE_WORDS = {
-    "RMS_RELATIONSHIP": ("Police record", "a relationship recorded by the police"),
-    "PRISON_CONTACT": ("Prison contacts", "the prisoner's declared contacts"),
-    "PARTNER": ("Social care record", "a partner agency's record"),
-    "CO_OCCURRENCE": ("Police occurrence", "present together at police occurrences"),
-    "CO_RESIDENCE": ("Same address", "living at the same address"),
-    "THROUGH_PARENT": (
-        "Through the other parent",
-        "the partner or ex-partner of the child's parent",
-    ),
-}
+from paramount.casework.route_words import route_words
 
 _TECHNICAL = re.compile(r"\s*\((prisoner matched.*)\)\s*$", re.DOTALL)
 
@@ -117,7 +106,7 @@ def case_network(case, case_children) -> Network:
             else:
                 key = f"r-{code}"
                 if key not in sources:
-                    words = SOURCE_WORDS.get(code, (code.replace("_", " ").title(), ""))
+                    words = route_words(code)
                     sources[key] = Node(key, "record", words[0], words[1])
             net.edges.append((f"p-{number}", key, "link"))
             net.edges.append((key, child.key, "link"))

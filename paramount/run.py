@@ -35,6 +35,7 @@ from paramount.outputs.children_csv import write_children_csv
 from paramount.outputs.figures_csv import write_figures_csv
 from paramount.outputs.manifest import write_manifest
 from paramount.outputs.national import split_by_force
+from paramount.outputs.national_figures import figures_by_force
 from paramount.outputs.review import write_identity_review, write_review
 from paramount.outputs.worklist import write_worklist
 from paramount.privacy import PartnerKey
@@ -257,6 +258,7 @@ class ForceOutputs:
     review_csv: Path | None
     children: int  # rows listed for the force
     from_other_forces: int  # of them, children of a prisoner who lives in another force
+    figures_csv: Path | None = None  # the force's own counts per reception day
 
 
 @dataclass
@@ -325,6 +327,17 @@ def identify_national(
         if run.identification.review is not None
         else None
     )
+    figures = None
+    if run.identification.figure_tables is not None:
+        backend = open_backend(
+            engine, run.database, memory_limit=memory_limit, spark_master=spark_master
+        )
+        try:
+            figures = figures_by_force(
+                backend, run.identification.figure_tables, children, codes, districts
+            )
+        finally:
+            backend.close()
     outputs: dict[str, ForceOutputs] = {}
     for code in codes:
         folder = out / code
@@ -339,6 +352,9 @@ def identify_national(
             method=method,
         )
         review_csv = write_review(None if review is None else review[code], folder)
+        figures_csv = (
+            None if figures is None else write_figures_csv(figures[code], folder / "figures.csv")
+        )
         crossing = sum(
             1
             for c, p in zip(
@@ -346,7 +362,7 @@ def identify_national(
             )
             if p != c
         )
-        files = [children_csv, worklist, *(p for p in (review_csv,) if p)]
+        files = [children_csv, worklist, *(p for p in (review_csv, figures_csv) if p)]
         manifest = write_manifest(
             folder / "manifest.json",
             parameters={
@@ -366,7 +382,15 @@ def identify_national(
             started_at=started_at,
         )
         outputs[code] = ForceOutputs(
-            code, folder, children_csv, worklist, manifest, review_csv, listed.num_rows, crossing
+            code,
+            folder,
+            children_csv,
+            worklist,
+            manifest,
+            review_csv,
+            listed.num_rows,
+            crossing,
+            figures_csv,
         )
     seconds["split"] = round(time.perf_counter() - split_started, 3)
     seconds["total"] = round(time.perf_counter() - started, 3)

@@ -95,3 +95,43 @@ def test_the_national_run_finds_children_a_force_alone_cannot(
     together = evaluate(national.forces["F3"].children_csv, truth, start, end)
     assert together.found_identifiable > by_itself.found_identifiable
     assert together.precision >= 0.8
+
+
+def _figures(path: Path) -> dict[tuple[str, str, str, str], int]:
+    return {
+        (r["reception_date"], r["measure"], r["parent_sex"], r["child_age_band"]): int(r["count"])
+        for r in rows(path)
+    }
+
+
+def _by_measure(figures: dict[tuple[str, str, str, str], int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for (_, measure, _, _), n in figures.items():
+        out[measure] = out.get(measure, 0) + n
+    return out
+
+
+def test_each_force_gets_its_own_figures_and_they_sum_to_the_countrys(national) -> None:
+    """Each force's figures.csv counts the receptions of prisoners living in its area and the
+    children listed for it (a child of another force's prisoner under that parent's sex),
+    beside the baseline shared out the same way; over the forces they make the national run's."""
+    country = _by_measure(_figures(national.national.figures_csv))
+    summed: dict[str, int] = {}
+    for code in FORCES:
+        result = national.forces[code]
+        assert result.figures_csv is not None and result.figures_csv.exists()
+        figures = _figures(result.figures_csv)
+        manifest = result.manifest.read_text(encoding="utf-8")
+        assert "figures.csv" in manifest
+        listed = rows(result.children_csv)
+        assert sum(n for k, n in figures.items() if k[1] == "children_found") == len(listed)
+        received = sum(n for k, n in figures.items() if k[1] == "receptions")
+        prisoners_here = {r["booking_id"] for r in listed if r["prisoner_force"] == code}
+        assert received >= len(prisoners_here) > 0
+        # a child of another force's prisoner keeps the parent's sex (not "unknown")
+        assert not any(k[1] == "children_found" and k[2] == "" for k in figures)
+        for measure, n in _by_measure(figures).items():
+            summed[measure] = summed.get(measure, 0) + n
+    assert summed["receptions"] == country["receptions"]
+    assert summed["children_found"] == country["children_found"]
+    assert summed["baseline_children"] == country["baseline_children"]

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from paramount.db import Backend, DuckDBBackend, EngineError
 from paramount.engine.decision.correction import Correction
-from paramount.engine.figures import reception_figures
+from paramount.engine.figures import figure_inputs, reception_figures
 from paramount.engine.methods import METHODS, get_method
 from paramount.engine.model_store import ModelStore
 from paramount.engine.pipeline import Pipeline, RunParameters, Step, StepResult, run_pipeline
@@ -77,6 +77,9 @@ class IdentificationResult:
     # Counts per reception day (`engine/figures.py`): receptions, parents and children
     # found, and what the baseline would have found, for casework's reports.
     figures: pa.Table | None = None
+    # The tables those figures were counted from (`engine/figures.py`, `figure_inputs`), left
+    # on the backend: a national run counts them again for each force.
+    figure_tables: dict[str, str] | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -161,4 +164,5 @@ def identify(
         identity_review=fetch_if_made("run_identity_review"),
         model=models.outcome or None,
         figures=figures,
+        figure_tables=figure_inputs(params, table),
     )

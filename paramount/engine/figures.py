@@ -37,6 +37,15 @@ AGE_BANDS = ("0-4", "5-9", "10-15", "16-17", "")
 PARENT_SEXES = ("M", "F", "")  # the prison's gender; "" not known or not specified
 
 FIGURES_COLUMNS = ("reception_date", "measure", "parent_sex", "child_age_band", "count")
+FIGURES_SCHEMA = pa.schema(
+    [
+        ("reception_date", pa.date32()),
+        ("measure", pa.string()),
+        ("parent_sex", pa.string()),
+        ("child_age_band", pa.string()),
+        ("count", pa.int64()),
+    ]
+)
 
 
 def _parent_sex_sql(gender: str) -> str:
@@ -50,14 +59,22 @@ def _age_band_sql(age: str) -> str:
         WHEN {age} < 10 THEN '5-9' WHEN {age} < 16 THEN '10-15' ELSE '16-17' END"""
 
 
-def figures_sql(in_area: str, children: str, baseline_children: str) -> str:
+def figures_sql(
+    in_area: str, children: str, baseline_children: str, all_receptions: str | None = None
+) -> str:
     """Counts per reception day, measure, parent's sex and (for children) age band. Every
-    reception of the force is counted whether or not a child was found; a child row whose
-    reception is not the force's (none should be) counts under the prisoner's sex unknown."""
+    reception of the force (`in_area`) is counted whether or not a child was found. A child
+    row takes the prisoner's sex from `all_receptions` (default `in_area`): in a national
+    run's share for one force, a child living there may be a prisoner's of another force; a
+    row whose reception is in neither counts under the prisoner's sex unknown."""
     return f"""
-WITH received AS (
+WITH counted AS (
     SELECT booking_id, prisoner_number, reception_date, {_parent_sex_sql("gender")} AS sex
     FROM {in_area}
+),
+received AS (
+    SELECT booking_id, prisoner_number, {_parent_sex_sql("gender")} AS sex
+    FROM {all_receptions or in_area}
 ),
 listed AS (
     SELECT c.booking_id, c.prisoner_number, CAST(c.reception_date AS DATE) AS reception_date,
@@ -75,7 +92,7 @@ baseline AS (
 )
 SELECT reception_date, '{RECEPTIONS}' AS measure, sex AS parent_sex, '' AS child_age_band,
        count(*) AS count
-FROM received GROUP BY reception_date, sex
+FROM counted GROUP BY reception_date, sex
 UNION ALL
 SELECT reception_date, '{PARENTS_FOUND}', sex, '', count(DISTINCT booking_id)
 FROM listed GROUP BY reception_date, sex
@@ -94,23 +111,27 @@ def reception_figures(
 ) -> pa.Table:
     """The run's figures (`FIGURES_COLUMNS`), running the baseline over the same window
     beside the method (under `BASELINE_PREFIX`) unless the method is the baseline."""
-    if params.method == "baseline":
-        baseline_params = params
-    else:
-        baseline_params = replace(
-            params, method="baseline", table_prefix=BASELINE_PREFIX, verdicts=None
-        )
+    baseline_params = _baseline_params(params)
+    if baseline_params is not params:
         run_pipeline(get_method("baseline"), backend, baseline_params, reporter)
-    baseline = get_method("baseline").result_step.output_table(baseline_params)
-    sql = figures_sql(ident(params.table("in_area")), ident(children_table), ident(baseline))
-    return backend.fetch_arrow(sql).cast(
-        pa.schema(
-            [
-                ("reception_date", pa.date32()),
-                ("measure", pa.string()),
-                ("parent_sex", pa.string()),
-                ("child_age_band", pa.string()),
-                ("count", pa.int64()),
-            ]
-        )
-    )
+    tables = figure_inputs(params, children_table)
+    sql = figures_sql(*(ident(tables[k]) for k in ("in_area", "children", "baseline_children")))
+    return backend.fetch_arrow(sql).cast(FIGURES_SCHEMA)
+
+
+def _baseline_params(params: RunParameters) -> RunParameters:
+    if params.method == "baseline":
+        return params
+    return replace(params, method="baseline", table_prefix=BASELINE_PREFIX, verdicts=None)
+
+
+def figure_inputs(params: RunParameters, children_table: str) -> dict[str, str]:
+    """The tables a run's figures are counted from, by `figures_sql`'s argument names: the
+    receptions in the force's area, the list, and the baseline's list beside it (a national
+    run counts them again per force: `outputs/national_figures.py`)."""
+    baseline = get_method("baseline").result_step.output_table(_baseline_params(params))
+    return {
+        "in_area": params.table("in_area"),
+        "children": children_table,
+        "baseline_children": baseline,
+    }

@@ -143,7 +143,7 @@ ENCODED_BLOCKING: tuple[BlockingRuleCreator, ...] = (
 )
 EM_BLOCKING: tuple[BlockingRuleCreator, ...] = (
     block_on("dob_hash"),  # learns names, sex, postcode
-    block_on("postcode1_hash", "clk_key"),  # learns date of birth (and sex)
+    block_on("clk_key"),  # learns date of birth, sex and postcode
 )
 # A pair carries two filters of 128 bytes (each side's) besides what a clear pair carries:
 # the pieces of a prediction are cut for that, and the sample of pairs u is estimated on is

@@ -3,17 +3,15 @@
 Both sides start from the standardised records (`prepare.py`), so a name the local authority
 encodes and the same name in a police record become the same bits:
 
-- the names and year of birth as one record-level filter (`paramount.privacy`): 16 words of
-  64 bits (`clk`) and the bits set (`clk_bits`), NULL where the record has no name;
+- the names as one record-level filter (`paramount.privacy`): 16 words of 64 bits (`clk`),
+  the bits set (`clk_bits`) and a key of the whole filter (`clk_key`, so identical names
+  can be counted for their frequency), NULL where the record has no name;
 - keyed hashes of the date of birth (`dob_hash`), its year, month and day, the postcode
   (`postcode1_hash`, and every postcode's and district's, `postcode_hashes`,
   `district_hashes`; a partner person has one), and `sex` and `source_force` as they are;
 - `band_1 .. band_B`: `BAND_BITS` bits of the filter at fixed positions each, so records
   whose names are nearly the same share a band (locality-sensitive hashing for Hamming
   distance), a blocking key that needs no clear name;
-- the names alone as a filter without the year (`clk_name`, `name_band_*`): every nominal's,
-  and a partner person's without a date of birth (whose filter has no year), so an undated
-  partner person is compared with the nominal's names alone;
 - on the police side only (Paramount holds the key and the nominals' clear dates), the
   hashes of the dates one digit or one day from each nominal's (`dob_near`) and of the years
   either side (`yob_near`), so a slipped date still partly agrees without the local authority
@@ -71,7 +69,6 @@ _BAND_POSITIONS = (
     np.random.default_rng(20261207).permutation(BITS)[: BANDS * BAND_BITS].reshape(BANDS, BAND_BITS)
 )
 BAND_COLUMNS = tuple(f"band_{j}" for j in range(1, BANDS + 1))
-NAME_BAND_COLUMNS = tuple(f"name_band_{j}" for j in range(1, BANDS + 1))
 
 # The keyed hashes' labels: each its own key, month and day one (so a swap shows).
 DOB, YEAR, DAY_MONTH, POSTCODE, DISTRICT = (
@@ -137,11 +134,9 @@ WHERE r.unique_id LIKE '%|0' ORDER BY r.record_id""")
     words = clk_from_text(texts)
     postcode = rows["postcode_hash"]
     district = rows["district_hash"]
-    undated = np.asarray(pc.is_null(rows["dob_hash"]).to_numpy(zero_copy_only=False), dtype=bool)
     table = _records(
         rows,
         words,
-        np.where(undated[:, None], words, np.uint64(0)),
         dob_hash=rows["dob_hash"],
         yob_hash=rows["dob_year_hash"],
         month_hash=rows["dob_month_hash"],
@@ -165,7 +160,6 @@ def build_nominal_encoded(db: Backend, key: PartnerKey) -> int:
     table = _records(
         std,
         words,
-        _clk(std, key, year=False),
         dob_hash=_hashes(std["dob"], key, DOB),
         yob_hash=_hashes(std["yob"], key, YEAR),
         month_hash=_hashes(std["dob_month"], key, DAY_MONTH),
@@ -180,12 +174,9 @@ def build_nominal_encoded(db: Backend, key: PartnerKey) -> int:
     return table.num_rows
 
 
-def _clk(std: pa.Table, key: PartnerKey, *, year: bool = True) -> np.ndarray:
-    """The records' filters; without the year's bits (`year=False`), the names' alone, as an
-    undated record's filter is."""
-    columns = {c: std[c] for c in ("forename", "forename_canon", "surname")}
-    columns["yob"] = std["yob"] if year else pa.nulls(std.num_rows, pa.string())
-    return clk_words(columns, key)
+def _clk(std: pa.Table, key: PartnerKey) -> np.ndarray:
+    """The records' name filters."""
+    return clk_words({c: std[c] for c in ("forename", "forename_canon", "surname")}, key)
 
 
 def _hashes(column: Any, key: PartnerKey, label: str) -> pa.Array:
@@ -268,18 +259,30 @@ def band_values(words: np.ndarray) -> np.ndarray:
     return out
 
 
-def _filter_columns(words: np.ndarray, prefix: str, bands: Sequence[str]) -> dict[str, Any]:
-    """A filter's words (`<prefix>`), its bits (`<prefix>_bits`) and bands, NULL if empty."""
+def filter_key(words: np.ndarray) -> np.ndarray:
+    """Each filter's 64-bit key (FNV-1a over its words): the same for identical filters, so
+    identical names can be counted (the names' term frequencies) and blocked on."""
+    key = np.full(len(words), 0xCBF29CE484222325, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(WORDS):
+            key = (key ^ words[:, j].astype(np.uint64)) * np.uint64(0x100000001B3)
+    return key.view(np.int64)
+
+
+def _filter_columns(words: np.ndarray, bands: Sequence[str]) -> dict[str, Any]:
+    """A filter's words (`clk`), its bits (`clk_bits`), its key (`clk_key`) and bands, NULL
+    if empty."""
     n = len(words)
     bits = popcount(words) if n else np.zeros(0, dtype=np.int64)
     empty = bits == 0
     out: dict[str, Any] = {
-        prefix: pa.ListArray.from_arrays(
+        "clk": pa.ListArray.from_arrays(
             pa.array(np.arange(0, n * WORDS + 1, WORDS, dtype=np.int32)),
             pa.array(words.reshape(-1), pa.uint64()),
             mask=pa.array(empty),
         ),
-        f"{prefix}_bits": pa.array(bits, pa.int32(), mask=empty),
+        "clk_bits": pa.array(bits, pa.int32(), mask=empty),
+        "clk_key": pa.array(filter_key(words), pa.int64(), mask=empty),
     }
     values = band_values(words)
     for j, name in enumerate(bands):
@@ -287,13 +290,11 @@ def _filter_columns(words: np.ndarray, prefix: str, bands: Sequence[str]) -> dic
     return out
 
 
-def _records(rows: pa.Table, words: np.ndarray, name_words: np.ndarray, **columns: Any) -> pa.Table:
-    """The encoded record table: ids, the filter and its bands, the names-only filter (the
-    nominals'; a partner person's where it has no date of birth, its filter then holding no
-    year) and its bands, the hashes, sex and force."""
+def _records(rows: pa.Table, words: np.ndarray, **columns: Any) -> pa.Table:
+    """The encoded record table: ids, the name filter and its bands, the hashes, sex and
+    force."""
     out: dict[str, Any] = {"unique_id": rows["unique_id"], "record_id": rows["record_id"]}
-    out.update(_filter_columns(words, "clk", BAND_COLUMNS))
-    out.update(_filter_columns(name_words, "clk_name", NAME_BAND_COLUMNS))
+    out.update(_filter_columns(words, BAND_COLUMNS))
     out.update(columns)
     out["sex"] = rows["sex"]
     out["source_force"] = rows["source_force"]
@@ -340,8 +341,7 @@ ENCODED_PRISONER_POSTCODES = "pm_lk_prisoner_postcode_hash"
 
 def build_contact_encoded(db: Backend, key: PartnerKey) -> int:
     """The prison's side of matching contacts to partner persons on encodings: each contact
-    row's name filter without a year (`ENCODED_CONTACTS`: a contact seldom has a date of
-    birth, and the partner's year bits must not count against it), its date's hash and near
+    row's name filter (`ENCODED_CONTACTS`), its date's hash and near
     dates (a swapped day and month among them), and each prisoner's home postcode hashed
     (`ENCODED_PRISONER_POSTCODES`, for the circle of partner persons at the prisoner's home).
     Returns the contact rows."""
@@ -356,20 +356,12 @@ CROSS JOIN LATERAL (
 LEFT JOIN {NICKNAMES} AS n ON n.name = t.tokens[1]
 ORDER BY k._row""")
     n = std.num_rows
-    words = clk_words(
-        {
-            "forename": std["forename"],
-            "forename_canon": std["forename_canon"],
-            "surname": std["surname"],
-            "yob": pa.nulls(n, pa.string()),
-        },
-        key,
-    )
+    words = _clk(std, key)
     near, _ = _near_hashes(std["dob"], key, swapped=True)
     table = pa.table(
         {
             "contact_row": std["contact_row"],
-            **_filter_columns(words, "clk", ()),
+            **_filter_columns(words, ()),
             "dob_hash": _hashes(std["dob"], key, DOB),
             "dob_near": near,
         }

@@ -2,19 +2,18 @@
 
 The comparisons read only what both encoded record tables hold (`encoded.py`):
 
-- names: the Dice coefficient of the two filters (twice the bits both set over the bits each
-  sets: `bit_count` of the words ANDed; an undated partner person's names-only filter against
-  the nominal's), identical, >= 0.95, >= 0.9, >= 0.8, >= 0.7, else. "Else" is what twins
-  look like (the surname and year agree, the forename not), so the twins' guard reads it as
-  the clear model reads a plainly different forename;
+- names: the Dice coefficient of the two name filters (twice the bits both set over the
+  bits each sets: `bit_count` of the words ANDed), identical, >= 0.95, >= 0.9, >= 0.8,
+  >= 0.7, else. "Else" is what twins look like (the surname agrees, the forename not), so
+  the twins' guard reads it as the clear model reads a plainly different forename;
 - date of birth: the same hash; day and month swapped (year, and month and day crosswise,
   under the one key); one digit or one day out (the partner's hash among the nominal's near
   dates); a year out on the same day; the same year and month; the same or the next year;
 - sex as in the clear model; the postcode (shared postcode, shared district, neither).
 
 Blocking: the same date of birth, the same home postcode, and the filter's bands with the
-same year, the same day of the year, or (where a side has no date) alone, and an undated
-partner person's names-only bands: every rule an equi-join.
+same year, the same day of the year, or (where a side has no date) alone: every rule an
+equi-join.
 Training is the clear partner model's without a warm start (the comparisons differ): the
 prior from a deterministic rule (same date and identical filter) at an assumed recall, u by
 random sampling, m by EM on blocks that each leave a comparison free.
@@ -39,7 +38,6 @@ from paramount.linkage.encoded import (
     BAND_COLUMNS,
     ENCODED_NOMINAL_RECORDS,
     ENCODED_PARTNER_RECORDS,
-    NAME_BAND_COLUMNS,
 )
 from paramount.linkage.link import write_candidates, write_no_candidates
 from paramount.linkage.models import (
@@ -57,9 +55,7 @@ def _dice(col: str) -> str:
     return f'(2.0 * ({both}) / ("{col}_bits_l" + "{col}_bits_r"))'
 
 
-# A partner person without a date of birth has a filter without a year: it is compared with
-# the nominal's names-only filter, so the nominal's year bits do not count against it.
-_DICE = f"coalesce({_dice('clk_name')}, {_dice('clk')})"
+_DICE = _dice("clk")
 
 
 def _either(lst: str, value: str) -> str:
@@ -74,14 +70,16 @@ NAMES = Comparison(
     "enc_names",
     '"clk_bits_l" IS NULL OR "clk_bits_r" IS NULL',
     (
-        Level(f"{_DICE} = 1", "encoded identically"),
+        # identical filters, weighed by how common the names are (as the clear model weighs
+        # the same forename and surname by their frequencies)
+        Level('"clk_key_l" = "clk_key_r"', "encoded identically", tf_column="clk_key"),
         Level(f"{_DICE} >= 0.95", "encoded all but the same (Dice >= 0.95)"),
         Level(f"{_DICE} >= 0.9", "encoded nearly the same (Dice >= 0.9)"),
         Level(f"{_DICE} >= 0.8", "encoded much alike (Dice >= 0.8)"),
         Level(f"{_DICE} >= 0.7", "encoded somewhat alike (Dice >= 0.7)"),
         Level("ELSE", "encoded differently"),
     ),
-    "names and year of birth",
+    "names (encoded)",
 )
 DOB = Comparison(
     "enc_dob",
@@ -142,17 +140,15 @@ ENCODED_BLOCKING: tuple[BlockingRuleCreator, ...] = (
     *(block_on("yob_hash", band) for band in BAND_COLUMNS),
     *(block_on("month_hash", "day_hash", band) for band in BAND_COLUMNS),
     *(r for band in BAND_COLUMNS for r in _undated(f"l.{band} = r.{band}")),
-    # an undated partner person's names (its names-only bands are the only ones it has)
-    *(block_on(band) for band in NAME_BAND_COLUMNS),
 )
 EM_BLOCKING: tuple[BlockingRuleCreator, ...] = (
     block_on("dob_hash"),  # learns names, sex, postcode
-    block_on("postcode1_hash", *BAND_COLUMNS[:2]),  # learns date of birth (and sex)
+    block_on("clk_key"),  # learns date of birth, sex and postcode
 )
-# A pair carries four filters of 128 bytes (each side's, with and without the year) besides
-# what a clear pair carries: the pieces of a prediction are cut for that, and the sample of
-# pairs u is estimated on is kept to 2 million (5 million took 2.5 GB of filters alone).
-ENCODED_BYTES_PER_PAIR = chunks.BYTES_PER_PAIR + 4 * 128
+# A pair carries two filters of 128 bytes (each side's) besides what a clear pair carries:
+# the pieces of a prediction are cut for that, and the sample of pairs u is estimated on is
+# kept to 2 million.
+ENCODED_BYTES_PER_PAIR = chunks.BYTES_PER_PAIR + 2 * 128
 U_MAX_PAIRS = 2e6
 PRIOR_RULE = CustomRule("l.dob_hash = r.dob_hash AND l.clk_bits = r.clk_bits AND l.clk = r.clk")
 

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from paramount.privacy.keys import PartnerKey
 
-SCHEMA = "paramount-partner-encoding/1"
+SCHEMA = "paramount-partner-encoding/2"
 BITS = 1024
 WORDS = BITS // 64
 _BATCH = 50_000
@@ -48,15 +48,16 @@ class ClkField:
     k: int
 
 
-# The names weigh most; the canonical forename (the nickname table's: BOB and ROBERT both
-# ROBERT) lets another form of a name still share bits; the year of birth hardens the filter
-# (a full name and a year is rarer than a name) and weighs little. Some 280 to 300 of the
+# The names alone: the forename, its canonical form (the nickname table's: BOB and ROBERT
+# both ROBERT) so another form of a name still shares bits, and the surname. The date of
+# birth is not in the filter (schema 1 put the year in it): a year written wrong would make
+# the same names disagree, and the date's keyed hashes (its year, month and day each) let the
+# model weigh a slipped date on its own, as the clear model does. Some 230 to 260 of the
 # 1,024 bits end up set for a typical person.
 CLK_FIELDS: tuple[ClkField, ...] = (
     ClkField("forename", 20),
     ClkField("forename_canon", 10),
     ClkField("surname", 20),
-    ClkField("yob", 10),
 )
 
 

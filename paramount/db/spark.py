@@ -245,8 +245,8 @@ class _SplinkOnSpark(SparkAPI):
     level, so every comparison is computed again for each of its levels, for every candidate
     pair (the date of birth's Damerau-Levenshtein up to eight times). Planned without
     pushdown, each comparison is computed once a pair and the filter is applied above it:
-    the same rows, a quarter of the CPU (the 300,000-person force's scoring, 2.6 million
-    pairs: 264 CPU seconds with pushdown, 59 without; docs/scale.md). Only the scoring is
+    the same rows, under a third of the CPU (the 300,000-person force's scoring, 2.6 million
+    pairs: 172 CPU seconds with pushdown, 51 without; docs/scale.md). Only the scoring is
     planned so; Splink's blocking keeps pushdown, which applies a rule's one-sided filters
     (`l.dob IS NULL`) before its join."""
 

@@ -18,10 +18,14 @@ threshold, `__splink__df_predict`). It prints the pairs, the seconds and CPU sec
 process and its JVM, and microseconds a pair; `--events` adds Spark's own task metrics from
 its event log (tasks, run time, CPU, GC, spill) for every query of the scoring.
 
-`--conf` passes Spark settings to `SparkBackend.open` (after Paramount's own, so they win);
-`--splink` passes options to Splink's `SparkAPI` (`num_partitions_on_repartition=8`,
-`repartition_after_blocking=true`, `break_lineage_method=persist`) in place of the
-backend's. Runs one configuration a process: Spark's settings are fixed when its JVM starts.
+`--conf` passes Spark settings to `SparkBackend.open` (after Paramount's own, so they win;
+`spark.driver.extraJavaOptions=-XX:StartFlightRecording=filename=F.jfr,settings=profile`
+records where the JVM's time goes). `--splink` uses Splink's own `SparkAPI` with these
+options (`num_partitions_on_repartition=8`, `repartition_after_blocking=true`,
+`break_lineage_method=persist`) in place of the backend's, which plans the scoring without
+predicate pushdown: `--splink break_lineage_method=parquet` is the prediction as Spark ran
+it before that change. Runs one configuration a process: Spark's settings are fixed when
+its JVM starts.
 """
 
 from __future__ import annotations

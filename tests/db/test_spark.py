@@ -23,7 +23,12 @@ import pytest
 pytest.importorskip("pyspark")
 
 from paramount.db import DuckDBBackend
-from paramount.db.spark import SparkBackend
+from paramount.db.spark import (
+    OPTIMIZER_EXCLUDED_RULES,
+    PUSH_DOWN_PREDICATES,
+    SparkBackend,
+    excluded_rules,
+)
 from paramount.run import identify_extract
 from paramount.synth import generate_force
 
@@ -114,6 +119,60 @@ def test_a_csv_is_written_as_duckdb_writes_it(
     spark.write_csv(sql, tmp_path / "spark.csv")
     duck.write_csv(sql, tmp_path / "duck.csv")
     assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "duck.csv").read_bytes()
+
+
+# A threshold on a score computed from both sides of a join, as Splink's scoring ends.
+SCORED = """
+SELECT * FROM (SELECT l.id, CASE WHEN l.v + r.v > 4 THEN 1 ELSE 0 END AS s
+               FROM sides AS l JOIN sides AS r ON l.id = r.id - 1)
+WHERE s = 1
+"""
+
+
+def test_without_pushdown_a_threshold_on_a_score_stays_above_the_join(
+    spark: SparkBackend,
+) -> None:
+    spark.spark.sql("CREATE OR REPLACE TEMP VIEW sides AS SELECT id, id * 2 AS v FROM range(5)")
+
+    def join_and_rows() -> tuple[str, list[tuple[int, int]]]:
+        query = spark.spark.sql(SCORED)
+        plan = query._jdf.queryExecution().optimizedPlan().toString()
+        join = next(line for line in plan.splitlines() if "Join" in line)
+        return join, sorted((r.id, r.s) for r in query.collect())
+
+    pushed, rows = join_and_rows()
+    with excluded_rules(spark.spark, PUSH_DOWN_PREDICATES):
+        kept_above, same_rows = join_and_rows()
+    assert ">" in pushed  # the score computed in the join's condition, for every pair
+    assert ">" not in kept_above  # the join on its keys alone, the score once a pair above it
+    assert same_rows == rows == [(1, 1), (2, 1), (3, 1)]
+    assert spark.spark.conf.get(OPTIMIZER_EXCLUDED_RULES, None) is None  # restored
+
+
+def test_splinks_scoring_alone_is_planned_without_pushdown(
+    spark: SparkBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Splink's scored pairs without predicate pushdown (which computes each comparison again
+    for every level of its weight); its blocking with it (a rule's one-sided filter applied
+    before its join)."""
+    from splink.backends.spark import SparkAPI
+
+    planned: dict[str, str | None] = {}
+
+    def run(api: SparkAPI, frame: object, templated_name: str, physical_name: str) -> object:
+        planned[templated_name] = api.spark.conf.get(OPTIMIZER_EXCLUDED_RULES, None)
+        return frame
+
+    monkeypatch.setattr(SparkAPI, "_break_lineage_and_repartition", run)
+    api = spark.splink_api()
+    frame = spark.spark.sql("SELECT 1 AS n")
+    for table in ("__splink__blocked_id_pairs", "__splink__df_predict"):
+        api._break_lineage_and_repartition(frame, table, f"{table}_1")
+    assert planned == {
+        "__splink__blocked_id_pairs": None,
+        "__splink__df_predict": PUSH_DOWN_PREDICATES,
+    }
+    assert spark.spark.conf.get(OPTIMIZER_EXCLUDED_RULES, None) is None
 
 
 def test_a_database_folder_is_reopened_without_its_temporary_tables(tmp_path: Path) -> None:

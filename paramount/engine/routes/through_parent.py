@@ -186,6 +186,15 @@ parents AS (
 )"""
 
 
+def _born_later_sql(born: str, last_together: str, together_now: str) -> str:
+    """SQL: the child was born years after the couple was last recorded together (records lag
+    a relationship's end as they lag its start), and they are not declared together now."""
+    return (
+        f"NOT coalesce({together_now}, FALSE) AND {born} "
+        f"> {last_together} + INTERVAL {LAG_DAYS + GESTATION_DAYS} DAY"
+    )
+
+
 def _couple_words_sql() -> str:
     """The couple's strongest record in words, before "the child's mother"."""
     return """CASE t.source
@@ -269,9 +278,7 @@ timed AS (
            CASE WHEN c.date_of_birth IS NULL OR x.first_on IS NULL THEN 'UNDATED'
                 WHEN x.last_ex IS NOT NULL AND (x.last_cur IS NULL OR x.last_cur <= x.last_ex)
                      AND c.date_of_birth > x.last_ex + INTERVAL {GESTATION_DAYS} DAY THEN 'AFTER'
-                -- records lag a relationship's end as they lag its start
-                WHEN NOT x.declared AND c.date_of_birth
-                     > x.last_on + INTERVAL {LAG_DAYS + GESTATION_DAYS} DAY THEN 'LATER'
+                WHEN {_born_later_sql("c.date_of_birth", "x.last_on", "x.declared")} THEN 'LATER'
                 WHEN c.date_of_birth >= x.first_on - INTERVAL {LAG_DAYS} DAY THEN 'DURING'
                 ELSE 'BEFORE' END AS timing
     FROM paths AS x
@@ -340,10 +347,7 @@ def own_share_sql(params: RunParameters) -> str:
     ev = params.table("evidence")
     through = params.table("evidence_through")
     ents = entities_view_sql(params)
-    later_by_dates = (
-        "NOT coalesce(t.open_ended, FALSE) AND c.date_of_birth "
-        f"> t.last_seen + INTERVAL {LAG_DAYS + GESTATION_DAYS} DAY"
-    )
+    later_by_dates = _born_later_sql("c.date_of_birth", "t.last_seen", "t.open_ended")
     return f"""
 WITH recorded AS (
     SELECT DISTINCT adult_entity, child_entity FROM {ev}
